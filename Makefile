@@ -1,0 +1,119 @@
+# mmk - a bare-metal x86 kernel about memory management.
+#
+#   make run     boot mmk in QEMU to the [mm] prompt (installs what is missing)
+#   make test    install what is missing, build, run every test; one summary line
+#   make bench   benchmarks under QEMU -icount shift=0 (BENCH lines)
+#   make debug   QEMU halted with its gdb stub + gdb with mmk's script
+#   make iso     a GRUB rescue ISO (build/mmk.iso)
+#
+# CROSS selects the kernel toolchain prefix (i686-elf-, i686-linux-gnu-);
+# when none is installed the host gcc builds the kernel with -m32.
+
+SHELL := /bin/bash
+BUILD := build
+
+CROSS ?= $(shell if command -v i686-elf-gcc >/dev/null 2>&1; then echo i686-elf-; \
+	elif command -v i686-linux-gnu-gcc >/dev/null 2>&1; then echo i686-linux-gnu-; fi)
+ifeq ($(CROSS),)
+KCC := gcc -m32
+KLD := ld -m elf_i386
+KNM := nm
+else
+KCC := $(CROSS)gcc
+KLD := $(CROSS)ld
+KNM := $(CROSS)nm
+endif
+
+KCFLAGS := -std=gnu11 -ffreestanding -fno-pic -fno-pie -fno-stack-protector \
+	-fno-omit-frame-pointer -mgeneral-regs-only -march=i686 -O2 -g \
+	-Wall -Wextra -Werror -Wno-unused-parameter -MMD -MP \
+	-I. -Imm -Ikernel -DMMK_DEBUG=1
+KASFLAGS := -m32 -g -MMD -MP -I. -Ikernel -D__ASSEMBLY__
+
+HOSTCC := gcc
+HCFLAGS := -std=gnu11 -m32 -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	-fno-omit-frame-pointer -Wall -Wextra -Werror -Wno-unused-parameter -I. -Imm -MMD -MP
+
+MM_SRCS := $(sort $(wildcard mm/*.c))
+KERNEL_SRCS := $(sort $(wildcard kernel/*.c) $(wildcard tests/kernel/*.c))
+BOOT_SRCS := $(sort $(wildcard boot/*.S))
+KOBJS := $(BOOT_SRCS:%.S=$(BUILD)/k/%.o) $(KERNEL_SRCS:%.c=$(BUILD)/k/%.o) $(MM_SRCS:%.c=$(BUILD)/k/%.o)
+
+HOST_TEST_SRCS := $(sort $(wildcard tests/host/*.c))
+HOST_BIN_SRCS := $(sort $(wildcard tests/host/bin/*.c))
+HOBJS_MM := $(MM_SRCS:%.c=$(BUILD)/h/%.o)
+HOBJS_TEST := $(HOST_TEST_SRCS:%.c=$(BUILD)/h/%.o)
+HOST_BINS := $(HOST_BIN_SRCS:tests/host/bin/%.c=$(BUILD)/host/%)
+
+.PHONY: all kernel host iso run test bench debug setup clean check-tools
+all: kernel host
+
+setup:
+	@tools/setup
+
+check-tools:
+	@tools/setup --quiet
+
+kernel: $(BUILD)/kernel.elf
+
+# Two-pass link: the second pass embeds the symbol table of the first, so a
+# crash report can name the functions of its backtrace. The table sits after
+# .text and .rodata, so code addresses are the same in both passes.
+$(BUILD)/kernel0.elf: $(KOBJS) $(BUILD)/k/syms_empty.o linker.ld
+	$(KLD) -T linker.ld -o $@ $(KOBJS) $(BUILD)/k/syms_empty.o
+$(BUILD)/k/syms_empty.o: tools/gensyms | $(BUILD)/k
+	tools/gensyms < /dev/null > $(BUILD)/k/syms_empty.S
+	$(KCC) $(KASFLAGS) -c $(BUILD)/k/syms_empty.S -o $@
+$(BUILD)/k/syms.o: $(BUILD)/kernel0.elf tools/gensyms
+	$(KNM) -n $< | tools/gensyms > $(BUILD)/k/syms.S
+	$(KCC) $(KASFLAGS) -c $(BUILD)/k/syms.S -o $@
+$(BUILD)/kernel.elf: $(KOBJS) $(BUILD)/k/syms.o linker.ld
+	$(KLD) -T linker.ld -o $@ $(KOBJS) $(BUILD)/k/syms.o
+	@tools/checksyms $(BUILD)/kernel0.elf $@ "$(KNM)"
+
+$(BUILD)/k:
+	mkdir -p $@
+
+$(BUILD)/k/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(KCC) $(KCFLAGS) -c $< -o $@
+$(BUILD)/k/%.o: %.S
+	@mkdir -p $(dir $@)
+	$(KCC) $(KASFLAGS) -c $< -o $@
+
+host: $(BUILD)/host/mm_tests $(HOST_BINS)
+
+$(BUILD)/h/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(HCFLAGS) -c $< -o $@
+
+$(BUILD)/host/mm_tests: $(HOBJS_MM) $(HOBJS_TEST)
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(HCFLAGS) -o $@ $^ -lm
+
+$(BUILD)/host/%: $(BUILD)/h/tests/host/bin/%.o $(HOBJS_MM) $(BUILD)/h/tests/host/env_host.o
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(HCFLAGS) -o $@ $^ -lm
+
+iso: $(BUILD)/mmk.iso
+$(BUILD)/mmk.iso: $(BUILD)/kernel.elf tools/mkiso
+	tools/mkiso $@ $<
+
+run: check-tools kernel
+	tools/mmk --mem 128M --cmdline "demo"
+
+debug: check-tools kernel
+	tools/debug
+
+test: check-tools
+	@$(MAKE) --no-print-directory all
+	tools/run-tests
+
+bench: check-tools
+	@$(MAKE) --no-print-directory all
+	tools/run-bench
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

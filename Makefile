@@ -45,6 +45,7 @@ HOBJS_MM := $(MM_SRCS:%.c=$(BUILD)/h/%.o)
 HOBJS_TEST := $(HOST_TEST_SRCS:%.c=$(BUILD)/h/%.o)
 HOST_BINS := $(HOST_BIN_SRCS:tests/host/bin/%.c=$(BUILD)/host/%)
 
+.SECONDARY:
 .PHONY: all kernel host iso run test bench debug setup clean check-tools
 all: kernel host
 
@@ -60,7 +61,7 @@ kernel: $(BUILD)/kernel.elf
 # crash report can name the functions of its backtrace. The table sits after
 # .text and .rodata, so code addresses are the same in both passes.
 $(BUILD)/kernel0.elf: $(KOBJS) $(BUILD)/k/syms_empty.o linker.ld
-	$(KLD) -T linker.ld -o $@ $(KOBJS) $(BUILD)/k/syms_empty.o
+	$(KLD) -z noexecstack -T linker.ld -o $@ $(KOBJS) $(BUILD)/k/syms_empty.o
 $(BUILD)/k/syms_empty.o: tools/gensyms | $(BUILD)/k
 	tools/gensyms < /dev/null > $(BUILD)/k/syms_empty.S
 	$(KCC) $(KASFLAGS) -c $(BUILD)/k/syms_empty.S -o $@
@@ -68,7 +69,7 @@ $(BUILD)/k/syms.o: $(BUILD)/kernel0.elf tools/gensyms
 	$(KNM) -n $< | tools/gensyms > $(BUILD)/k/syms.S
 	$(KCC) $(KASFLAGS) -c $(BUILD)/k/syms.S -o $@
 $(BUILD)/kernel.elf: $(KOBJS) $(BUILD)/k/syms.o linker.ld
-	$(KLD) -T linker.ld -o $@ $(KOBJS) $(BUILD)/k/syms.o
+	$(KLD) -z noexecstack -T linker.ld -o $@ $(KOBJS) $(BUILD)/k/syms.o
 	@tools/checksyms $(BUILD)/kernel0.elf $@ "$(KNM)"
 
 $(BUILD)/k:

@@ -1,0 +1,51 @@
+/*
+ * ktest.h - the in-kernel test framework. A test is
+ *     KTEST(suite, name) { KEXPECT(x == 1, "x=%d", x); ... }
+ * and registers itself in the .ktests section. Suites run when the kernel
+ * boots with `test` (all) or `test=suite1,suite2` on its command line; the
+ * report is TAP on COM1 closed by "N passed, N failed", and QEMU exits
+ * through isa-debug-exit with a pass or fail status.
+ */
+#ifndef KERNEL_KTEST_H
+#define KERNEL_KTEST_H
+
+#include "kernel.h"
+
+struct ktest {
+	const char *suite;
+	const char *name;
+	void (*fn)(void);
+};
+
+#define KTEST(su, nm)                                                          \
+	static void ktest_fn_##su##_##nm(void);                                \
+	static const struct ktest ktest_rec_##su##_##nm                        \
+		__attribute__((used, section(".ktests"), aligned(4))) = {      \
+			#su, #nm, ktest_fn_##su##_##nm };                      \
+	static void ktest_fn_##su##_##nm(void)
+
+void ktest_fail(const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* EXPECT records a failure and goes on; ASSERT also leaves the test. */
+#define KEXPECT(cond, ...)                                                     \
+	do {                                                                   \
+		if (!(cond)) ktest_fail(__FILE__, __LINE__, "expected " #cond ": " __VA_ARGS__); \
+	} while (0)
+#define KASSERT(cond, ...)                                                     \
+	do {                                                                   \
+		if (!(cond)) {                                                 \
+			ktest_fail(__FILE__, __LINE__, "required " #cond ": " __VA_ARGS__); \
+			return;                                                \
+		}                                                              \
+	} while (0)
+#define KEXPECT_EQ(a, b)                                                       \
+	do {                                                                   \
+		unsigned long long ka_ = (unsigned long long)(a), kb_ = (unsigned long long)(b); \
+		if (ka_ != kb_) ktest_fail(__FILE__, __LINE__, "%s == %s: 0x%llx vs 0x%llx", #a, #b, ka_, kb_); \
+	} while (0)
+
+/* Run the suites named in spec ("" = all); returns the number failed. */
+int ktest_run(const char *spec);
+
+#endif

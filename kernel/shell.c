@@ -1,0 +1,221 @@
+/*
+ * shell.c - the [mm] prompt on COM1: a line editor (echo, backspace, Ctrl-U
+ * erases the line, Ctrl-C cancels it, up/down walk the history) and the
+ * dispatch of a line to the command registry (shell.h). Over-long lines and
+ * lines with control or non-ASCII bytes are refused with a message.
+ */
+#include "kernel.h"
+#include "mmlib.h"
+#include "shell.h"
+
+extern const struct shell_cmd __shell_cmds_start[], __shell_cmds_end[];
+
+#define HISTORY 16
+static char history[HISTORY][SHELL_LINE_MAX];
+static int history_len;
+static bool shell_quit;
+bool shell_echo = true;
+
+static bool word_in_list(const char *word, const char *list)
+{
+	size_t n = mm_strlen(word);
+	const char *p = list;
+	while (p && *p) {
+		while (*p == ' ') p++;
+		const char *w = p;
+		while (*p && *p != ' ') p++;
+		if ((size_t)(p - w) == n && n && mm_strncmp(w, word, n) == 0) return true;
+	}
+	return false;
+}
+
+const struct shell_cmd *shell_find(const char *word)
+{
+	for (const struct shell_cmd *c = __shell_cmds_start; c < __shell_cmds_end; c++)
+		if (mm_strcmp(c->name, word) == 0 || word_in_list(word, c->aliases)) return c;
+	return 0;
+}
+
+int shell_exec(char *line)
+{
+	char *argv[SHELL_MAX_ARGS];
+	int argc = mm_split(line, argv, SHELL_MAX_ARGS);
+	if (argc == 0) return 0;
+	const struct shell_cmd *c = shell_find(argv[0]);
+	if (!c) {
+		kprintf("%s: unknown command (type help)\n", argv[0]);
+		return 1;
+	}
+	return c->fn(argc, argv);
+}
+
+static void echo(const char *s)
+{
+	if (shell_echo) kputs(s);
+}
+
+static void erase_chars(int n)
+{
+	while (n-- > 0) echo("\b \b");
+}
+
+static void history_add(const char *line)
+{
+	if (!*line) return;
+	if (history_len && mm_strcmp(history[(history_len - 1) % HISTORY], line) == 0) return;
+	mm_strncpy0(history[history_len % HISTORY], line, SHELL_LINE_MAX);
+	history_len++;
+}
+
+struct editor {
+	char *buf;
+	int cap, len;
+	bool too_long, garbage;
+	int hist_pos; /* index into history while browsing */
+	int esc;      /* escape-sequence state: 0 none, 1 ESC, 2 ESC [ */
+};
+
+static void replace_line(struct editor *ed, const char *text)
+{
+	erase_chars(ed->len);
+	mm_strncpy0(ed->buf, text, (size_t)ed->cap);
+	ed->len = (int)mm_strlen(ed->buf);
+	echo(ed->buf);
+}
+
+static void history_step(struct editor *ed, int dir)
+{
+	int oldest = history_len > HISTORY ? history_len - HISTORY : 0;
+	int pos = ed->hist_pos + dir;
+	if (pos < oldest || pos > history_len) return;
+	ed->hist_pos = pos;
+	replace_line(ed, pos == history_len ? "" : history[pos % HISTORY]);
+}
+
+/* Returns true when the escape sequence consumed the byte. */
+static bool escape_byte(struct editor *ed, int c)
+{
+	if (ed->esc == 1) {
+		ed->esc = c == '[' ? 2 : 0;
+		return true;
+	}
+	if (ed->esc == 2) {
+		if (c >= '0' && c <= '9') return true; /* parameters: ignore */
+		ed->esc = 0;
+		if (c == 'A') history_step(ed, -1);
+		else if (c == 'B') history_step(ed, +1);
+		return true;
+	}
+	if (c == 0x1b) {
+		ed->esc = 1;
+		return true;
+	}
+	return false;
+}
+
+static void insert_byte(struct editor *ed, int c)
+{
+	if (c < 0x20 || c >= 0x7f) {
+		ed->garbage = true;
+		return;
+	}
+	if (ed->len >= ed->cap - 1) {
+		ed->too_long = true;
+		return;
+	}
+	ed->buf[ed->len++] = (char)c;
+	char s[2] = { (char)c, 0 };
+	echo(s);
+}
+
+static bool last_was_cr;
+
+int shell_readline(const char *prompt, char *buf, int cap)
+{
+	struct editor ed = { .buf = buf, .cap = cap, .hist_pos = history_len };
+	kputs(prompt);
+	for (;;) {
+		int c = uart_getc();
+		bool after_cr = last_was_cr;
+		last_was_cr = c == '\r';
+		if (c == '\n' && after_cr) continue; /* CR LF is one end of line */
+		if (escape_byte(&ed, c)) continue;
+		if (c == '\r' || c == '\n') break;
+		if (c == 0x08 || c == 0x7f) {
+			if (ed.len) { ed.len--; erase_chars(1); }
+		} else if (c == 0x15) {
+			erase_chars(ed.len);
+			ed.len = 0;
+		} else if (c == 0x03) {
+			echo("^C\n");
+			ed.len = 0;
+			ed.too_long = ed.garbage = false;
+			kputs(prompt);
+		} else {
+			insert_byte(&ed, c);
+		}
+	}
+	buf[ed.len] = 0;
+	echo("\n");
+	if (ed.too_long) {
+		kprintf("error: line too long (at most %d characters); ignored\n", cap - 1);
+		return -1;
+	}
+	if (ed.garbage) {
+		kprintf("error: line has control or non-ASCII bytes; ignored\n");
+		return -1;
+	}
+	history_add(buf);
+	return ed.len;
+}
+
+void shell_run(void)
+{
+	char line[SHELL_LINE_MAX];
+	shell_quit = false;
+	while (!shell_quit) {
+		if (shell_readline("[mm] ", line, sizeof line) < 0) continue;
+		shell_exec(line);
+	}
+}
+
+static int cmd_help(int argc, char **argv)
+{
+	if (argc > 1) {
+		const struct shell_cmd *c = shell_find(argv[1]);
+		if (!c) {
+			kprintf("help: %s: unknown command\n", argv[1]);
+			return 1;
+		}
+		kprintf("%s (%s): %s\n", c->name, c->aliases, c->help);
+		return 0;
+	}
+	kprintf("commands (aliases in brackets):\n");
+	for (const struct shell_cmd *c = __shell_cmds_start; c < __shell_cmds_end; c++)
+		kprintf("  %-10s %-22s %s\n", c->name, c->aliases, c->help);
+	return 0;
+}
+SHELL_COMMAND(help, "ajuda ?", "list the commands, or explain one: help <command>", cmd_help);
+
+static int cmd_halt(int argc, char **argv)
+{
+	kprintf("bye\n");
+	kernel_exit(EXIT_PASS);
+}
+SHELL_COMMAND(halt, "exit quit sai", "stop mmk and leave QEMU", cmd_halt);
+
+static int cmd_echo(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) kprintf("%s%s", argv[i], i + 1 < argc ? " " : "");
+	kprintf("\n");
+	return 0;
+}
+SHELL_COMMAND(echo, "", "print the arguments", cmd_echo);
+
+static int cmd_history(int argc, char **argv)
+{
+	int oldest = history_len > HISTORY ? history_len - HISTORY : 0;
+	for (int i = oldest; i < history_len; i++) kprintf("%4d  %s\n", i + 1, history[i % HISTORY]);
+	return 0;
+}
+SHELL_COMMAND(history, "", "show the last commands (up/down arrows recall them)", cmd_history);

@@ -67,7 +67,7 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
 static int cmd_crash(int argc, char **argv)
 {
 	if (argc != 2) {
-		kprintf("usage: crash pf|ud|div|panic  (deliberately crash the kernel to see a report)\n");
+		kprintf("usage: crash pf|ud|div|panic|triple  (deliberately crash the kernel to see a report)\n");
 		return 1;
 	}
 	if (mm_strcmp(argv[1], "pf") == 0) {
@@ -76,11 +76,16 @@ static int cmd_crash(int argc, char **argv)
 	}
 	if (mm_strcmp(argv[1], "ud") == 0) __asm__ volatile("ud2");
 	if (mm_strcmp(argv[1], "div") == 0) {
-		volatile int zero = 0;
-		return 1 / zero;
+		uint32_t zero = 0, hi = 0, lo = 1;
+		__asm__ volatile("divl %2" : "+a"(lo), "+d"(hi) : "r"(zero));
+		return (int)lo;
 	}
 	if (mm_strcmp(argv[1], "panic") == 0) KPANIC("panic requested from the shell");
-	kprintf("crash: unknown kind '%s' (pf, ud, div, panic)\n", argv[1]);
+	if (mm_strcmp(argv[1], "triple") == 0) { /* no IDT: the CPU resets */
+		struct __attribute__((packed)) { uint16_t limit; uint32_t base; } none = { 0, 0 };
+		__asm__ volatile("cli; lidt %0; int3" ::"m"(none));
+	}
+	kprintf("crash: unknown kind '%s' (pf, ud, div, panic, triple)\n", argv[1]);
 	return 1;
 }
 SHELL_COMMAND(crash, "", "deliberately crash the kernel to see a crash report", cmd_crash);

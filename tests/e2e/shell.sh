@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# shell.sh - the foundation seen from the outside: the shell and its line
+# editor, files from boot modules, bad input, crash reports and the runner's
+# exit statuses.
+cd "$(dirname "$0")/../.." || exit 1
+. tests/e2e/lib.sh
+T=$E2E_TMP
+
+# help and its Portuguese alias list the same registry.
+printf 'help\n' | $MMK --cmdline quiet > "$T/help" 2>&1
+printf 'ajuda\n' | $MMK --cmdline quiet > "$T/ajuda" 2>&1
+for c in help ls cat halt; do check_contains "help lists $c" "$T/help" "  $c "; done
+if [ "$(grep -c '^  ' "$T/help")" = "$(grep -c '^  ' "$T/ajuda")" ] && [ "$(grep -c '^  ' "$T/help")" -ge 4 ]; then
+	ok "ajuda lists the same commands as help"
+else fail "ajuda lists the same commands as help"; fi
+
+# Modules become files: ls names them with their sizes, cat gives the bytes back.
+printf 'first file\nline two\n' > "$T/alpha.txt"
+head -c 3000 /dev/urandom | base64 > "$T/beta.txt"
+printf 'ls\ncat beta.txt\n' | $MMK --cmdline quiet --module "$T/alpha.txt" --module "$T/beta.txt" > "$T/files" 2>&1
+check_contains "ls shows alpha.txt with its size" "$T/files" "$(printf '%8u  alpha.txt' "$(stat -c %s "$T/alpha.txt")")"
+check_contains "ls shows beta.txt" "$T/files" "beta.txt"
+# the cat output is everything between the "cat beta.txt" echo line and the next prompt
+sed -n '/^\[mm\] cat beta.txt$/,/^\[mm\] $/p' "$T/files" | sed '1d;$d' > "$T/cat_out"
+check_same "cat gives the module's bytes back" "$T/cat_out" "$T/beta.txt"
+printf 'cat nosuch.txt\n' | $MMK --cmdline quiet > "$T/nofile" 2>&1
+check_contains "cat of a missing file says so" "$T/nofile" "nosuch.txt: no such file"
+
+# Line editing: backspace, Ctrl-U, Ctrl-C.
+printf 'echo abX\bc\n' | $MMK --cmdline quiet > "$T/bs" 2>&1
+check_contains "backspace deletes a character" "$T/bs" $'\nabc'
+printf 'echo wrong\025echo right\n' | $MMK --cmdline quiet > "$T/cu" 2>&1
+if grep -qx 'right' "$T/cu" && ! grep -qx 'wrong' "$T/cu"; then ok "Ctrl-U erases the line"; else fail "Ctrl-U erases the line"; fi
+printf 'echo cancelled\003echo kept\n' | $MMK --cmdline quiet > "$T/cc" 2>&1
+if grep -qx 'kept' "$T/cc" && ! grep -qx 'cancelled' "$T/cc"; then ok "Ctrl-C cancels the line"; else fail "Ctrl-C cancels the line"; fi
+
+# Bad input gets a message and the shell goes on.
+{ head -c 400 /dev/zero | tr '\0' 'x'; printf '\necho after-long\n'; } | $MMK --cmdline quiet > "$T/long" 2>&1
+check_contains "an over-long line is refused" "$T/long" "line too long"
+check_contains "the shell goes on after a long line" "$T/long" $'\nafter-long'
+{ printf 'ec\001ho \377\376garbage\n'; head -c 2000 /dev/urandom | tr -d '\n\r\003\025\033'; printf '\necho after-garbage\n'; } | $MMK --cmdline quiet > "$T/garbage" 2>&1
+check_contains "control bytes are refused" "$T/garbage" "control or non-ASCII bytes"
+check_contains "the shell goes on after binary garbage" "$T/garbage" $'\nafter-garbage'
+printf 'frobnicate now\n' | $MMK --cmdline quiet > "$T/unknown" 2>&1
+check_contains "an unknown command is named" "$T/unknown" "frobnicate: unknown command"
+
+# Input that does not end with an exit command still returns, with status 0.
+printf 'echo one\necho two\n' | $MMK --cmdline quiet > "$T/noexit" 2>&1
+check_status "input without exit returns 0" $? 0
+check_contains "all input was run" "$T/noexit" $'\ntwo'
+printf 'halt\n' | $MMK --cmdline quiet > /dev/null 2>&1
+check_status "halt exits 0" $? 0
+
+# Crash reports: name, decoded error code, registers, symbolized backtrace.
+printf 'crash pf\n' | $MMK --cmdline quiet > "$T/pf" 2>&1
+check_status "a kernel page fault ends with the panic status" $? 3
+check_contains "#PF report names the exception" "$T/pf" "page fault (vector 14"
+check_contains "#PF report decodes CR2 and the error code" "$T/pf" "page fault at address 0x00000010: page not present, read, kernel mode"
+check_contains "report has the registers" "$T/pf" "eax="
+check_contains "report has a symbolized backtrace" "$T/pf" "cmd_crash+0x"
+check_contains "backtrace reaches the shell" "$T/pf" "shell_exec+0x"
+printf 'crash ud\n' | $MMK --cmdline quiet > "$T/ud" 2>&1
+check_contains "invalid opcode is reported" "$T/ud" "invalid opcode (vector 6"
+printf 'crash div\n' | $MMK --cmdline quiet > "$T/div" 2>&1
+check_contains "divide error is reported" "$T/div" "divide error (vector 0"
+printf 'crash panic\n' | $MMK --cmdline quiet > "$T/panic" 2>&1
+check_status "a panic ends with the panic status" $? 3
+check_contains "a panic names file and line" "$T/panic" "mmk panic at kernel/kmain.c:"
+printf 'crash triple\n' | $MMK --cmdline quiet > "$T/triple" 2>&1
+check_status "a triple fault is reported as a reset" $? 4
+
+# The kernel log goes to its own file, not to the console.
+printf 'echo x\n' | $MMK --cmdline quiet --log "$T/klog" > "$T/con" 2>&1
+check_contains "the kernel log has the boot line" "$T/klog" "mmk: cmdline"
+check_not_contains "the console does not carry the log" "$T/con" "mmk: cmdline"
+
+finish

@@ -1,0 +1,86 @@
+# mmk.gdb - gdb commands that know mmk's structures. Loaded by `make debug`
+# (tools/debug) and by the automated gdb test. Physical memory is read through
+# the kernel's direct map at 0xC0000000.
+set confirm off
+set pagination off
+set print pretty on
+
+define mmk-memmap
+  printf "multiboot memory map (%d regions):\n", boot_info.nregions
+  set $i = 0
+  while $i < boot_info.nregions
+    set $r = &boot_info.regions[$i]
+    printf "  0x%010llx - 0x%010llx  %8llu KiB  type %u\n", $r->base, $r->base + $r->len, $r->len / 1024, $r->type
+    set $i = $i + 1
+  end
+  printf "RAM: %llu KiB; modules: %d; cmdline: %s\n", boot_info.ram_bytes / 1024, boot_info.nmodules, kernel_cmdline
+end
+document mmk-memmap
+Print the multiboot memory map, the RAM total, the module count and the command line.
+end
+
+define mmk-modules
+  set $i = 0
+  while $i < boot_info.nmodules
+    printf "  %-24s phys 0x%08x - 0x%08x (%u bytes)\n", boot_info.modules[$i].name, boot_info.modules[$i].start, boot_info.modules[$i].end, boot_info.modules[$i].end - boot_info.modules[$i].start
+    set $i = $i + 1
+  end
+end
+document mmk-modules
+List the boot modules (the kernel's files) with their physical ranges.
+end
+
+# mmk-pgdir [PD_PHYS]: walk a page directory (default: the current CR3) and
+# print every present entry; 4 MiB pages are shown as such, page tables are
+# summarised by their count of present entries.
+define mmk-pgdir
+  if $argc == 1
+    set $pd = (unsigned int)$arg0
+  else
+    set $pd = (unsigned int)$cr3 & 0xfffff000
+  end
+  printf "page directory at phys 0x%08x\n", $pd
+  set $i = 0
+  while $i < 1024
+    set $pde = *(unsigned int *)(0xC0000000 + $pd + $i * 4)
+    if ($pde & 1)
+      if ($pde & 0x80)
+        printf "  PDE %4d  va 0x%08x  4M page -> phys 0x%08x  rw=%d user=%d\n", $i, $i << 22, $pde & 0xffc00000, ($pde >> 1) & 1, ($pde >> 2) & 1
+      else
+        set $pt = $pde & 0xfffff000
+        set $n = 0
+        set $j = 0
+        while $j < 1024
+          if (*(unsigned int *)(0xC0000000 + $pt + $j * 4) & 1)
+            set $n = $n + 1
+          end
+          set $j = $j + 1
+        end
+        printf "  PDE %4d  va 0x%08x  table at phys 0x%08x, %d pages present  rw=%d user=%d\n", $i, $i << 22, $pt, $n, ($pde >> 1) & 1, ($pde >> 2) & 1
+      end
+    end
+    set $i = $i + 1
+  end
+end
+document mmk-pgdir
+Walk a page directory (physical address argument, default CR3) and list its present entries.
+end
+
+# mmk-pte VADDR [PD_PHYS]: translate one virtual address by hand.
+define mmk-pte
+  if $argc == 2
+    set $pd = (unsigned int)$arg1
+  else
+    set $pd = (unsigned int)$cr3 & 0xfffff000
+  end
+  set $va = (unsigned int)$arg0
+  set $pde = *(unsigned int *)(0xC0000000 + $pd + ($va >> 22) * 4)
+  printf "PDE[%d] = 0x%08x  present=%d rw=%d user=%d 4M=%d\n", $va >> 22, $pde, $pde & 1, ($pde >> 1) & 1, ($pde >> 2) & 1, ($pde >> 7) & 1
+  if ($pde & 1) && !($pde & 0x80)
+    set $pte = *(unsigned int *)(0xC0000000 + ($pde & 0xfffff000) + (($va >> 12) & 0x3ff) * 4)
+    printf "PTE[%d] = 0x%08x  present=%d rw=%d user=%d accessed=%d dirty=%d frame=%#x\n", ($va >> 12) & 0x3ff, $pte, $pte & 1, ($pte >> 1) & 1, ($pte >> 2) & 1, ($pte >> 5) & 1, ($pte >> 6) & 1, $pte >> 12
+  end
+end
+document mmk-pte
+Show the PDE and PTE that translate VADDR (in the directory at PD_PHYS, default CR3).
+end

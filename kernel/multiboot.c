@@ -11,15 +11,17 @@
 struct boot_info boot_info;
 char kernel_cmdline[256];
 
-static void note_end(uint32_t end)
+/* Remember a range the loader used, so the frame allocator keeps it. */
+static void note_range(uint32_t start, uint32_t end)
 {
-	if (end > boot_info.mbi_end_phys) boot_info.mbi_end_phys = end;
+	if (boot_info.nranges < BOOT_MAX_RANGES)
+		boot_info.ranges[boot_info.nranges++] = (struct boot_range){ start, end };
 }
 
 static void parse_mmap(const struct mb_info *mb)
 {
 	uint32_t p = mb->mmap_addr, end = mb->mmap_addr + mb->mmap_length;
-	note_end(end);
+	note_range(mb->mmap_addr, end);
 	while (p < end && boot_info.nregions < BOOT_MAX_REGIONS) {
 		const struct mb_mmap_entry *e = phys_to_kvirt(p);
 		struct boot_region *r = &boot_info.regions[boot_info.nregions++];
@@ -47,14 +49,14 @@ static void module_name(struct boot_module *m, const char *s)
 static void parse_modules(const struct mb_info *mb)
 {
 	const struct mb_module *mods = phys_to_kvirt(mb->mods_addr);
-	note_end(mb->mods_addr + mb->mods_count * sizeof(*mods));
+	note_range(mb->mods_addr, mb->mods_addr + mb->mods_count * sizeof(*mods));
 	for (uint32_t i = 0; i < mb->mods_count && i < BOOT_MAX_MODULES; i++) {
 		struct boot_module *m = &boot_info.modules[boot_info.nmodules++];
 		m->start = mods[i].mod_start;
 		m->end = mods[i].mod_end;
 		if (mods[i].string) {
 			const char *s = phys_to_kvirt(mods[i].string);
-			note_end(mods[i].string + mm_strlen(s) + 1);
+			note_range(mods[i].string, mods[i].string + mm_strlen(s) + 1);
 			module_name(m, s);
 		} else {
 			mm_snprintf(m->name, sizeof m->name, "module%u", (unsigned)i);
@@ -67,14 +69,14 @@ int multiboot_parse(uint32_t magic, uint32_t mbi_phys)
 	if (magic != MULTIBOOT_BOOT_MAGIC) return -1;
 	const struct mb_info *mb = phys_to_kvirt(mbi_phys);
 	boot_info.mbi_phys = mbi_phys;
-	boot_info.mbi_end_phys = mbi_phys + sizeof(*mb);
+	note_range(mbi_phys, mbi_phys + sizeof(*mb));
 	if (mb->flags & 1) {
 		boot_info.mem_lower_kib = mb->mem_lower;
 		boot_info.mem_upper_kib = mb->mem_upper;
 	}
 	if (mb->flags & 4 && mb->cmdline) {
 		const char *s = phys_to_kvirt(mb->cmdline);
-		note_end(mb->cmdline + mm_strlen(s) + 1);
+		note_range(mb->cmdline, mb->cmdline + mm_strlen(s) + 1);
 		mm_strncpy0(kernel_cmdline, s, sizeof kernel_cmdline);
 	}
 	if (mb->flags & 8) parse_modules(mb);

@@ -47,8 +47,14 @@ struct boot_module {
 	char name[BOOT_NAME_MAX];
 };
 
+#define BOOT_MAX_RANGES 24
+
+struct boot_range { uint32_t start, end; }; /* physical, end exclusive */
+
 struct boot_info {
-	uint32_t mbi_phys, mbi_end_phys;  /* the info structures, to reserve */
+	uint32_t mbi_phys;
+	int nranges;                      /* the loader's structures, to reserve */
+	struct boot_range ranges[BOOT_MAX_RANGES];
 	uint32_t mem_lower_kib, mem_upper_kib;
 	int nregions;
 	struct boot_region regions[BOOT_MAX_REGIONS];

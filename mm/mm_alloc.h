@@ -26,4 +26,12 @@ static inline void mm_free(const struct mm_allocator *a, void *p)
 	if (p) a->free(a->ctx, p);
 }
 
+/* A source of single physical frames (page tables, demand-zero pages):
+ * alloc returns a frame's physical address, or 0 when none is left. */
+struct frame_source {
+	paddr_t (*alloc)(void *ctx);
+	void (*free)(void *ctx, paddr_t pa);
+	void *ctx;
+};
+
 #endif

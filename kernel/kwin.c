@@ -1,0 +1,63 @@
+/*
+ * kwin.c - the kernel window (KWIN_BASE..KWIN_END): virtual space for kernel
+ * mappings made page by page (the MeMS heap's nodes, temporary mappings).
+ * Its page tables were made at boot and are shared by every address space.
+ * Space is handed out first-fit from a bitmap of pages.
+ */
+#include "kernel.h"
+#include "layout.h"
+#include "mem.h"
+#include "mm_env.h"
+#include "pgtable.h"
+
+#define KWIN_PAGES ((KWIN_END - KWIN_BASE) / PAGE_SIZE)
+static uint32_t used[KWIN_PAGES / 32];
+
+static bool page_used(uint32_t i) { return used[i / 32] & (1u << (i % 32)); }
+static void set_used(uint32_t i, bool on)
+{
+	if (on) used[i / 32] |= 1u << (i % 32);
+	else used[i / 32] &= ~(1u << (i % 32));
+}
+
+vaddr_t kwin_alloc(uint32_t npages)
+{
+	uint32_t run = 0;
+	if (npages == 0 || npages > KWIN_PAGES) return 0;
+	for (uint32_t i = 0; i < KWIN_PAGES; i++) {
+		if (used[i / 32] == 0xffffffffu) { /* skip full words */
+			run = 0;
+			i += 31;
+			continue;
+		}
+		run = page_used(i) ? 0 : run + 1;
+		if (run == npages) {
+			uint32_t first = i + 1 - npages;
+			for (uint32_t j = first; j <= i; j++) set_used(j, true);
+			return KWIN_BASE + first * PAGE_SIZE;
+		}
+	}
+	return 0;
+}
+
+void kwin_free(vaddr_t va, uint32_t npages)
+{
+	uint32_t first = (va - KWIN_BASE) / PAGE_SIZE;
+	MM_ASSERT(va >= KWIN_BASE && first + npages <= KWIN_PAGES, "kwin_free(0x%08x, %u)", va, npages);
+	for (uint32_t j = first; j < first + npages; j++) {
+		MM_ASSERT(page_used(j), "kwin_free of a free page 0x%08x", KWIN_BASE + j * PAGE_SIZE);
+		set_used(j, false);
+	}
+}
+
+int kwin_map(vaddr_t va, paddr_t pa)
+{
+	return pgt_map(&kvm.frames, kernel_pd_phys, va, pa, PTE_W);
+}
+
+paddr_t kwin_unmap(vaddr_t va)
+{
+	pte_t old;
+	if (pgt_unmap(kernel_pd_phys, va, &old)) return 0;
+	return old & PTE_ADDR_MASK;
+}

@@ -1,0 +1,172 @@
+/*
+ * mem.c - sets up the kernel's memory at boot: the buddy frame allocator over
+ * the RAM of the multiboot memory map that the direct map covers (RAM above
+ * it is left out and reported), with the first MiB, the kernel image, the
+ * loader's structures, the modules and the descriptor array reserved; the
+ * kernel's page directory trimmed to real RAM; page tables for the kernel
+ * window; the kernel heap; and the vm_sys services for address spaces.
+ */
+#include "io.h"
+#include "kernel.h"
+#include "kmain.h"
+#include "layout.h"
+#include "mem.h"
+#include "mm_env.h"
+#include "mmlib.h"
+#include "multiboot.h"
+
+extern char _kernel_start[], _kernel_end[];
+extern uint32_t boot_page_dir[1024];
+
+struct frame_alloc kframes;
+struct kmalloc kheap;
+struct vm_sys kvm;
+struct mm_allocator kheap_allocator;
+paddr_t kernel_pd_phys;
+struct mem_report mem_report;
+struct vm_space *vm_current;
+
+static uint64_t ram_top_in_direct_map(void)
+{
+	uint64_t top = 0;
+	for (int i = 0; i < boot_info.nregions; i++) {
+		const struct boot_region *r = &boot_info.regions[i];
+		if (r->type != 1) continue;
+		uint64_t end = r->base + r->len;
+		if (end > DIRECT_MAP_MAX) {
+			uint64_t from = r->base > DIRECT_MAP_MAX ? r->base : DIRECT_MAP_MAX;
+			mem_report.left_out += end - from;
+			end = DIRECT_MAP_MAX;
+		}
+		if (end > top && r->base < end) top = end;
+	}
+	return top;
+}
+
+/* Highest physical byte used by the kernel image, the modules and the
+ * loader's structures: the descriptor array goes above all of them. */
+static uint32_t boot_data_end(void)
+{
+	uint32_t end = kvirt_to_phys(_kernel_end);
+	for (int i = 0; i < boot_info.nmodules; i++)
+		if (boot_info.modules[i].end > end) end = boot_info.modules[i].end;
+	for (int i = 0; i < boot_info.nranges; i++)
+		if (boot_info.ranges[i].end > end && boot_info.ranges[i].end < DIRECT_MAP_MAX)
+			end = boot_info.ranges[i].end;
+	return mm_align_up(end, PAGE_SIZE);
+}
+
+/* A RAM region (type 1) that holds [pa, pa+n) entirely. */
+static bool is_ram(uint64_t pa, uint64_t n)
+{
+	for (int i = 0; i < boot_info.nregions; i++) {
+		const struct boot_region *r = &boot_info.regions[i];
+		if (r->type == 1 && r->base <= pa && pa + n <= r->base + r->len) return true;
+	}
+	return false;
+}
+
+static paddr_t place_descriptors(uint32_t nbytes, uint64_t top)
+{
+	paddr_t at = boot_data_end();
+	if (at + (uint64_t)nbytes <= top && is_ram(at, nbytes)) return at;
+	for (int i = 0; i < boot_info.nregions; i++) { /* any RAM above 1 MiB */
+		const struct boot_region *r = &boot_info.regions[i];
+		uint64_t base = mm_align_up((uint32_t)r->base, PAGE_SIZE);
+		if (r->type == 1 && base >= at && base + nbytes <= top && is_ram(base, nbytes)) return (paddr_t)base;
+	}
+	KPANIC("no room for %u bytes of frame descriptors", nbytes);
+}
+
+static void reserve(uint32_t start, uint32_t end)
+{
+	if (end <= start) return;
+	pfn_t first = paddr_to_pfn(start);
+	pfn_t last = paddr_to_pfn(mm_align_up(end, PAGE_SIZE));
+	frame_reserve_range(&kframes, first, last - first);
+}
+
+static void frames_init(void)
+{
+	uint64_t top = ram_top_in_direct_map();
+	pfn_t npfns = (pfn_t)(top >> PAGE_SHIFT);
+	uint32_t nbytes = (uint32_t)frame_desc_bytes(npfns);
+	paddr_t desc = place_descriptors(nbytes, top);
+	frame_init(&kframes, npfns, phys_to_kvirt(desc));
+	kframes.strict = true; /* a bad free is a kernel bug here */
+	for (int i = 0; i < boot_info.nregions; i++) {
+		const struct boot_region *r = &boot_info.regions[i];
+		if (r->type != 1 || r->base >= top) continue;
+		uint64_t end = r->base + r->len > top ? top : r->base + r->len;
+		pfn_t first = paddr_to_pfn(mm_align_up((uint32_t)r->base, PAGE_SIZE));
+		pfn_t last = (pfn_t)(end >> PAGE_SHIFT);
+		if (last > first) frame_release_range(&kframes, first, last - first);
+	}
+	reserve(0, 0x100000);
+	reserve(kvirt_to_phys(_kernel_start), kvirt_to_phys(_kernel_end));
+	for (int i = 0; i < boot_info.nmodules; i++) reserve(boot_info.modules[i].start, boot_info.modules[i].end);
+	for (int i = 0; i < boot_info.nranges; i++) reserve(boot_info.ranges[i].start, boot_info.ranges[i].end);
+	reserve(desc, desc + nbytes);
+	mem_report.npfns = npfns;
+	mem_report.desc_phys = desc;
+	mem_report.desc_bytes = nbytes;
+}
+
+paddr_t kframe_alloc(void)
+{
+	pfn_t pfn = frame_alloc(&kframes, 0);
+	if (pfn == PFN_NONE) return 0;
+	paddr_t pa = pfn_to_paddr(pfn);
+	mm_memset(phys_to_kvirt(pa), 0, PAGE_SIZE);
+	return pa;
+}
+
+void kframe_free(paddr_t pa) { frame_free(&kframes, paddr_to_pfn(pa), 0); }
+
+static paddr_t source_alloc(void *ctx) { (void)ctx; return kframe_alloc(); }
+static void source_free(void *ctx, paddr_t pa) { (void)ctx; kframe_free(pa); }
+
+/* The direct map was made for 896 MiB whatever the RAM: unmap what is not
+ * RAM, so a stray pointer there faults instead of reading nothing. */
+static void trim_direct_map(uint64_t top)
+{
+	uint32_t first_unused = (uint32_t)((top + (1u << 22) - 1) >> 22);
+	for (uint32_t i = first_unused; i < (DIRECT_MAP_MAX >> 22); i++) boot_page_dir[KERNEL_PDE_FIRST + i] = 0;
+	write_cr3(read_cr3());
+}
+
+static void kwin_tables_init(void)
+{
+	for (uint32_t va = KWIN_BASE; va < KWIN_END; va += 1u << 22) {
+		paddr_t t = kframe_alloc();
+		if (!t) KPANIC("no frame for a kernel-window page table");
+		boot_page_dir[va >> 22] = t | PTE_P | PTE_W;
+		mem_report.kwin_tables++;
+	}
+	write_cr3(read_cr3());
+}
+
+void vm_switch(struct vm_space *s)
+{
+	vm_current = s;
+	mm_load_pgdir(s ? s->pd : kernel_pd_phys);
+}
+
+static void mem_init(void)
+{
+	frames_init();
+	trim_direct_map((uint64_t)mem_report.npfns << PAGE_SHIFT);
+	kernel_pd_phys = kvirt_to_phys(boot_page_dir);
+	kwin_tables_init();
+	struct kmalloc_pages pages = kmalloc_frame_pages(&kframes);
+	kmalloc_init(&kheap, &pages);
+	kheap.debug = true;
+	kheap_allocator = kmalloc_allocator(&kheap);
+	kvm.frames = (struct frame_source){ source_alloc, source_free, 0 };
+	kvm.alloc = kheap_allocator;
+	kvm.kernel_pd = kernel_pd_phys;
+	klog("mem: %u frames (%u free), descriptors %u bytes at 0x%08x, %llu bytes of RAM left out\n",
+	     (unsigned)mem_report.npfns, (unsigned)kframes.nfree, mem_report.desc_bytes,
+	     mem_report.desc_phys, (unsigned long long)mem_report.left_out);
+}
+BOOT_HOOK(mem, mem_init, 10);

@@ -1,0 +1,44 @@
+/*
+ * mem.h - the kernel's memory: its frame allocator, its heap (kmalloc), the
+ * services address spaces use (vm_sys), the kernel window of virtual space,
+ * and the address space currently loaded in CR3.
+ */
+#ifndef KERNEL_MEM_H
+#define KERNEL_MEM_H
+
+#include "frame.h"
+#include "kmalloc.h"
+#include "vmspace.h"
+
+extern struct frame_alloc kframes;
+extern struct kmalloc kheap;
+extern struct vm_sys kvm;
+extern paddr_t kernel_pd_phys;
+extern struct mm_allocator kheap_allocator;
+
+struct mem_report {
+	pfn_t npfns;          /* frames the allocator covers */
+	uint64_t left_out;    /* bytes of RAM above the direct map, not used */
+	paddr_t desc_phys;    /* where the descriptor array lives */
+	uint32_t desc_bytes;
+	uint32_t kwin_tables; /* page tables made for the kernel window */
+};
+extern struct mem_report mem_report;
+
+/* One zeroed frame for kernel use, its physical address; 0 when out. */
+paddr_t kframe_alloc(void);
+void kframe_free(paddr_t pa);
+
+/* The space in CR3 (NULL: the kernel's own directory). */
+extern struct vm_space *vm_current;
+void vm_switch(struct vm_space *s);
+
+/* Kernel window (KWIN_BASE..KWIN_END): npages of virtual space, 4 KiB
+ * pages, mapped by the caller. 0 when there is no room. */
+vaddr_t kwin_alloc(uint32_t npages);
+void kwin_free(vaddr_t va, uint32_t npages);
+/* Map / unmap one page of the kernel window (shared by every space). */
+int kwin_map(vaddr_t va, paddr_t pa);
+paddr_t kwin_unmap(vaddr_t va);
+
+#endif

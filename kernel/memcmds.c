@@ -1,0 +1,238 @@
+/*
+ * memcmds.c - shell commands that show and exercise the memory mechanism:
+ *   meminfo           memory map, frame totals, per-order free lists
+ *   frames            the buddy allocator's per-order free lists
+ *   pt <vaddr>        the page-table walk for one address
+ *   kheap             the kernel heap's size classes
+ *   space new|region|touch|read|protect|show|free   a scratch address space
+ * The scratch space lets a user make regions and touch pages by hand and
+ * watch demand-zero faults, bad accesses and the page tables change.
+ */
+#include "guard.h"
+#include "kernel.h"
+#include "layout.h"
+#include "mem.h"
+#include "mmlib.h"
+#include "multiboot.h"
+#include "shell.h"
+
+static struct vm_space *scratch;
+
+static int no_args(int argc, char **argv)
+{
+	if (argc == 1) return 0;
+	kprintf("%s: takes no arguments (got '%s')\n", argv[0], argv[1]);
+	return 1;
+}
+
+static int cmd_meminfo(int argc, char **argv)
+{
+	if (no_args(argc, argv)) return 1;
+	kprintf("memory map (multiboot):\n");
+	for (int i = 0; i < boot_info.nregions; i++) {
+		const struct boot_region *r = &boot_info.regions[i];
+		kprintf("  0x%09llx-0x%09llx %10llu KiB  %s\n", (unsigned long long)r->base,
+			(unsigned long long)(r->base + r->len), (unsigned long long)(r->len >> 10),
+			mmap_type_name(r->type));
+	}
+	kprintf("RAM %llu KiB; frames covered %u (%u KiB), direct map up to %u MiB\n",
+		(unsigned long long)(boot_info.ram_bytes >> 10), (unsigned)mem_report.npfns,
+		(unsigned)mem_report.npfns * 4, DIRECT_MAP_MAX >> 20);
+	if (mem_report.left_out)
+		kprintf("RAM above the direct map left out: %llu KiB\n", (unsigned long long)(mem_report.left_out >> 10));
+	kprintf("descriptor array: %u bytes at phys 0x%08x\n", mem_report.desc_bytes, mem_report.desc_phys);
+	frame_print(&kframes, &console_sink);
+	return 0;
+}
+SHELL_COMMAND(meminfo, "mem", "memory map, frame totals and per-order free lists", cmd_meminfo);
+
+static int cmd_frames(int argc, char **argv)
+{
+	if (no_args(argc, argv)) return 1;
+	frame_print(&kframes, &console_sink);
+	int bad = frame_check(&kframes, &console_sink);
+	kprintf("frame allocator check: %s\n", bad ? "FAILED" : "consistent");
+	return bad ? 1 : 0;
+}
+SHELL_COMMAND(frames, "", "the buddy allocator's free lists, and a consistency check", cmd_frames);
+
+static int cmd_kheap(int argc, char **argv)
+{
+	if (no_args(argc, argv)) return 1;
+	kmalloc_print(&kheap, &console_sink);
+	int bad = kmalloc_check(&kheap, &console_sink);
+	kprintf("kernel heap check: %s\n", bad ? "FAILED" : "consistent");
+	return bad ? 1 : 0;
+}
+SHELL_COMMAND(kheap, "", "the kernel heap's size classes, and a consistency check", cmd_kheap);
+
+static bool parse_addr(const char *s, uint32_t *out)
+{
+	uint64_t v;
+	if (mm_parse_u64z(s, 0, &v) != 0 || v > 0xffffffffull) return false;
+	*out = (uint32_t)v;
+	return true;
+}
+
+static void print_flags(uint32_t e)
+{
+	kprintf("%s%s%s%s%s%s%s", e & PTE_P ? "P" : "-", e & PTE_W ? "W" : "R", e & PTE_U ? "U" : "S",
+		e & PTE_A ? "A" : "-", e & PTE_D ? "D" : "-", e & PTE_PS ? " 4M" : "", e & PTE_G ? " G" : "");
+}
+
+static int cmd_pt(int argc, char **argv)
+{
+	uint32_t va;
+	if (argc != 2) {
+		kprintf("usage: pt <vaddr>   (hex with 0x, or decimal)\n");
+		return 1;
+	}
+	if (!parse_addr(argv[1], &va)) {
+		kprintf("pt: '%s' is not an address (use 0x... or decimal, below 4 GiB)\n", argv[1]);
+		return 1;
+	}
+	paddr_t pd = scratch ? scratch->pd : kernel_pd_phys;
+	kprintf("walk of 0x%08x in %s directory at phys 0x%08x\n", va, scratch ? "the scratch space's" : "the kernel's", pd);
+	pte_t pde = ((pte_t *)phys_to_kvirt(pd))[va >> 22];
+	kprintf("  PDE[%u] = 0x%08x ", va >> 22, pde);
+	print_flags(pde);
+	kprintf("\n");
+	if (!(pde & PTE_P)) {
+		kprintf("  not mapped: no page table for this 4 MiB\n");
+		return 1;
+	}
+	if (pde & PTE_PS) {
+		kprintf("  4 MiB page: frame 0x%05x, phys 0x%08x\n", (pde & 0xFFC00000u) >> 12, (pde & 0xFFC00000u) | (va & 0x3FFFFF));
+		return 0;
+	}
+	pte_t pte = ((pte_t *)phys_to_kvirt(pde & PTE_ADDR_MASK))[(va >> 12) & 0x3ff];
+	kprintf("  PTE[%u] = 0x%08x ", (va >> 12) & 0x3ff, pte);
+	print_flags(pte);
+	kprintf("\n");
+	if (pte_is_swapped(pte)) {
+		kprintf("  swapped out to slot %u\n", pte_swap_slot(pte));
+		return 0;
+	}
+	if (!(pte & PTE_P)) {
+		kprintf("  not mapped: the page is not present\n");
+		return 1;
+	}
+	kprintf("  frame 0x%05x, phys 0x%08x\n", pte >> 12, (pte & PTE_ADDR_MASK) | (va & PAGE_MASK));
+	return 0;
+}
+SHELL_COMMAND(pt, "", "walk the page tables for an address: pt <vaddr>", cmd_pt);
+
+/* ---- the scratch space ---- */
+
+struct touch_arg { uint32_t va; bool write; uint32_t value; };
+
+static void do_touch(void *p)
+{
+	struct touch_arg *t = p;
+	volatile uint32_t *w = (uint32_t *)(uintptr_t)t->va;
+	if (t->write) *w = t->value;
+	else t->value = *w;
+}
+
+static int space_touch(int argc, char **argv, bool write)
+{
+	struct touch_arg t = { 0, write, 0 };
+	uint64_t v = 0;
+	if (argc < 3 || !parse_addr(argv[2], &t.va) || (write && argc > 3 && mm_parse_u64z(argv[3], 0, &v))) {
+		kprintf("usage: space %s <vaddr>%s\n", write ? "write" : "read", write ? " [value]" : "");
+		return 1;
+	}
+	if (t.va >= VM_USER_TOP || (t.va & 3)) {
+		kprintf("space: 0x%08x must be 4-byte aligned and below 0x%08x\n", t.va, VM_USER_TOP);
+		return 1;
+	}
+	t.value = (uint32_t)v;
+	uint64_t faults = scratch->stats.faults;
+	struct guard_report rep;
+	vm_switch(scratch);
+	int stopped = guard_run(do_touch, &t, &rep);
+	vm_switch(0);
+	if (stopped) {
+		kprintf("bad access at 0x%08x: %s (", rep.addr, rep.reason);
+		vm_describe_err(rep.err, &console_sink);
+		kprintf("); stopped\n");
+		return 1;
+	}
+	kprintf("%s 0x%08x %s 0x%08x (%s)\n", write ? "wrote" : "read", t.value, write ? "to" : "at", t.va,
+		scratch->stats.faults > faults ? "page fault: demand-zero page mapped" : "hit");
+	return 0;
+}
+
+static int parse_prot(const char *s, uint32_t *prot)
+{
+	*prot = 0;
+	for (; *s; s++) {
+		if (*s == 'r') *prot |= VM_READ;
+		else if (*s == 'w') *prot |= VM_WRITE | VM_READ;
+		else if (*s == 'u') *prot |= VM_USER;
+		else if (*s != '-') return -1;
+	}
+	return 0;
+}
+
+static int space_region(int argc, char **argv)
+{
+	uint32_t start, prot = VM_READ | VM_WRITE;
+	uint64_t n;
+	if (argc < 4 || !parse_addr(argv[2], &start) || mm_parse_u64z(argv[3], 0, &n) || n > 0xfffff ||
+	    (argc > 4 && parse_prot(argv[4], &prot))) {
+		kprintf("usage: space region <start> <npages> [r|rw|rwu]\n");
+		return 1;
+	}
+	int err = vm_region_add(scratch, start, (uint32_t)n, prot);
+	if (err) {
+		kprintf("space: cannot add region: %s (start must be page-aligned, below 0x%08x, not overlapping)\n",
+			mm_strerror(err), VM_USER_TOP);
+		return 1;
+	}
+	return 0;
+}
+
+static int cmd_space(int argc, char **argv)
+{
+	const char *sub = argc > 1 ? argv[1] : "";
+	if (mm_strcmp(sub, "new") == 0) {
+		if (scratch) vm_space_destroy(scratch);
+		scratch = vm_space_create(&kvm);
+		if (!scratch) kprintf("space: out of memory\n");
+		else kprintf("new space: page directory at phys 0x%08x\n", scratch->pd);
+		return scratch ? 0 : 1;
+	}
+	if (!*sub || (mm_strcmp(sub, "region") && mm_strcmp(sub, "read") && mm_strcmp(sub, "write") &&
+		      mm_strcmp(sub, "show") && mm_strcmp(sub, "free") && mm_strcmp(sub, "protect"))) {
+		kprintf("usage: space new | region <start> <npages> [r|rw|rwu] | write <va> [value] |\n"
+			"       read <va> | protect <start> r|rw | show | free\n");
+		return 1;
+	}
+	if (!scratch) {
+		kprintf("space: no scratch space (use: space new)\n");
+		return 1;
+	}
+	if (mm_strcmp(sub, "region") == 0) return space_region(argc, argv);
+	if (mm_strcmp(sub, "write") == 0) return space_touch(argc, argv, true);
+	if (mm_strcmp(sub, "read") == 0) return space_touch(argc, argv, false);
+	if (mm_strcmp(sub, "protect") == 0) {
+		uint32_t start, prot;
+		if (argc != 4 || !parse_addr(argv[2], &start) || parse_prot(argv[3], &prot)) {
+			kprintf("usage: space protect <start> r|rw\n");
+			return 1;
+		}
+		int err = vm_region_protect(scratch, start, prot);
+		if (err) kprintf("space: %s (give the start of a region)\n", mm_strerror(err));
+		return err ? 1 : 0;
+	}
+	if (mm_strcmp(sub, "show") == 0) {
+		vm_space_print(scratch, &console_sink);
+		return 0;
+	}
+	vm_space_destroy(scratch);
+	scratch = 0;
+	kprintf("space freed; %u frames free\n", (unsigned)kframes.nfree);
+	return 0;
+}
+SHELL_COMMAND(space, "", "a scratch address space: new, region, write, read, protect, show, free", cmd_space);

@@ -1,0 +1,41 @@
+/*
+ * pagefault.c - the #PF handler: the trap layer's half of the fault path.
+ * It hands (current space, CR2, error code) to vm_fault() and acts on the
+ * verdict: resolved -> return and retry the access; bad access or out of
+ * memory -> stop whoever made it (the innermost guard: a test, a simulated
+ * process) with the address and the reason, and go on; with nobody to stop,
+ * it is a kernel bug -> crash report.
+ */
+#include "guard.h"
+#include "io.h"
+#include "kernel.h"
+#include "kmain.h"
+#include "layout.h"
+#include "mem.h"
+#include "trap.h"
+
+struct pf_last {
+	uint32_t addr, err, eip;
+	const char *reason;
+	uint64_t count;
+};
+struct pf_last pf_last; /* the last fault that was not resolved (gdb, tests) */
+
+static void pf_handler(struct trap_frame *tf)
+{
+	uint32_t addr = read_cr2();
+	struct vm_fault_info info = { addr, tf->err, "no address space loaded" };
+	if (vm_current) {
+		enum vm_verdict v = vm_fault(vm_current, addr, tf->err, &info);
+		if (v == VM_RESOLVED) return;
+	} else if (addr >= KERNEL_BASE) {
+		info.reason = "kernel address not mapped";
+	}
+	pf_last = (struct pf_last){ addr, tf->err, tf->eip, info.reason, pf_last.count + 1 };
+	klog("#PF at 0x%08x err 0x%x eip 0x%08x: %s\n", addr, tf->err, tf->eip, info.reason);
+	if (guard_active()) guard_trip(addr, tf->err, tf->eip, info.reason);
+	crash_report(tf, info.reason);
+}
+
+static void pagefault_init(void) { trap_set_handler(TRAP_PF, pf_handler); }
+BOOT_HOOK(pagefault, pagefault_init, 11);

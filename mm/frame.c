@@ -1,0 +1,451 @@
+/*
+ * frame.c - the physical frame allocator: a binary buddy system.
+ *
+ * Algorithm: free memory is kept as blocks of 2^k frames aligned to 2^k, one
+ * doubly linked free list per order k = 0..FRAME_MAX_ORDER, threaded through
+ * the frame descriptors by frame number. Allocation takes the smallest
+ * non-empty order >= the request (a bit mask of non-empty lists finds it) and
+ * splits it, pushing the upper halves onto the lower lists. Freeing looks at
+ * the buddy (pfn ^ 2^k): while it heads a free block of the same order the two
+ * merge, so no two free buddies ever coexist. Both cost O(FRAME_MAX_ORDER),
+ * whatever the size of memory.
+ *
+ * Only the first frame of a block (its head) carries the block's order and
+ * state; the other frames of a block are tails (flags 0). The block holding
+ * any frame is found by trying the aligned heads above it, order by order.
+ * Reserved frames are not blocks: each is flagged on its own.
+ */
+#include "frame.h"
+#include "mm_env.h"
+#include "mmlib.h"
+
+#define FREE_HEAD (FRAME_F_FREE | FRAME_F_HEAD)
+#define ALLOC_HEAD (FRAME_F_ALLOCATED | FRAME_F_HEAD)
+
+size_t frame_desc_bytes(pfn_t npfns)
+{
+	return (size_t)npfns * sizeof(struct frame);
+}
+
+void frame_init(struct frame_alloc *fa, pfn_t npfns, void *desc_mem)
+{
+	MM_ASSERT(npfns == 0 || desc_mem != NULL, "no descriptor memory for %u frames", npfns);
+	MM_ASSERT(((uintptr_t)desc_mem & 3u) == 0, "descriptor memory %p misaligned", desc_mem);
+	MM_ASSERT(npfns < PFN_NONE, "too many frames: %u", npfns);
+	fa->desc = desc_mem;
+	fa->npfns = npfns;
+	for (unsigned k = 0; k < FRAME_NORDERS; k++) {
+		fa->free_head[k] = PFN_NONE;
+		fa->nblocks[k] = 0;
+	}
+	fa->nonempty = 0;
+	fa->nfree = 0;
+	fa->nallocated = 0;
+	fa->nreserved = npfns;
+	fa->strict = false;
+	for (pfn_t p = 0; p < npfns; p++) {
+		struct frame *f = &fa->desc[p];
+		f->next = PFN_NONE;
+		f->prev = PFN_NONE;
+		f->order = 0;
+		f->flags = FRAME_F_RESERVED;
+		f->aux = 0;
+	}
+}
+
+/* ---- free lists ---- */
+
+static void list_push(struct frame_alloc *fa, pfn_t pfn, unsigned order)
+{
+	struct frame *f = &fa->desc[pfn];
+	pfn_t old = fa->free_head[order];
+	f->next = old;
+	f->prev = PFN_NONE;
+	f->order = (uint8_t)order;
+	f->flags = FREE_HEAD;
+	if (old != PFN_NONE) fa->desc[old].prev = pfn;
+	fa->free_head[order] = pfn;
+	fa->nblocks[order]++;
+	fa->nonempty |= 1u << order;
+}
+
+static void list_remove(struct frame_alloc *fa, pfn_t pfn, unsigned order)
+{
+	struct frame *f = &fa->desc[pfn];
+	if (f->prev != PFN_NONE)
+		fa->desc[f->prev].next = f->next;
+	else
+		fa->free_head[order] = f->next;
+	if (f->next != PFN_NONE) fa->desc[f->next].prev = f->prev;
+	if (--fa->nblocks[order] == 0) fa->nonempty &= ~(1u << order);
+}
+
+/*
+ * Put the block [pfn, pfn + 2^order) on the free lists, merging it with its
+ * buddy for as long as the buddy is a free block of the same order. The
+ * caller has made every frame of the block but the head a tail.
+ */
+static void free_block(struct frame_alloc *fa, pfn_t pfn, unsigned order)
+{
+	while (order < FRAME_MAX_ORDER) {
+		pfn_t buddy = pfn ^ (1u << order);
+		if (buddy >= fa->npfns) break;
+		const struct frame *b = &fa->desc[buddy];
+		if (b->flags != FREE_HEAD || b->order != order) break;
+		list_remove(fa, buddy, order);
+		fa->desc[pfn | buddy].flags = 0; /* the upper head becomes a tail */
+		pfn &= buddy;
+		order++;
+	}
+	list_push(fa, pfn, order);
+}
+
+/* The largest order of an aligned block starting at p and at most n long. */
+static unsigned largest_order(pfn_t p, pfn_t n)
+{
+	unsigned k = 0;
+	while (k < FRAME_MAX_ORDER && (p & (1u << k)) == 0 && (2u << k) <= n) k++;
+	return k;
+}
+
+/* Free the frames [p, q), all tails already, as the largest aligned blocks. */
+static void free_run(struct frame_alloc *fa, pfn_t p, pfn_t q)
+{
+	while (p < q) {
+		unsigned k = largest_order(p, q - p);
+		free_block(fa, p, k);
+		p += 1u << k;
+	}
+}
+
+/* ---- lookup ---- */
+
+/* The block holding a non-reserved frame: the aligned head above it whose
+ * order reaches down to it. Returns false when no head covers the frame. */
+static bool find_block(const struct frame_alloc *fa, pfn_t pfn, pfn_t *head, unsigned *order)
+{
+	for (unsigned k = 0; k <= FRAME_MAX_ORDER; k++) {
+		pfn_t h = pfn & ~((1u << k) - 1u);
+		const struct frame *f = &fa->desc[h];
+		if ((f->flags & FRAME_F_HEAD) && f->order >= k) {
+			*head = h;
+			*order = f->order;
+			return true;
+		}
+	}
+	return false;
+}
+
+enum frame_state frame_state(const struct frame_alloc *fa, pfn_t pfn, pfn_t *head,
+			     unsigned *order)
+{
+	pfn_t h = pfn;
+	unsigned k = 0;
+	enum frame_state st;
+	if (pfn >= fa->npfns) {
+		st = FRAME_STATE_INVALID;
+	} else if (fa->desc[pfn].flags & FRAME_F_RESERVED) {
+		st = FRAME_STATE_RESERVED;
+	} else {
+		bool found = find_block(fa, pfn, &h, &k);
+		MM_ASSERT(found, "frame 0x%x belongs to no block (flags 0x%x)", pfn,
+			  fa->desc[pfn].flags);
+		st = (fa->desc[h].flags & FRAME_F_FREE) ? FRAME_STATE_FREE : FRAME_STATE_ALLOCATED;
+	}
+	if (head) *head = h;
+	if (order) *order = k;
+	return st;
+}
+
+/* ---- ranges ---- */
+
+/* End of [start, start+count) clipped to memory (start if start is beyond). */
+static pfn_t clip_end(const struct frame_alloc *fa, pfn_t start, pfn_t count)
+{
+	if (start >= fa->npfns) return start;
+	if (count > fa->npfns - start) return fa->npfns;
+	return start + count;
+}
+
+int frame_release_range(struct frame_alloc *fa, pfn_t start, pfn_t count)
+{
+	pfn_t end = clip_end(fa, start, count);
+	pfn_t released = 0;
+	uint32_t irq = mm_irq_save();
+	pfn_t p = start;
+	while (p < end) {
+		if (fa->desc[p].flags != FRAME_F_RESERVED) {
+			p++;
+			continue;
+		}
+		pfn_t q = p;
+		while (q < end && fa->desc[q].flags == FRAME_F_RESERVED) fa->desc[q++].flags = 0;
+		free_run(fa, p, q);
+		released += q - p;
+		p = q;
+	}
+	fa->nreserved -= released;
+	fa->nfree += released;
+	mm_irq_restore(irq);
+	return (int)released;
+}
+
+/* First allocated frame of [start, end), or PFN_NONE. */
+static pfn_t find_allocated(const struct frame_alloc *fa, pfn_t start, pfn_t end)
+{
+	pfn_t p = start;
+	while (p < end) {
+		pfn_t h;
+		unsigned k;
+		enum frame_state st = frame_state(fa, p, &h, &k);
+		if (st == FRAME_STATE_ALLOCATED) return p;
+		p = (st == FRAME_STATE_FREE) ? h + (1u << k) : p + 1;
+	}
+	return PFN_NONE;
+}
+
+/* Reserve the part of the free block at h (order k) inside [start, end);
+ * the rest of the block goes back on the free lists. Returns the end of the
+ * reserved part. */
+static pfn_t carve_block(struct frame_alloc *fa, pfn_t h, unsigned k, pfn_t start, pfn_t end)
+{
+	pfn_t bend = h + (1u << k);
+	pfn_t lo = h > start ? h : start;
+	pfn_t hi = bend < end ? bend : end;
+	list_remove(fa, h, k);
+	fa->desc[h].flags = 0;
+	for (pfn_t q = lo; q < hi; q++) {
+		fa->desc[q].flags = FRAME_F_RESERVED;
+		fa->desc[q].order = 0;
+	}
+	fa->nfree -= hi - lo;
+	fa->nreserved += hi - lo;
+	free_run(fa, h, lo);
+	free_run(fa, hi, bend);
+	return hi;
+}
+
+int frame_reserve_range(struct frame_alloc *fa, pfn_t start, pfn_t count)
+{
+	pfn_t end = clip_end(fa, start, count);
+	uint32_t irq = mm_irq_save();
+	pfn_t bad = find_allocated(fa, start, end);
+	if (bad != PFN_NONE) {
+		mm_irq_restore(irq);
+		mm_log("frame_reserve_range: frame 0x%x is allocated\n", bad);
+		return -MM_EINVAL;
+	}
+	pfn_t reserved = 0;
+	pfn_t p = start;
+	while (p < end) {
+		pfn_t h;
+		unsigned k;
+		if (frame_state(fa, p, &h, &k) == FRAME_STATE_RESERVED) {
+			p++;
+			continue;
+		}
+		pfn_t hi = carve_block(fa, h, k, start, end);
+		reserved += hi - p;
+		p = hi;
+	}
+	mm_irq_restore(irq);
+	return (int)reserved;
+}
+
+/* ---- allocation ---- */
+
+pfn_t frame_alloc(struct frame_alloc *fa, unsigned order)
+{
+	if (order > FRAME_MAX_ORDER) return PFN_NONE;
+	uint32_t irq = mm_irq_save();
+	uint32_t avail = fa->nonempty >> order;
+	if (avail == 0) {
+		mm_irq_restore(irq);
+		return PFN_NONE;
+	}
+	unsigned k = order + (unsigned)__builtin_ctz(avail);
+	pfn_t pfn = fa->free_head[k];
+	list_remove(fa, pfn, k);
+	while (k > order) {
+		k--;
+		list_push(fa, pfn + (1u << k), k);
+	}
+	struct frame *f = &fa->desc[pfn];
+	f->order = (uint8_t)order;
+	f->flags = ALLOC_HEAD;
+	f->aux = 0;
+	fa->nfree -= 1u << order;
+	fa->nallocated += 1u << order;
+	mm_irq_restore(irq);
+	return pfn;
+}
+
+/* Why freeing (pfn, order) is wrong, or NULL when it is a live block. */
+static const char *free_problem(const struct frame_alloc *fa, pfn_t pfn, unsigned order)
+{
+	if (pfn >= fa->npfns) return "beyond the end of memory";
+	const struct frame *f = &fa->desc[pfn];
+	if (f->flags == ALLOC_HEAD) return f->order == order ? NULL : "wrong order";
+	if (f->flags == FREE_HEAD) return "double free: the block is already free";
+	if (f->flags & FRAME_F_RESERVED) return "the frame is reserved";
+	pfn_t h;
+	unsigned k;
+	if (frame_state(fa, pfn, &h, &k) == FRAME_STATE_FREE)
+		return "double free: the frame is inside a free block";
+	return "not the first frame of an allocated block";
+}
+
+static int bad_free(const struct frame_alloc *fa, pfn_t pfn, unsigned order, const char *why)
+{
+	unsigned held = pfn < fa->npfns ? fa->desc[pfn].order : 0;
+	if (fa->strict)
+		mm_panic(__FILE__, __LINE__, "frame_free(pfn 0x%x, order %u): %s (block order %u)",
+			 pfn, order, why, held);
+	mm_log("frame_free(pfn 0x%x, order %u): %s (block order %u)\n", pfn, order, why, held);
+	return -MM_EINVAL;
+}
+
+int frame_free(struct frame_alloc *fa, pfn_t pfn, unsigned order)
+{
+	uint32_t irq = mm_irq_save();
+	const char *why = free_problem(fa, pfn, order);
+	if (why) {
+		mm_irq_restore(irq);
+		return bad_free(fa, pfn, order, why);
+	}
+	fa->nallocated -= 1u << order;
+	fa->nfree += 1u << order;
+	free_block(fa, pfn, order);
+	mm_irq_restore(irq);
+	return 0;
+}
+
+/* ---- checking and printing ---- */
+
+#define CHECK_REPORT_MAX 16 /* problems reported in full; the rest are counted */
+
+struct check {
+	struct mm_sink *report;
+	unsigned nproblems;
+};
+
+static void problem(struct check *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void problem(struct check *c, const char *fmt, ...)
+{
+	if (c->report && c->nproblems < CHECK_REPORT_MAX) {
+		va_list ap;
+		va_start(ap, fmt);
+		mm_format(c->report, "frame_check: ");
+		mm_vformat(c->report, fmt, ap);
+		mm_format(c->report, "\n");
+		va_end(ap);
+	}
+	c->nproblems++;
+}
+
+/* Walk free list k; returns the number of blocks on it. */
+static uint32_t check_list(const struct frame_alloc *fa, unsigned k, struct check *c)
+{
+	uint32_t n = 0;
+	pfn_t prev = PFN_NONE;
+	for (pfn_t p = fa->free_head[k]; p != PFN_NONE; p = fa->desc[p].next) {
+		if (p >= fa->npfns) {
+			problem(c, "list %u: link to frame 0x%x beyond memory", k, p);
+			break;
+		}
+		const struct frame *f = &fa->desc[p];
+		if (f->flags != FREE_HEAD || f->order != k)
+			problem(c, "list %u: frame 0x%x has flags 0x%x order %u", k, p, f->flags, f->order);
+		if (p & ((1u << k) - 1u)) problem(c, "list %u: frame 0x%x not aligned", k, p);
+		if (fa->npfns - p < (1u << k)) problem(c, "list %u: block 0x%x runs past memory", k, p);
+		if (f->prev != prev)
+			problem(c, "list %u: frame 0x%x prev 0x%x, expected 0x%x", k, p, f->prev, prev);
+		prev = p;
+		if (++n > fa->nblocks[k]) {
+			problem(c, "list %u: longer than its count %u (a cycle?)", k, fa->nblocks[k]);
+			break;
+		}
+	}
+	if (n != fa->nblocks[k]) problem(c, "list %u: %u blocks, count says %u", k, n, fa->nblocks[k]);
+	if (((fa->nonempty >> k) & 1u) != (fa->nblocks[k] != 0))
+		problem(c, "list %u: non-empty bit disagrees with count %u", k, fa->nblocks[k]);
+	return n;
+}
+
+struct tally {
+	pfn_t nfree, nallocated, nreserved;
+	uint32_t free_heads;
+};
+
+/* Check the block headed by p; returns its length in frames (1 if bogus). */
+static pfn_t check_block(const struct frame_alloc *fa, pfn_t p, struct tally *t, struct check *c)
+{
+	const struct frame *f = &fa->desc[p];
+	unsigned k = f->order;
+	if (k > FRAME_MAX_ORDER || (p & ((1u << k) - 1u)) || fa->npfns - p < (1u << k)) {
+		problem(c, "frame 0x%x heads a bad block of order %u", p, k);
+		return 1;
+	}
+	pfn_t len = 1u << k;
+	for (pfn_t q = p + 1; q < p + len; q++)
+		if (fa->desc[q].flags != 0)
+			problem(c, "frame 0x%x inside block 0x%x has flags 0x%x", q, p, fa->desc[q].flags);
+	if (f->flags == ALLOC_HEAD) {
+		t->nallocated += len;
+		return len;
+	}
+	t->nfree += len;
+	t->free_heads++;
+	pfn_t buddy = p ^ len;
+	if (k < FRAME_MAX_ORDER && buddy < fa->npfns && fa->desc[buddy].flags == FREE_HEAD &&
+	    fa->desc[buddy].order == k)
+		problem(c, "free buddies 0x%x and 0x%x of order %u not merged", p, buddy, k);
+	return len;
+}
+
+int frame_check(const struct frame_alloc *fa, struct mm_sink *report)
+{
+	struct check c = { report, 0 };
+	struct tally t = { 0, 0, 0, 0 };
+	uint32_t listed = 0, listed_frames = 0;
+	for (unsigned k = 0; k < FRAME_NORDERS; k++) {
+		uint32_t n = check_list(fa, k, &c);
+		listed += n;
+		listed_frames += n << k;
+	}
+	pfn_t p = 0;
+	while (p < fa->npfns) {
+		uint8_t fl = fa->desc[p].flags;
+		if (fl == FRAME_F_RESERVED) {
+			t.nreserved++;
+			p++;
+		} else if (fl == FREE_HEAD || fl == ALLOC_HEAD) {
+			p += check_block(fa, p, &t, &c);
+		} else {
+			problem(&c, "frame 0x%x has flags 0x%x outside any block", p, fl);
+			p++;
+		}
+	}
+	if (t.nfree != fa->nfree || t.nallocated != fa->nallocated || t.nreserved != fa->nreserved)
+		problem(&c, "descriptors say free %u allocated %u reserved %u; counters say %u %u %u",
+			t.nfree, t.nallocated, t.nreserved, fa->nfree, fa->nallocated, fa->nreserved);
+	if (fa->nfree + fa->nallocated + fa->nreserved != fa->npfns)
+		problem(&c, "counters do not add up to %u frames", fa->npfns);
+	if (t.free_heads != listed || listed_frames != fa->nfree)
+		problem(&c, "%u free blocks in descriptors, %u (%u frames) on the lists", t.free_heads,
+			listed, listed_frames);
+	if (c.nproblems > CHECK_REPORT_MAX && report)
+		mm_format(report, "frame_check: %u problems in all\n", c.nproblems);
+	return c.nproblems ? -MM_EINVAL : 0;
+}
+
+void frame_print(const struct frame_alloc *fa, struct mm_sink *out)
+{
+	mm_format(out, "frames: %u total (%u KiB), %u free, %u allocated, %u reserved\n",
+		  fa->npfns, fa->npfns * (PAGE_SIZE / 1024u), fa->nfree, fa->nallocated,
+		  fa->nreserved);
+	mm_format(out, "order  block KiB  free blocks  free frames\n");
+	for (unsigned k = 0; k < FRAME_NORDERS; k++)
+		mm_format(out, "%5u  %9u  %11u  %11u\n", k, (PAGE_SIZE / 1024u) << k,
+			  fa->nblocks[k], fa->nblocks[k] << k);
+}

@@ -22,6 +22,18 @@ void ktest_fail(const char *file, int line, const char *fmt, ...)
 	failures_in_test++;
 }
 
+void ktest_fail_cond(const char *file, int line, const char *what, const char *cond,
+		     const char *fmt, ...)
+{
+	va_list ap;
+	kprintf("# %s:%d: %s %s: ", file, line, what, cond);
+	va_start(ap, fmt);
+	kvprintf(fmt, ap);
+	va_end(ap);
+	kprintf("\n");
+	failures_in_test++;
+}
+
 static bool suite_selected(const char *spec, const char *suite)
 {
 	if (!spec || !*spec) return true;

@@ -26,16 +26,19 @@ struct ktest {
 
 void ktest_fail(const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* The same, naming the failed condition (its text may hold '%'). */
+void ktest_fail_cond(const char *file, int line, const char *what, const char *cond,
+		     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 /* EXPECT records a failure and goes on; ASSERT also leaves the test. */
 #define KEXPECT(cond, ...)                                                     \
 	do {                                                                   \
-		if (!(cond)) ktest_fail(__FILE__, __LINE__, "expected " #cond ": " __VA_ARGS__); \
+		if (!(cond)) ktest_fail_cond(__FILE__, __LINE__, "expected", #cond, __VA_ARGS__); \
 	} while (0)
 #define KASSERT(cond, ...)                                                     \
 	do {                                                                   \
 		if (!(cond)) {                                                 \
-			ktest_fail(__FILE__, __LINE__, "required " #cond ": " __VA_ARGS__); \
+			ktest_fail_cond(__FILE__, __LINE__, "required", #cond, __VA_ARGS__); \
 			return;                                                \
 		}                                                              \
 	} while (0)

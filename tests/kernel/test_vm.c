@@ -1,0 +1,223 @@
+/*
+ * test_vm.c - in-kernel tests of the memory mechanism on the real MMU: page
+ * tables loaded in CR3, demand-zero faults taken by the #PF handler,
+ * isolation between spaces, bad accesses stopped and reported, and no frame
+ * leaks over many spaces.
+ */
+#include "guard.h"
+#include "io.h"
+#include "kernel.h"
+#include "ktest.h"
+#include "layout.h"
+#include "mem.h"
+#include "mmlib.h"
+
+#define UBASE 0x00400000u
+
+struct access { uint32_t va; uint32_t value; bool write; };
+
+static void do_access(void *p)
+{
+	struct access *a = p;
+	volatile uint32_t *w = (uint32_t *)(uintptr_t)a->va;
+	if (a->write) *w = a->value;
+	else a->value = *w;
+}
+
+/* Access va in space s under a guard; returns 1 if it was stopped. */
+static int access_in(struct vm_space *s, struct access *a, struct guard_report *rep)
+{
+	vm_switch(s);
+	int stopped = guard_run(do_access, a, rep);
+	vm_switch(0);
+	return stopped;
+}
+
+KTEST(vm, map_translate_unmap)
+{
+	struct vm_space *s = vm_space_create(&kvm);
+	KASSERT(s, "no space");
+	paddr_t pa = kframe_alloc();
+	KASSERT(pa, "no frame");
+	*(volatile uint32_t *)phys_to_kvirt(pa) = 0xfeedface;
+	KEXPECT_EQ(pgt_map(&kvm.frames, s->pd, UBASE, pa, PTE_W), 0);
+	KEXPECT_EQ(pgt_map(&kvm.frames, s->pd, UBASE, pa, PTE_W), -MM_EEXIST);
+	paddr_t got = 0;
+	uint32_t flags = 0;
+	KEXPECT_EQ(pgt_translate(s->pd, UBASE + 0x123, &got, &flags), 0);
+	KEXPECT_EQ(got, pa + 0x123);
+	KEXPECT_EQ(flags & (PTE_P | PTE_W), PTE_P | PTE_W);
+	/* the real MMU agrees: reading through the mapping sees the frame */
+	struct access a = { UBASE, 0, false };
+	struct guard_report rep;
+	KEXPECT_EQ(access_in(s, &a, &rep), 0);
+	KEXPECT_EQ(a.value, 0xfeedface);
+	/* the CPU set the accessed bit; harvesting reads and clears it */
+	KEXPECT_EQ(pgt_harvest(s->pd, UBASE, false) & PTE_A, PTE_A);
+	KEXPECT_EQ(pgt_harvest(s->pd, UBASE, false) & PTE_A, 0);
+	pte_t old;
+	KEXPECT_EQ(pgt_unmap(s->pd, UBASE, &old), 0);
+	KEXPECT_EQ(old & PTE_ADDR_MASK, pa);
+	KEXPECT_EQ(pgt_translate(s->pd, UBASE, 0, 0), -MM_ENOENT);
+	/* after unmap (and invlpg) the address faults: no region -> bad access */
+	KEXPECT_EQ(access_in(s, &a, &rep), 1);
+	KEXPECT_EQ(rep.addr, UBASE);
+	kframe_free(pa);
+	vm_space_destroy(s);
+}
+
+KTEST(vm, demand_zero)
+{
+	struct vm_space *s = vm_space_create(&kvm);
+	KASSERT(s, "no space");
+	KASSERT(vm_region_add(s, UBASE, 16, VM_READ | VM_WRITE) == 0, "region");
+	pfn_t free_before = kframes.nfree;
+	struct guard_report rep;
+	for (uint32_t i = 0; i < 16; i++) {
+		struct access r = { UBASE + i * PAGE_SIZE + 4 * i, 0xdead, false };
+		KEXPECT_EQ(access_in(s, &r, &rep), 0);
+		KEXPECT_EQ(r.value, 0); /* a first touch reads zero */
+		struct access w = { r.va, 0x1000 + i, true };
+		KEXPECT_EQ(access_in(s, &w, &rep), 0);
+	}
+	KEXPECT_EQ(s->stats.zero_fills, 16);
+	KEXPECT_EQ(s->stats.faults, 16); /* the writes hit: same pages */
+	for (uint32_t i = 0; i < 16; i++) {
+		struct access r = { UBASE + i * PAGE_SIZE + 4 * i, 0, false };
+		access_in(s, &r, &rep);
+		KEXPECT_EQ(r.value, 0x1000 + i);
+	}
+	KEXPECT_EQ(pgt_count_present(s->pd), 16);
+	/* 16 data frames and one page table */
+	KEXPECT_EQ(free_before - kframes.nfree, 17);
+	vm_space_destroy(s);
+}
+
+KTEST(vm, isolation)
+{
+	struct vm_space *a = vm_space_create(&kvm), *b = vm_space_create(&kvm);
+	KASSERT(a && b, "no spaces");
+	KEXPECT_EQ(vm_region_add(a, UBASE, 1, VM_READ | VM_WRITE), 0);
+	KEXPECT_EQ(vm_region_add(b, UBASE, 1, VM_READ | VM_WRITE), 0);
+	struct guard_report rep;
+	struct access wa = { UBASE, 0xaaaa, true }, wb = { UBASE, 0xbbbb, true };
+	access_in(a, &wa, &rep);
+	access_in(b, &wb, &rep);
+	struct access ra = { UBASE, 0, false }, rb = { UBASE, 0, false };
+	access_in(a, &ra, &rep);
+	access_in(b, &rb, &rep);
+	KEXPECT_EQ(ra.value, 0xaaaa);
+	KEXPECT_EQ(rb.value, 0xbbbb);
+	paddr_t pa, pb;
+	KEXPECT_EQ(pgt_translate(a->pd, UBASE, &pa, 0), 0);
+	KEXPECT_EQ(pgt_translate(b->pd, UBASE, &pb, 0), 0);
+	KEXPECT(pa != pb, "both spaces map 0x%08x to frame 0x%08x", UBASE, pa);
+	/* both share the kernel half */
+	KEXPECT_EQ(((pte_t *)phys_to_kvirt(a->pd))[768], ((pte_t *)phys_to_kvirt(b->pd))[768]);
+	vm_space_destroy(a);
+	vm_space_destroy(b);
+}
+
+KTEST(vm, bad_accesses_reported)
+{
+	struct vm_space *s = vm_space_create(&kvm);
+	KASSERT(s, "no space");
+	KEXPECT_EQ(vm_region_add(s, UBASE, 2, VM_READ), 0);
+	struct guard_report rep = { 0 };
+	struct access w = { UBASE + 8, 1, true };
+	KEXPECT_EQ(access_in(s, &w, &rep), 1);
+	KEXPECT_EQ(rep.addr, UBASE + 8);
+	KEXPECT(rep.reason && mm_strcmp(rep.reason, "write to a read-only page") == 0, "reason %s", rep.reason);
+	KEXPECT_EQ(rep.err & PF_W, PF_W);
+	/* read it (demand-zero), then a write to the now-present page */
+	struct access r = { UBASE + 8, 7, false };
+	KEXPECT_EQ(access_in(s, &r, &rep), 0);
+	KEXPECT_EQ(r.value, 0);
+	KEXPECT_EQ(access_in(s, &w, &rep), 1);
+	KEXPECT_EQ(rep.err & PF_P, PF_P);
+	/* outside every region */
+	struct access out = { UBASE + 0x100000, 0, false };
+	KEXPECT_EQ(access_in(s, &out, &rep), 1);
+	KEXPECT(mm_strcmp(rep.reason, "address outside every region") == 0, "reason %s", rep.reason);
+	/* after a region becomes writable the same write works */
+	KEXPECT_EQ(vm_region_protect(s, UBASE, VM_READ | VM_WRITE), 0);
+	KEXPECT_EQ(access_in(s, &w, &rep), 0);
+	KEXPECT_EQ(s->stats.bad, 3);
+	vm_space_destroy(s);
+}
+
+KTEST(vm, no_leaks_over_1000_spaces)
+{
+	pfn_t before = kframes.nfree + 0;
+	kmalloc_trim(&kheap);
+	before = kframes.nfree;
+	struct guard_report rep;
+	for (int i = 0; i < 1000; i++) {
+		struct vm_space *s = vm_space_create(&kvm);
+		KASSERT(s, "space %d: out of memory", i);
+		KASSERT(vm_region_add(s, UBASE + (uint32_t)(i % 7) * 0x400000u, 3, VM_READ | VM_WRITE) == 0, "region");
+		KASSERT(vm_region_add(s, 0x80000000u, 1, VM_READ | VM_WRITE) == 0, "region");
+		struct access w = { UBASE + (uint32_t)(i % 7) * 0x400000u + PAGE_SIZE, (uint32_t)i, true };
+		access_in(s, &w, &rep);
+		struct access w2 = { 0x80000000u, (uint32_t)i, true };
+		access_in(s, &w2, &rep);
+		vm_space_destroy(s);
+	}
+	kmalloc_trim(&kheap);
+	KEXPECT_EQ(kframes.nfree, before);
+	KEXPECT_EQ(frame_check(&kframes, &console_sink), 0);
+	KEXPECT_EQ(kmalloc_check(&kheap, &console_sink), 0);
+}
+
+KTEST(vm, region_rules)
+{
+	struct vm_space *s = vm_space_create(&kvm);
+	KASSERT(s, "no space");
+	KEXPECT_EQ(vm_region_add(s, UBASE + 1, 1, VM_READ), -MM_EINVAL);
+	KEXPECT_EQ(vm_region_add(s, 0xC0000000u, 1, VM_READ), -MM_EINVAL);
+	KEXPECT_EQ(vm_region_add(s, 0xBFFFF000u, 2, VM_READ), -MM_EINVAL);
+	KEXPECT_EQ(vm_region_add(s, UBASE, 4, VM_READ), 0);
+	KEXPECT_EQ(vm_region_add(s, UBASE + 3 * PAGE_SIZE, 1, VM_READ), -MM_EEXIST);
+	KEXPECT_EQ(vm_region_add(s, UBASE - PAGE_SIZE, 2, VM_READ), -MM_EEXIST);
+	KEXPECT_EQ(vm_region_add(s, UBASE - PAGE_SIZE, 1, VM_READ), 0);
+	KEXPECT_EQ(vm_region_add(s, UBASE + 4 * PAGE_SIZE, 1, VM_READ), 0);
+	KEXPECT_EQ(s->nregions, 3);
+	KEXPECT(vm_region_find(s, UBASE + 4 * PAGE_SIZE - 1) != 0, "last byte");
+	KEXPECT(vm_region_find(s, UBASE + 5 * PAGE_SIZE) == 0, "past the end");
+	KEXPECT_EQ(vm_region_remove(s, UBASE + PAGE_SIZE), -MM_ENOENT);
+	KEXPECT_EQ(vm_region_remove(s, UBASE), 0);
+	KEXPECT_EQ(s->nregions, 2);
+	vm_space_destroy(s);
+}
+
+KTEST(vm, kernel_window)
+{
+	vaddr_t va = kwin_alloc(3);
+	KASSERT(va, "no window space");
+	paddr_t pa = kframe_alloc();
+	KASSERT(pa, "no frame");
+	KEXPECT_EQ(kwin_map(va + PAGE_SIZE, pa), 0);
+	*(volatile uint32_t *)(uintptr_t)(va + PAGE_SIZE + 4) = 0x5151;
+	KEXPECT_EQ(*(volatile uint32_t *)phys_to_kvirt(pa + 4), 0x5151);
+	/* visible from another space too: the kernel half is shared */
+	struct vm_space *s = vm_space_create(&kvm);
+	KASSERT(s, "no space");
+	vm_switch(s);
+	uint32_t seen = *(volatile uint32_t *)(uintptr_t)(va + PAGE_SIZE + 4);
+	vm_switch(0);
+	KEXPECT_EQ(seen, 0x5151);
+	KEXPECT_EQ(kwin_unmap(va + PAGE_SIZE), pa);
+	kwin_free(va, 3);
+	kframe_free(pa);
+	vm_space_destroy(s);
+}
+
+KTEST(vm, allocators_consistent)
+{
+	KEXPECT_EQ(frame_check(&kframes, &console_sink), 0);
+	KEXPECT_EQ(kmalloc_check(&kheap, &console_sink), 0);
+	/* the reserved first MiB and the kernel are never handed out */
+	KEXPECT_EQ(frame_state(&kframes, 0, 0, 0), FRAME_STATE_RESERVED);
+	KEXPECT_EQ(frame_state(&kframes, 0x100, 0, 0), FRAME_STATE_RESERVED);
+	KEXPECT_EQ(frame_state(&kframes, paddr_to_pfn(mem_report.desc_phys), 0, 0), FRAME_STATE_RESERVED);
+}

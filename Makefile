@@ -25,9 +25,9 @@ KNM := $(CROSS)nm
 endif
 
 KCFLAGS := -std=gnu11 -ffreestanding -fno-pic -fno-pie -fno-stack-protector \
-	-fno-omit-frame-pointer -mgeneral-regs-only -march=i686 -O2 -g \
+	-fno-omit-frame-pointer -fno-tree-loop-distribute-patterns -mgeneral-regs-only -march=i686 -O2 -g \
 	-Wall -Wextra -Werror -Wno-unused-parameter -MMD -MP \
-	-I. -Imm -Ikernel -DMMK_DEBUG=1
+	-I. -Imm -Ikernel -Itests/bench -DMMK_DEBUG=1
 KASFLAGS := -m32 -g -MMD -MP -I. -Ikernel -D__ASSEMBLY__
 
 HOSTCC := gcc
@@ -35,7 +35,7 @@ HCFLAGS := -std=gnu11 -m32 -g -O1 -fsanitize=address,undefined -fno-sanitize-rec
 	-fno-omit-frame-pointer -Wall -Wextra -Werror -Wno-unused-parameter -I. -Imm -MMD -MP
 
 MM_SRCS := $(sort $(wildcard mm/*.c))
-KERNEL_SRCS := $(sort $(wildcard kernel/*.c) $(wildcard tests/kernel/*.c))
+KERNEL_SRCS := $(sort $(wildcard kernel/*.c) $(wildcard tests/kernel/*.c) $(wildcard tests/bench/*.c))
 BOOT_SRCS := $(sort $(wildcard boot/*.S))
 KOBJS := $(BOOT_SRCS:%.S=$(BUILD)/k/%.o) $(KERNEL_SRCS:%.c=$(BUILD)/k/%.o) $(MM_SRCS:%.c=$(BUILD)/k/%.o)
 

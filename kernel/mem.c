@@ -117,7 +117,7 @@ paddr_t kframe_alloc(void)
 	pfn_t pfn = frame_alloc(&kframes, 0);
 	if (pfn == PFN_NONE) return 0;
 	paddr_t pa = pfn_to_paddr(pfn);
-	mm_memset(phys_to_kvirt(pa), 0, PAGE_SIZE);
+	mm_zero_page(phys_to_kvirt(pa));
 	return pa;
 }
 

@@ -39,6 +39,12 @@ paddr_t mm_virt_to_phys(const void *va)
 	return v - KERNEL_BASE;
 }
 
+void mm_zero_page(void *kva)
+{
+	uint32_t n = PAGE_SIZE / 4;
+	__asm__ volatile("cld; rep stosl" : "+D"(kva), "+c"(n) : "a"(0) : "memory");
+}
+
 void mm_tlb_flush_page(vaddr_t va) { invlpg(va); }
 void mm_load_pgdir(paddr_t pd) { write_cr3(pd); }
 uint32_t mm_irq_save(void) { return irq_save(); }

@@ -16,6 +16,9 @@
 extern uint32_t isr_stub_table[48];
 extern void isr_null_trap(void);
 extern void isr_stub_128(void);
+extern void isr_stub_130(void);
+
+static void null_handler(struct trap_frame *tf) { (void)tf; }
 
 static uint64_t idt[256];
 static trap_handler_fn handlers[256];
@@ -52,6 +55,8 @@ void idt_init(void)
 	for (unsigned v = 0; v < 48; v++) idt_set(v, isr_stub_table[v], 0);
 	idt_set(VEC_NULL_TRAP, (uint32_t)(uintptr_t)isr_null_trap, 3);
 	idt_set(VEC_YIELD, (uint32_t)(uintptr_t)isr_stub_128, 0);
+	idt_set(VEC_NULL_TRAP_C, (uint32_t)(uintptr_t)isr_stub_130, 3);
+	handlers[VEC_NULL_TRAP_C] = null_handler;
 	struct __attribute__((packed)) { uint16_t limit; uint32_t base; } idtr = {
 		sizeof(idt) - 1, (uint32_t)(uintptr_t)idt
 	};

@@ -24,6 +24,7 @@ typedef void (*trap_handler_fn)(struct trap_frame *tf);
 #define IRQ_BASE 32
 #define VEC_NULL_TRAP 0x81
 #define VEC_YIELD 0x80
+#define VEC_NULL_TRAP_C 0x82
 
 void idt_init(void);
 void trap_set_handler(unsigned vector, trap_handler_fn fn);

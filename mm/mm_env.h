@@ -22,6 +22,10 @@ void mm_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void *mm_phys_to_virt(paddr_t pa);
 paddr_t mm_virt_to_phys(const void *va);
 
+/* Fill one page (PAGE_SIZE bytes, page-aligned) with zeros, the fastest way
+ * the machine has (rep stosl in the kernel). */
+void mm_zero_page(void *kva);
+
 /* TLB and page-directory control (no-ops or bookkeeping on the host). */
 void mm_tlb_flush_page(vaddr_t va);
 void mm_load_pgdir(paddr_t pd);

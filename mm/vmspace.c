@@ -123,7 +123,7 @@ static enum vm_verdict resolve(struct vm_space *s, const struct vm_region *r, va
 		if (!pa) {
 			err = -MM_ENOMEM;
 		} else {
-			mm_memset(mm_phys_to_virt(pa), 0, PAGE_SIZE);
+			mm_zero_page(mm_phys_to_virt(pa));
 			err = pgt_map(&s->sys->frames, s->pd, page, pa, vm_prot_to_pte(r->prot));
 			if (err) s->sys->frames.free(s->sys->frames.ctx, pa);
 			else s->stats.zero_fills++;

@@ -68,6 +68,8 @@ paddr_t mm_virt_to_phys(const void *va)
 	return (paddr_t)(p - host_phys_base);
 }
 
+void mm_zero_page(void *kva) { memset(kva, 0, PAGE_SIZE); }
+
 void mm_tlb_flush_page(vaddr_t va)
 {
 	(void)va;

@@ -1,0 +1,122 @@
+/*
+ * bench_mem.c - benchmarks of the memory mechanism, in the kernel:
+ * order-0 and order-4 alloc+free pairs of the buddy allocator and of the
+ * naive bitmap-scan baseline (frame_bitmap.c) in the same boot and the same
+ * state (half of memory allocated from the bottom, as after a long run),
+ * map+unmap of one page, and the demand-zero fault round trip, also quoted
+ * in null traps.
+ */
+#include "bench.h"
+#include "frame_bitmap.h"
+#include "io.h"
+#include "kernel.h"
+#include "mem.h"
+#include "mmlib.h"
+
+#define PAIRS 2000
+
+static struct bench b;
+
+static void buddy_pairs(const char *name, unsigned order)
+{
+	bench_start(&b, name);
+	for (int i = 0; i < PAIRS; i++) {
+		uint64_t t0 = rdtsc();
+		pfn_t p = frame_alloc(&kframes, order);
+		frame_free(&kframes, p, order);
+		bench_add(&b, rdtsc() - t0);
+	}
+	bench_report(&b, "cycles");
+}
+
+static void bitmap_pairs(struct bitmap_alloc *ba, const char *name, unsigned order)
+{
+	bench_start(&b, name);
+	for (int i = 0; i < PAIRS / 4; i++) {
+		uint64_t t0 = rdtsc();
+		pfn_t p = bitmap_alloc(ba, order);
+		bitmap_free(ba, p, order);
+		bench_add(&b, rdtsc() - t0);
+	}
+	bench_report(&b, "cycles");
+}
+
+/* Take half of the free frames from the buddy allocator, lowest first as a
+ * long-running system would have them; returns them in a kernel array. */
+static pfn_t *fill_half(pfn_t *count)
+{
+	pfn_t n = kframes.nfree / 2;
+	pfn_t *held = kmalloc(&kheap, (n + 1) * sizeof(pfn_t));
+	if (!held) KPANIC("bench: no memory for %u frame numbers", (unsigned)n);
+	for (pfn_t i = 0; i < n; i++) held[i] = frame_alloc(&kframes, 0);
+	*count = n;
+	return held;
+}
+
+static void bench_frames(void)
+{
+	pfn_t n;
+	pfn_t *held = fill_half(&n);
+	buddy_pairs("frame_order0_pair", 0);
+	buddy_pairs("frame_order4_pair", 4);
+	/* the baseline mirrors the buddy's state: the same frames in use */
+	pfn_t npfns = kframes.npfns;
+	void *mem = kmalloc(&kheap, bitmap_desc_bytes(npfns));
+	if (mem) {
+		struct bitmap_alloc ba;
+		bitmap_init(&ba, npfns, mem);
+		for (pfn_t p = 0; p < npfns; p++)
+			if (frame_state(&kframes, p, 0, 0) == FRAME_STATE_FREE) bitmap_release_range(&ba, p, 1);
+		bitmap_pairs(&ba, "baseline_bitmap_order0_pair", 0);
+		bitmap_pairs(&ba, "baseline_bitmap_order4_pair", 4);
+		kfree(&kheap, mem);
+	}
+	for (pfn_t i = 0; i < n; i++) frame_free(&kframes, held[i], 0);
+	kfree(&kheap, held);
+	kprintf("# memory: %u frames (%u MiB)\n", (unsigned)npfns, (unsigned)(npfns >> 8));
+}
+BENCH_SUITE(frames, bench_frames);
+
+#define UBASE 0x00400000u
+
+static void bench_map(void)
+{
+	struct vm_space *s = vm_space_create(&kvm);
+	paddr_t pa = kframe_alloc();
+	if (!s || !pa) KPANIC("bench: out of memory");
+	pgt_map(&kvm.frames, s->pd, UBASE, pa, PTE_W); /* make the page table */
+	pgt_unmap(s->pd, UBASE, 0);
+	bench_start(&b, "map_unmap_page");
+	for (int i = 0; i < PAIRS; i++) {
+		uint64_t t0 = rdtsc();
+		pgt_map(&kvm.frames, s->pd, UBASE, pa, PTE_W);
+		pgt_unmap(s->pd, UBASE, 0);
+		bench_add(&b, rdtsc() - t0);
+	}
+	bench_report(&b, "cycles");
+	kframe_free(pa);
+	vm_space_destroy(s);
+}
+BENCH_SUITE(map, bench_map);
+
+static void bench_demand_zero(void)
+{
+	enum { NPAGES = 1000 };
+	struct vm_space *s = vm_space_create(&kvm);
+	if (!s || vm_region_add(s, UBASE, NPAGES, VM_READ | VM_WRITE)) KPANIC("bench: out of memory");
+	vm_switch(s);
+	bench_start(&b, "demand_zero_fault");
+	for (uint32_t i = 0; i < NPAGES; i++) {
+		volatile uint32_t *p = (uint32_t *)(uintptr_t)(UBASE + i * PAGE_SIZE);
+		uint64_t t0 = rdtsc();
+		*p = i;
+		bench_add(&b, rdtsc() - t0);
+	}
+	vm_switch(0);
+	uint64_t med = bench_report(&b, "cycles");
+	uint64_t unit = bench_null_trap_median();
+	kprintf("BENCH demand_zero_fault_in_null_traps median=%llu p99=%llu unit=null_traps\n",
+		(unsigned long long)(med / unit), (unsigned long long)(b.samples[(b.n * 99) / 100] / unit));
+	vm_space_destroy(s);
+}
+BENCH_SUITE(fault, bench_demand_zero);

@@ -74,6 +74,7 @@ STUB_NOERR 46
 STUB_NOERR 47
 STUB_NOERR 128
 STUB_NOERR 130
+STUB_NOERR 131
 
 /* Vector 0x81: the null trap. Returns at once; the benchmark's unit. */
 	.global isr_null_trap

@@ -1,6 +1,7 @@
 /*
  * gdt.c - the flat global descriptor table: null, kernel code 0x08, kernel
- * data 0x10, user code 0x1B, user data 0x23, all base 0 limit 4 GiB.
+ * data 0x10, user code 0x1B, user data 0x23, all base 0 limit 4 GiB; and the
+ * task-state segment 0x28 (set by usermode.c) for traps from ring 3.
  *
  *  63      56 55  52 51   48 47          40 39      16 15       0
  * +----------+------+-------+--------------+----------+----------+
@@ -10,7 +11,7 @@
 #include <stdint.h>
 #include "kernel.h"
 
-static uint64_t gdt[5];
+static uint64_t gdt[6];
 
 static uint64_t gdt_entry(uint32_t base, uint32_t limit, uint8_t access, uint8_t flags)
 {
@@ -43,4 +44,10 @@ void gdt_init(void)
 			 "ljmp $0x08, $1f\n"
 			 "1:\n" ::"m"(gdtr)
 			 : "eax", "memory");
+}
+
+void gdt_set_tss(uint32_t base, uint32_t limit);
+void gdt_set_tss(uint32_t base, uint32_t limit)
+{
+	gdt[5] = gdt_entry(base, limit, 0x89, 0x0); /* present, 32-bit TSS available */
 }

@@ -61,3 +61,46 @@ paddr_t kwin_unmap(vaddr_t va)
 	if (pgt_unmap(kernel_pd_phys, va, &old)) return 0;
 	return old & PTE_ADDR_MASK;
 }
+
+/* ---- kvmalloc: big buffers, page by page, in the kernel window ----
+ * For arrays larger than the buddy allocator's biggest block (a trace of
+ * half a million references): frames need not be contiguous. */
+
+struct kv_header { uint32_t npages; uint32_t magic; uint32_t pad[2]; };
+#define KV_MAGIC 0x6b766d61u
+
+void *kvmalloc(size_t nbytes)
+{
+	uint32_t npages = (uint32_t)((nbytes + sizeof(struct kv_header) + PAGE_SIZE - 1) / PAGE_SIZE);
+	vaddr_t va = kwin_alloc(npages);
+	if (!va) return 0;
+	for (uint32_t i = 0; i < npages; i++) {
+		paddr_t pa = kframe_alloc();
+		if (!pa || kwin_map(va + i * PAGE_SIZE, pa)) {
+			if (pa) kframe_free(pa);
+			while (i--) kframe_free(kwin_unmap(va + i * PAGE_SIZE));
+			kwin_free(va, npages);
+			return 0;
+		}
+	}
+	struct kv_header *h = (struct kv_header *)(uintptr_t)va;
+	h->npages = npages;
+	h->magic = KV_MAGIC;
+	return h + 1;
+}
+
+void kvfree(void *p)
+{
+	if (!p) return;
+	struct kv_header *h = (struct kv_header *)p - 1;
+	MM_ASSERT(h->magic == KV_MAGIC, "kvfree(%p): not from kvmalloc", p);
+	uint32_t npages = h->npages;
+	vaddr_t va = (vaddr_t)(uintptr_t)h;
+	h->magic = 0;
+	for (uint32_t i = 0; i < npages; i++) kframe_free(kwin_unmap(va + i * PAGE_SIZE));
+	kwin_free(va, npages);
+}
+
+static void *kv_alloc_fn(void *ctx, size_t n) { (void)ctx; return kvmalloc(n); }
+static void kv_free_fn(void *ctx, void *p) { (void)ctx; kvfree(p); }
+const struct mm_allocator kvm_allocator = { kv_alloc_fn, kv_free_fn, 0 };

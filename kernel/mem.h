@@ -41,4 +41,10 @@ void kwin_free(vaddr_t va, uint32_t npages);
 int kwin_map(vaddr_t va, paddr_t pa);
 paddr_t kwin_unmap(vaddr_t va);
 
+/* Big buffers mapped page by page in the kernel window (any size up to the
+ * window); kvm_allocator is the same as an mm_allocator. */
+void *kvmalloc(size_t nbytes);
+void kvfree(void *p);
+extern const struct mm_allocator kvm_allocator;
+
 #endif

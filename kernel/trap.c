@@ -12,11 +12,13 @@
 #include "io.h"
 #include "kernel.h"
 #include "trap.h"
+#include "guard.h"
 
 extern uint32_t isr_stub_table[48];
 extern void isr_null_trap(void);
 extern void isr_stub_128(void);
 extern void isr_stub_130(void);
+extern void isr_stub_131(void);
 
 static void null_handler(struct trap_frame *tf) { (void)tf; }
 
@@ -57,6 +59,7 @@ void idt_init(void)
 	idt_set(VEC_YIELD, (uint32_t)(uintptr_t)isr_stub_128, 0);
 	idt_set(VEC_NULL_TRAP_C, (uint32_t)(uintptr_t)isr_stub_130, 3);
 	handlers[VEC_NULL_TRAP_C] = null_handler;
+	idt_set(VEC_USER_EXIT, (uint32_t)(uintptr_t)isr_stub_131, 3);
 	struct __attribute__((packed)) { uint16_t limit; uint32_t base; } idtr = {
 		sizeof(idt) - 1, (uint32_t)(uintptr_t)idt
 	};
@@ -78,5 +81,7 @@ void trap_dispatch(struct trap_frame *tf)
 		pic_eoi(tf->vector - IRQ_BASE);
 		return;
 	}
+	if ((tf->cs & 3) == 3 && guard_active()) /* user code: stop it, not the kernel */
+		guard_trip(0, tf->err, tf->eip, trap_name(tf->vector));
 	crash_report(tf, "unexpected exception");
 }

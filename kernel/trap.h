@@ -25,6 +25,7 @@ typedef void (*trap_handler_fn)(struct trap_frame *tf);
 #define VEC_NULL_TRAP 0x81
 #define VEC_YIELD 0x80
 #define VEC_NULL_TRAP_C 0x82
+#define VEC_USER_EXIT 0x83
 
 void idt_init(void);
 void trap_set_handler(unsigned vector, trap_handler_fn fn);

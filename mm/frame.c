@@ -55,7 +55,7 @@ void frame_init(struct frame_alloc *fa, pfn_t npfns, void *desc_mem)
 
 /* ---- free lists ---- */
 
-static void list_push(struct frame_alloc *fa, pfn_t pfn, unsigned order)
+static inline void list_push(struct frame_alloc *fa, pfn_t pfn, unsigned order)
 {
 	struct frame *f = &fa->desc[pfn];
 	pfn_t old = fa->free_head[order];
@@ -69,7 +69,7 @@ static void list_push(struct frame_alloc *fa, pfn_t pfn, unsigned order)
 	fa->nonempty |= 1u << order;
 }
 
-static void list_remove(struct frame_alloc *fa, pfn_t pfn, unsigned order)
+static inline void list_remove(struct frame_alloc *fa, pfn_t pfn, unsigned order)
 {
 	struct frame *f = &fa->desc[pfn];
 	if (f->prev != PFN_NONE)
@@ -78,6 +78,17 @@ static void list_remove(struct frame_alloc *fa, pfn_t pfn, unsigned order)
 		fa->free_head[order] = f->next;
 	if (f->next != PFN_NONE) fa->desc[f->next].prev = f->prev;
 	if (--fa->nblocks[order] == 0) fa->nonempty &= ~(1u << order);
+}
+
+/* Take the first block off free list `order`, which is not empty. */
+static inline pfn_t list_pop(struct frame_alloc *fa, unsigned order)
+{
+	pfn_t pfn = fa->free_head[order];
+	pfn_t next = fa->desc[pfn].next;
+	fa->free_head[order] = next;
+	if (next != PFN_NONE) fa->desc[next].prev = PFN_NONE;
+	if (--fa->nblocks[order] == 0) fa->nonempty &= ~(1u << order);
+	return pfn;
 }
 
 /*
@@ -264,8 +275,7 @@ pfn_t frame_alloc(struct frame_alloc *fa, unsigned order)
 		return PFN_NONE;
 	}
 	unsigned k = order + (unsigned)__builtin_ctz(avail);
-	pfn_t pfn = fa->free_head[k];
-	list_remove(fa, pfn, k);
+	pfn_t pfn = list_pop(fa, k);
 	while (k > order) {
 		k--;
 		list_push(fa, pfn + (1u << k), k);
@@ -280,12 +290,12 @@ pfn_t frame_alloc(struct frame_alloc *fa, unsigned order)
 	return pfn;
 }
 
-/* Why freeing (pfn, order) is wrong, or NULL when it is a live block. */
-static const char *free_problem(const struct frame_alloc *fa, pfn_t pfn, unsigned order)
+/* Why freeing (pfn, order) is wrong (it is not a live block). */
+static const char *free_problem(const struct frame_alloc *fa, pfn_t pfn)
 {
 	if (pfn >= fa->npfns) return "beyond the end of memory";
 	const struct frame *f = &fa->desc[pfn];
-	if (f->flags == ALLOC_HEAD) return f->order == order ? NULL : "wrong order";
+	if (f->flags == ALLOC_HEAD) return "wrong order";
 	if (f->flags == FREE_HEAD) return "double free: the block is already free";
 	if (f->flags & FRAME_F_RESERVED) return "the frame is reserved";
 	pfn_t h;
@@ -295,21 +305,24 @@ static const char *free_problem(const struct frame_alloc *fa, pfn_t pfn, unsigne
 	return "not the first frame of an allocated block";
 }
 
+/* Report a bad frame_free: panic in strict mode, else log and refuse. */
 static int bad_free(const struct frame_alloc *fa, pfn_t pfn, unsigned order, const char *why)
 {
-	unsigned held = pfn < fa->npfns ? fa->desc[pfn].order : 0;
+	char held[32] = "";
+	if (pfn < fa->npfns && fa->desc[pfn].flags == ALLOC_HEAD)
+		mm_snprintf(held, sizeof held, " (the block has order %u)", fa->desc[pfn].order);
 	if (fa->strict)
-		mm_panic(__FILE__, __LINE__, "frame_free(pfn 0x%x, order %u): %s (block order %u)",
-			 pfn, order, why, held);
-	mm_log("frame_free(pfn 0x%x, order %u): %s (block order %u)\n", pfn, order, why, held);
+		mm_panic(__FILE__, __LINE__, "frame_free(pfn 0x%x, order %u): %s%s", pfn, order, why,
+			 held);
+	mm_log("frame_free(pfn 0x%x, order %u): %s%s\n", pfn, order, why, held);
 	return -MM_EINVAL;
 }
 
 int frame_free(struct frame_alloc *fa, pfn_t pfn, unsigned order)
 {
 	uint32_t irq = mm_irq_save();
-	const char *why = free_problem(fa, pfn, order);
-	if (why) {
+	if (pfn >= fa->npfns || fa->desc[pfn].flags != ALLOC_HEAD || fa->desc[pfn].order != order) {
+		const char *why = free_problem(fa, pfn);
 		mm_irq_restore(irq);
 		return bad_free(fa, pfn, order, why);
 	}

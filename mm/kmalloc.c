@@ -180,14 +180,19 @@ static int poison_damage(const struct kmalloc_class *c, const unsigned char *o)
 }
 
 /* Thread the free list through every object the bitmap says is free,
- * poisoning them in a debug slab. Returns how many there are. */
-static unsigned slab_rebuild(const struct kmalloc_class *c, struct km_slab *s)
+ * poisoning them in a debug slab. When repairing (km != NULL), damage to the
+ * old poison is reported first. Returns how many objects are free. */
+static unsigned slab_rebuild(struct kmalloc *km, const struct kmalloc_class *c, struct km_slab *s)
 {
 	unsigned n = 0;
 	s->free = NULL;
 	for (unsigned i = c->objs_per_slab; i-- > 0;) {
 		if (bit_test(s, i)) continue;
 		unsigned char *o = obj_at(c, s, i);
+		int bad = km && s->poisoned ? poison_damage(c, o) : -1;
+		if (bad >= 0)
+			km_error(km, "kmalloc: object %p (%u bytes) written after free: byte %d is 0x%x",
+				 (void *)o, c->size, bad, o[bad]);
 		if (s->poisoned) mm_memset(o, KMALLOC_POISON, c->size);
 		*(void **)o = s->free;
 		s->free = o;
@@ -206,7 +211,7 @@ static struct km_slab *slab_new(struct kmalloc *km, unsigned ci)
 	s->cls = (uint8_t)ci;
 	s->poisoned = km->debug;
 	s->nfree = c->objs_per_slab;
-	slab_rebuild(c, s);
+	slab_rebuild(NULL, c, s);
 	c->nslabs++;
 	return s;
 }
@@ -219,7 +224,8 @@ static void slab_release(struct kmalloc *km, struct kmalloc_class *c, struct km_
 }
 
 /* Debug checks on the object about to be handed out: its poison, and the
- * free-list link it holds. A bad link means the list is rebuilt. */
+ * free-list link it holds. A bad link means the list is rebuilt from the
+ * bitmap (checking the poison of every free object on the way). */
 static void check_popped(struct kmalloc *km, struct kmalloc_class *c, struct km_slab *s,
 			 unsigned char *o)
 {
@@ -234,7 +240,7 @@ static void check_popped(struct kmalloc *km, struct kmalloc_class *c, struct km_
 	if (link_ok) return;
 	km_error(km, "kmalloc: free list of slab %p damaged at object %p (link %p)", (void *)s,
 		 (void *)o, next);
-	unsigned n = slab_rebuild(c, s);
+	unsigned n = slab_rebuild(km, c, s);
 	MM_ASSERT(n == s->nfree, "slab %p: bitmap has %u free objects, header says %u", (void *)s,
 		  n, s->nfree);
 }
@@ -287,7 +293,8 @@ static int small_free(struct kmalloc *km, struct km_slab *s, void *p)
 	if (i < 0)
 		return km_error(km, "kfree(%p): not the start of a %u-byte object", p, c->size);
 	if (!bit_test(s, (unsigned)i))
-		return km_error(km, "kfree(%p): double free of a %u-byte object", p, c->size);
+		return km_error(km, "kfree(%p): double free (a %u-byte object not allocated)", p,
+				c->size);
 	bit_flip(s, (unsigned)i);
 	if (s->poisoned) mm_memset(p, KMALLOC_POISON, c->size);
 	*(void **)p = s->free;

@@ -221,3 +221,50 @@ KTEST(vm, allocators_consistent)
 	KEXPECT_EQ(frame_state(&kframes, 0x100, 0, 0), FRAME_STATE_RESERVED);
 	KEXPECT_EQ(frame_state(&kframes, paddr_to_pfn(mem_report.desc_phys), 0, 0), FRAME_STATE_RESERVED);
 }
+
+#include "usermode.h"
+
+/* ring 3: mov (%eax),%ecx ; int $0x83   and   mov %ebx,(%eax) ; int $0x83 */
+static const uint8_t user_read_code[] = { 0x8b, 0x08, 0xcd, 0x83 };
+static const uint8_t user_write_code[] = { 0x89, 0x18, 0xcd, 0x83 };
+#define UCODE 0x00800000u
+#define USTACK 0x00900000u
+
+static struct vm_space *user_space(void)
+{
+	struct vm_space *s = vm_space_create(&kvm);
+	if (!s) return 0;
+	vm_region_add(s, UCODE, 1, VM_READ | VM_WRITE | VM_USER);
+	vm_region_add(s, USTACK - PAGE_SIZE, 1, VM_READ | VM_WRITE | VM_USER);
+	vm_region_add(s, UBASE, 1, VM_READ | VM_USER);             /* user read-only */
+	vm_region_add(s, UBASE + PAGE_SIZE, 1, VM_READ | VM_WRITE); /* supervisor only */
+	vm_switch(s);
+	mm_memcpy((void *)(uintptr_t)UCODE, user_read_code, sizeof user_read_code);
+	mm_memcpy((void *)(uintptr_t)(UCODE + 16), user_write_code, sizeof user_write_code);
+	vm_switch(0);
+	return s;
+}
+
+KTEST(vm, user_mode_accesses)
+{
+	struct vm_space *s = user_space();
+	KASSERT(s, "no space");
+	struct guard_report rep = { 0 };
+	/* a user read of a user page works and returns through int $0x83 */
+	KEXPECT_EQ(user_call(s, UCODE, USTACK, UBASE, 0, &rep), 0);
+	/* a user access to a kernel page is stopped, with the U bit */
+	KEXPECT_EQ(user_call(s, UCODE, USTACK, 0xC0100000u, 0, &rep), 1);
+	KEXPECT_EQ(rep.addr, 0xC0100000u);
+	KEXPECT_EQ(rep.err & (PF_U | PF_P), PF_U | PF_P);
+	KEXPECT(rep.reason && mm_strcmp(rep.reason, "user access to kernel memory") == 0, "%s", rep.reason);
+	/* a user access to a supervisor region */
+	KEXPECT_EQ(user_call(s, UCODE, USTACK, UBASE + PAGE_SIZE, 0, &rep), 1);
+	KEXPECT(rep.reason && mm_strcmp(rep.reason, "user access to a supervisor region") == 0, "%s", rep.reason);
+	/* a user write to a read-only user page */
+	KEXPECT_EQ(user_call(s, UCODE + 16, USTACK, UBASE, 5, &rep), 1);
+	KEXPECT(rep.reason && mm_strcmp(rep.reason, "write to a read-only page") == 0, "%s", rep.reason);
+	KEXPECT_EQ(rep.err & (PF_U | PF_W), PF_U | PF_W);
+	/* and the kernel goes on: the same space still runs user code */
+	KEXPECT_EQ(user_call(s, UCODE, USTACK, UBASE, 0, &rep), 0);
+	vm_space_destroy(s);
+}

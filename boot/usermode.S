@@ -1,0 +1,26 @@
+/*
+ * usermode.S - user_enter(eip, esp, eax, ebx): drop to ring 3 at eip with
+ * stack esp and the two registers set, by building an iret frame with the
+ * user code (0x1B) and data (0x23) selectors. It never returns here: the user
+ * code comes back through a trap (int $0x83 to finish, or a fault), whose
+ * handler jumps to a recovery point (kernel/usermode.c).
+ */
+	.section .text
+	.global user_enter
+user_enter:
+	mov 4(%esp), %ecx          /* eip */
+	mov 8(%esp), %edx          /* user esp */
+	mov 12(%esp), %eax
+	mov 16(%esp), %ebx
+	mov $0x23, %si
+	mov %si, %ds
+	mov %si, %es
+	mov %si, %fs
+	mov %si, %gs
+	push $0x23                 /* ss */
+	push %edx                  /* esp */
+	pushf
+	orl $0x200, (%esp)         /* interrupts on in user mode */
+	push $0x1B                 /* cs */
+	push %ecx                  /* eip */
+	iret

@@ -1,0 +1,116 @@
+/*
+ * swapdev.c - the kernel's swap area and its two devices, chosen on the
+ * command line:
+ *   swap=SIZE        size of the RAM device (default 16M), frames reserved
+ *                    at boot and addressed through the direct map
+ *   swapdev=ata      use the primary ATA disk instead (the runner makes the
+ *                    image: tools/mmk --swap-disk SIZE); 8 sectors a slot
+ * and the `swapinfo` command.
+ */
+#include "ata.h"
+#include "kernel.h"
+#include "kmain.h"
+#include "layout.h"
+#include "mem.h"
+#include "mmlib.h"
+#include "shell.h"
+#include "swapdev.h"
+
+struct swap_area kswap;
+bool kswap_ready;
+static pfn_t *ram_slots; /* RAM device: the frame of each slot */
+
+static int ram_read(void *ctx, uint32_t slot, void *buf)
+{
+	(void)ctx;
+	mm_memcpy(buf, phys_to_kvirt(pfn_to_paddr(ram_slots[slot])), PAGE_SIZE);
+	return 0;
+}
+
+static int ram_write(void *ctx, uint32_t slot, const void *buf)
+{
+	(void)ctx;
+	mm_memcpy(phys_to_kvirt(pfn_to_paddr(ram_slots[slot])), buf, PAGE_SIZE);
+	return 0;
+}
+
+static int ata_slot_read(void *ctx, uint32_t slot, void *buf)
+{
+	(void)ctx;
+	return ata_read(slot * 8, 8, buf) ? -MM_EIO : 0;
+}
+
+static int ata_slot_write(void *ctx, uint32_t slot, const void *buf)
+{
+	(void)ctx;
+	return ata_write(slot * 8, 8, buf) ? -MM_EIO : 0;
+}
+
+static int ram_device(struct swap_dev *dev, uint64_t bytes)
+{
+	uint32_t n = (uint32_t)(bytes / PAGE_SIZE);
+	if (n > kframes.nfree / 2) {
+		klog("swap: %u slots asked, RAM allows %u\n", n, (unsigned)(kframes.nfree / 2));
+		n = kframes.nfree / 2;
+	}
+	ram_slots = kvmalloc((n + 1) * sizeof(pfn_t));
+	if (!ram_slots) return -1;
+	for (uint32_t i = 0; i < n; i++) {
+		ram_slots[i] = frame_alloc(&kframes, 0);
+		if (ram_slots[i] == PFN_NONE) return -1;
+	}
+	*dev = (struct swap_dev){ "ram", n, ram_read, ram_write, 0 };
+	return 0;
+}
+
+static int disk_device(struct swap_dev *dev)
+{
+	if (ata_init()) return -1;
+	*dev = (struct swap_dev){ "ata", ata_sectors / 8, ata_slot_read, ata_slot_write, 0 };
+	return 0;
+}
+
+static void swap_boot(void)
+{
+	struct swap_dev dev;
+	uint64_t bytes = 16u << 20;
+	const char *size = cmdline_get("swap");
+	if (size && mm_parse_size(size, &bytes)) {
+		kprintf("swap: '%s' is not a size (e.g. 16M); using 16M\n", size);
+		bytes = 16u << 20;
+	}
+	const char *which = cmdline_get("swapdev");
+	bool disk = which && mm_strcmp(which, "ata") == 0;
+	if (which && !disk && mm_strcmp(which, "ram") != 0)
+		kprintf("swap: unknown device '%s' (ram, ata); using ram\n", which);
+	int err = disk ? disk_device(&dev) : ram_device(&dev, bytes);
+	if (err && disk) {
+		kprintf("swap: no ATA disk answered; using a RAM device\n");
+		err = ram_device(&dev, bytes);
+	}
+	if (err || swap_init(&kswap, &dev, &kheap_allocator)) {
+		kprintf("swap: could not set up a swap device; running without swap\n");
+		return;
+	}
+	kswap_ready = true;
+	klog("swap: device %s, %u slots\n", dev.name, dev.nslots);
+}
+BOOT_HOOK(swap, swap_boot, 20);
+
+static int cmd_swapinfo(int argc, char **argv)
+{
+	if (argc > 1) {
+		kprintf("swapinfo: takes no arguments\n");
+		return 1;
+	}
+	if (!kswap_ready) {
+		kprintf("no swap device\n");
+		return 1;
+	}
+	swap_print(&kswap, &console_sink);
+	kpools_print(&console_sink);
+	int bad = swap_check(&kswap, &console_sink);
+	kprintf("swap check: %s\n", bad ? "FAILED" : "consistent");
+	return bad ? 1 : 0;
+}
+SHELL_COMMAND(swapinfo, "swap", "the swap device, its slots, and the frame pools", cmd_swapinfo);

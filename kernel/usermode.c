@@ -1,0 +1,75 @@
+/*
+ * usermode.c - running a few instructions in ring 3 inside an address
+ * space, to show (and test) what the MMU does to user-mode accesses: a user
+ * page works, a kernel page or a supervisor region faults with the U bit in
+ * the error code, and the fault path stops the user code and reports it.
+ *
+ * The task-state segment gives the CPU the kernel stack to switch to on a
+ * trap from ring 3 (esp0): set just below the caller's stack before entering.
+ * User code ends with `int $0x83`, a gate user mode may use.
+ */
+#include "guard.h"
+#include "io.h"
+#include "kernel.h"
+#include "kmain.h"
+#include "mem.h"
+#include "trap.h"
+#include "usermode.h"
+
+struct tss {
+	uint32_t link, esp0, ss0, esp1, ss1, esp2, ss2, cr3, eip, eflags;
+	uint32_t eax, ecx, edx, ebx, esp, ebp, esi, edi;
+	uint32_t es, cs, ss, ds, fs, gs, ldt;
+	uint16_t trap, iomap;
+} __attribute__((packed));
+
+static struct tss tss;
+static struct kjmp *user_done;
+
+void user_enter(uint32_t eip, uint32_t esp, uint32_t eax, uint32_t ebx) __attribute__((noreturn));
+void gdt_set_tss(uint32_t base, uint32_t limit);
+
+static void user_exit_trap(struct trap_frame *tf)
+{
+	(void)tf;
+	struct kjmp *j = user_done;
+	user_done = 0;
+	if (j) kjmp_go(j, 1);
+}
+
+struct user_args { uint32_t eip, esp, eax, ebx; };
+
+static void enter(void *p)
+{
+	struct user_args *a = p;
+	struct kjmp back;
+	if (kjmp_set(&back)) return; /* came back through int $0x83 */
+	user_done = &back;
+	uint32_t here;
+	__asm__ volatile("mov %%esp, %0" : "=r"(here));
+	tss.esp0 = here - 64; /* traps from ring 3 land below this frame */
+	user_enter(a->eip, a->esp, a->eax, a->ebx);
+}
+
+int user_call(struct vm_space *s, vaddr_t eip, vaddr_t esp, uint32_t eax, uint32_t ebx,
+	      struct guard_report *rep)
+{
+	struct user_args a = { eip, esp, eax, ebx };
+	struct vm_space *was = vm_current;
+	vm_switch(s);
+	int stopped = guard_run(enter, &a, rep);
+	user_done = 0;
+	vm_switch(was);
+	__asm__ volatile("mov $0x10, %%ax; mov %%ax, %%fs; mov %%ax, %%gs" ::: "eax");
+	return stopped;
+}
+
+static void usermode_init(void)
+{
+	tss.ss0 = 0x10;
+	tss.iomap = sizeof(tss);
+	gdt_set_tss((uint32_t)(uintptr_t)&tss, sizeof(tss) - 1);
+	__asm__ volatile("ltr %w0" ::"r"(0x28));
+	trap_set_handler(VEC_USER_EXIT, user_exit_trap);
+}
+BOOT_HOOK(usermode, usermode_init, 05);

@@ -1,0 +1,589 @@
+/*
+ * mems.c - MeMS: a heap of page mappings kept as a 2-D free list, with
+ * first-fit allocation in list order (see mems.h for the contract).
+ *
+ * The main chain is a doubly linked list of nodes, each one mapping of whole
+ * pages from the pager; a node's sub-chain is a doubly linked list of
+ * PROCESS and HOLE segments that tile it. MeMS addresses start at 1000 and
+ * run on across the nodes, so list order is address order. All segments also
+ * sit in an AVL tree keyed by address and augmented with the largest hole
+ * below each node (mems_index.c): first fit, the segment at an address, and
+ * every split or merge cost O(log n). Segment records are carved from blocks
+ * taken from the metadata allocator and recycled on a spare list; the blocks
+ * go back at mems_finish(). Nodes are never unmapped before mems_finish(), as
+ * in the original.
+ */
+#include "mems.h"
+#include "mems_index.h"
+#include "mm_env.h"
+#include "mmlib.h"
+
+#define MEMS_MAGIC 0x4d654d53u /* "MeMS" */
+#define MEMS_JUNK 0xdb
+/* Records per block: a block fits in 2 KiB, a size small allocators serve
+ * without waste (kmalloc's largest slab class). */
+#define MEMS_CHUNK_BYTES 2048u
+#define MEMS_CHUNK_SEGS ((MEMS_CHUNK_BYTES - sizeof(void *)) / sizeof(struct mems_seg))
+
+struct mems_chunk {
+	struct mems_chunk *next;
+	struct mems_seg segs[MEMS_CHUNK_SEGS];
+};
+
+static const char *const msg_ok = "success";
+static const char *const msg_uninit = "MeMS is not initialised (run mems_init first)";
+
+static int set_err(struct mems *m, int err, const char *msg)
+{
+	m->last_err = err;
+	m->last_msg = msg;
+	return err;
+}
+
+/* Record a failure of a call that returns an address: the address is 0. */
+static uint64_t fail0(struct mems *m, int err, const char *msg)
+{
+	set_err(m, err, msg);
+	return 0;
+}
+
+static inline void set_ok(struct mems *m)
+{
+	m->last_err = 0;
+	m->last_msg = msg_ok;
+}
+
+bool mems_ready(const struct mems *m)
+{
+	return m && m->magic == MEMS_MAGIC;
+}
+
+int mems_last_error(const struct mems *m)
+{
+	return m ? m->last_err : -MM_EINVAL;
+}
+
+const char *mems_last_message(const struct mems *m)
+{
+	if (!m) return msg_uninit;
+	return m->last_msg ? m->last_msg : msg_ok;
+}
+
+/* ---- segment records ---- */
+
+static int refill_spares(struct mems *m)
+{
+	struct mems_chunk *c = mm_alloc(&m->meta, sizeof *c);
+	if (!c) return -MM_ENOMEM;
+	c->next = m->chunks;
+	m->chunks = c;
+	for (size_t i = 0; i < MEMS_CHUNK_SEGS; i++) {
+		c->segs[i].next = m->spare;
+		m->spare = &c->segs[i];
+	}
+	return 0;
+}
+
+/* Make sure two records are ready, so what follows cannot fail halfway. */
+static int reserve_segs(struct mems *m)
+{
+	if (m->spare && m->spare->next) return 0;
+	return refill_spares(m);
+}
+
+static struct mems_seg *take_seg(struct mems *m, struct mems_node *node, uint64_t start,
+				 size_t nbytes, enum mems_kind kind)
+{
+	struct mems_seg *s = m->spare;
+	MM_ASSERT(s != NULL, "no reserved segment record");
+	m->spare = s->next;
+	s->start = start;
+	s->nbytes = nbytes;
+	s->kind = (uint8_t)kind;
+	s->node = node;
+	s->prev = s->next = NULL;
+	return s;
+}
+
+/* Recycle s, poisoned so that a stale pointer to it fails mems_check. */
+static void give_seg(struct mems *m, struct mems_seg *s)
+{
+	s->kind = MEMS_JUNK;
+	s->node = NULL;
+	s->prev = NULL;
+	s->next = m->spare;
+	m->spare = s;
+}
+
+/* ---- sub-chain links ---- */
+
+static void link_after(struct mems_node *node, struct mems_seg *pos, struct mems_seg *s)
+{
+	s->prev = pos;
+	s->next = pos ? pos->next : NULL;
+	if (s->next) s->next->prev = s;
+	else node->last = s;
+	if (pos) pos->next = s;
+	else node->first = s;
+	node->nsegs++;
+}
+
+static void unlink_seg(struct mems_seg *s)
+{
+	struct mems_node *node = s->node;
+	if (s->prev) s->prev->next = s->next;
+	else node->first = s->next;
+	if (s->next) s->next->prev = s->prev;
+	else node->last = s->prev;
+	node->nsegs--;
+}
+
+/* ---- life cycle ---- */
+
+int mems_init(struct mems *m, const struct mems_pager *pg, const struct mm_allocator *meta)
+{
+	if (!m) return -MM_EINVAL;
+	if (m->magic == MEMS_MAGIC)
+		return set_err(m, -MM_EEXIST, "MeMS is already initialised (mems_finish it first)");
+	if (!pg || !pg->map || !pg->unmap || !pg->phys || !meta || !meta->alloc || !meta->free) {
+		m->magic = 0;
+		return set_err(m, -MM_EINVAL, "mems_init needs a pager and an allocator");
+	}
+	mm_memset(m, 0, sizeof *m);
+	m->pager = *pg;
+	m->meta = *meta;
+	m->end = MEMS_VADDR_BASE;
+	m->magic = MEMS_MAGIC;
+	set_ok(m);
+	return 0;
+}
+
+void mems_finish(struct mems *m)
+{
+	if (!mems_ready(m)) return;
+	struct mems_node *n = m->head;
+	while (n) {
+		struct mems_node *next = n->next;
+		m->pager.unmap(m->pager.ctx, n->kaddr, n->npages);
+		mm_memset(n, MEMS_JUNK, sizeof *n);
+		mm_free(&m->meta, n);
+		n = next;
+	}
+	struct mems_chunk *c = m->chunks;
+	while (c) {
+		struct mems_chunk *next = c->next;
+		mm_free(&m->meta, c);
+		c = next;
+	}
+	mm_memset(m, 0, sizeof *m);
+	set_ok(m);
+}
+
+/* ---- malloc ---- */
+
+/* Turn hole h into a PROCESS segment of nbytes, the rest staying a hole. */
+static uint64_t use_hole(struct mems *m, struct mems_seg *h, size_t nbytes)
+{
+	size_t rest = h->nbytes - nbytes;
+	h->kind = MEMS_PROCESS;
+	h->nbytes = nbytes;
+	if (rest) {
+		struct mems_seg *r = take_seg(m, h->node, h->start + nbytes, rest, MEMS_HOLE);
+		link_after(h->node, h, r);
+		mems_idx_insert_after(&m->root, h, r);
+		m->nsegs++;
+	}
+	mems_idx_update(h);
+	m->hole_bytes -= nbytes;
+	m->process_bytes += nbytes;
+	m->nprocess++;
+	return h->start;
+}
+
+/* Append a node of npages holding a PROCESS segment of nbytes first. */
+static uint64_t grow(struct mems *m, size_t nbytes, size_t npages)
+{
+	size_t node_bytes = npages * MEMS_PAGE_SIZE;
+	if ((uint64_t)node_bytes > UINT64_MAX - m->end)
+		return fail0(m, -MM_ENOMEM, "MeMS addresses would overflow");
+	struct mems_node *n = mm_alloc(&m->meta, sizeof *n);
+	if (!n) return fail0(m, -MM_ENOMEM, "no memory for MeMS bookkeeping");
+	void *kaddr = NULL;
+	int rc = m->pager.map(m->pager.ctx, npages, &kaddr);
+	if (rc < 0 || !kaddr) {
+		mm_free(&m->meta, n);
+		return fail0(m, -MM_ENOMEM, "the pager could not map the pages");
+	}
+	mm_memset(n, 0, sizeof *n);
+	n->start = m->end;
+	n->npages = npages;
+	n->kaddr = kaddr;
+	n->prev = m->tail;
+	if (m->tail) m->tail->next = n;
+	else m->head = n;
+	struct mems_seg *last = m->tail ? m->tail->last : NULL;
+	m->tail = n;
+	m->nnodes++;
+	m->npages += npages;
+	m->end += node_bytes;
+
+	struct mems_seg *p = take_seg(m, n, n->start, nbytes, MEMS_PROCESS);
+	link_after(n, NULL, p);
+	mems_idx_insert_after(&m->root, last, p);
+	m->nsegs++;
+	m->nprocess++;
+	m->process_bytes += nbytes;
+	if (node_bytes > nbytes) {
+		struct mems_seg *h = take_seg(m, n, n->start + nbytes, node_bytes - nbytes, MEMS_HOLE);
+		link_after(n, p, h);
+		mems_idx_insert_after(&m->root, p, h);
+		m->nsegs++;
+		m->hole_bytes += h->nbytes;
+	}
+	return p->start;
+}
+
+uint64_t mems_malloc(struct mems *m, size_t nbytes)
+{
+	if (!mems_ready(m)) return m ? fail0(m, -MM_EINVAL, msg_uninit) : 0;
+	if (nbytes == 0) return fail0(m, -MM_EINVAL, "cannot allocate 0 bytes");
+	if (nbytes > (size_t)-1 - (MEMS_PAGE_SIZE - 1))
+		return fail0(m, -MM_ENOMEM, "request larger than the address space");
+	if (reserve_segs(m) < 0) return fail0(m, -MM_ENOMEM, "no memory for MeMS bookkeeping");
+	set_ok(m);
+	struct mems_seg *h = mems_idx_first_fit(m->root, nbytes);
+	if (h) return use_hole(m, h, nbytes);
+	size_t npages = (nbytes + MEMS_PAGE_SIZE - 1) / MEMS_PAGE_SIZE;
+	return grow(m, nbytes, npages);
+}
+
+/* ---- free ---- */
+
+/* The segment containing vaddr, or NULL. */
+static struct mems_seg *seg_at(struct mems *m, uint64_t vaddr)
+{
+	struct mems_seg *s = mems_idx_floor(m->root, vaddr);
+	if (!s || vaddr - s->start >= s->nbytes) return NULL;
+	return s;
+}
+
+/* s (a hole) absorbs the hole right after it in its node. */
+static void absorb_next(struct mems *m, struct mems_seg *s)
+{
+	struct mems_seg *n = s->next;
+	s->nbytes += n->nbytes;
+	unlink_seg(n);
+	mems_idx_remove(&m->root, n);
+	give_seg(m, n);
+	m->nsegs--;
+}
+
+int mems_free(struct mems *m, uint64_t vaddr)
+{
+	if (!mems_ready(m)) return m ? set_err(m, -MM_EINVAL, msg_uninit) : -MM_EINVAL;
+	struct mems_seg *s = seg_at(m, vaddr);
+	if (!s) return set_err(m, -MM_EFAULT, "address is not inside MeMS memory");
+	if (s->kind == MEMS_HOLE)
+		return set_err(m, -MM_ENOENT, "address is in a hole (already free?)");
+	if (s->start != vaddr)
+		return set_err(m, -MM_EINVAL, "address is inside a segment, not at its start");
+	s->kind = MEMS_HOLE;
+	m->nprocess--;
+	m->process_bytes -= s->nbytes;
+	m->hole_bytes += s->nbytes;
+	if (s->next && s->next->kind == MEMS_HOLE) absorb_next(m, s);
+	if (s->prev && s->prev->kind == MEMS_HOLE) {
+		s = s->prev;
+		absorb_next(m, s);
+	}
+	mems_idx_update(s);
+	set_ok(m);
+	return 0;
+}
+
+/* ---- get ---- */
+
+void *mems_get(struct mems *m, uint64_t vaddr)
+{
+	if (!mems_ready(m)) {
+		if (m) set_err(m, -MM_EINVAL, msg_uninit);
+		return NULL;
+	}
+	struct mems_seg *s = seg_at(m, vaddr);
+	if (!s || s->kind != MEMS_PROCESS) {
+		set_err(m, -MM_EFAULT, "address is not inside an allocated segment");
+		return NULL;
+	}
+	set_ok(m);
+	return (char *)s->node->kaddr + (size_t)(vaddr - s->node->start);
+}
+
+int mems_phys(struct mems *m, uint64_t vaddr, paddr_t *pa)
+{
+	void *k = mems_get(m, vaddr);
+	if (!k) return m ? m->last_err : -MM_EINVAL;
+	*pa = m->pager.phys(m->pager.ctx, k);
+	return 0;
+}
+
+/* ---- stats ---- */
+
+static void print_node(struct mm_sink *out, const struct mems_node *n)
+{
+	mm_format(out, "MAIN[%llu:%llu]-> ", (unsigned long long)n->start,
+		  (unsigned long long)(n->start + (uint64_t)n->npages * MEMS_PAGE_SIZE - 1));
+	for (const struct mems_seg *s = n->first; s; s = s->next)
+		mm_format(out, "%c[%llu:%llu] <-> ", s->kind == MEMS_PROCESS ? 'P' : 'H',
+			  (unsigned long long)s->start,
+			  (unsigned long long)(s->start + s->nbytes - 1));
+	mm_format(out, "NULL\n");
+}
+
+void mems_print_stats(struct mems *m, struct mm_sink *out)
+{
+	if (!mems_ready(m)) {
+		if (m) set_err(m, -MM_EINVAL, msg_uninit);
+		return;
+	}
+	mm_format(out, "----- MeMS SYSTEM STATS -----\n");
+	for (const struct mems_node *n = m->head; n; n = n->next) print_node(out, n);
+	mm_format(out, "Pages used:\t%llu\n", (unsigned long long)m->npages);
+	mm_format(out, "Space unsued:\t%llu\n", (unsigned long long)m->hole_bytes);
+	mm_format(out, "Main Chain Length:\t%zu\n", m->nnodes);
+	mm_format(out, "Sub-chain Length array: [");
+	for (const struct mems_node *n = m->head; n; n = n->next) mm_format(out, "%zu, ", n->nsegs);
+	mm_format(out, "]\n");
+	mm_format(out, "-----------------------------\n");
+	set_ok(m);
+}
+
+void mems_get_stats(const struct mems *m, struct mems_stats *st)
+{
+	mm_memset(st, 0, sizeof *st);
+	if (!mems_ready(m)) return;
+	st->npages = m->npages;
+	st->hole_bytes = m->hole_bytes;
+	st->process_bytes = m->process_bytes;
+	st->nnodes = m->nnodes;
+	st->nsegs = m->nsegs;
+	st->nprocess = m->nprocess;
+	st->end = m->end;
+}
+
+int mems_for_each_segment(const struct mems *m,
+			  int (*fn)(void *ctx, const struct mems_seg_info *si), void *ctx)
+{
+	if (!mems_ready(m)) return 0;
+	size_t i = 0;
+	for (const struct mems_node *n = m->head; n; n = n->next, i++) {
+		for (const struct mems_seg *s = n->first; s; s = s->next) {
+			struct mems_seg_info si = {
+				s->start, s->nbytes, s->kind == MEMS_PROCESS, i, n->start,
+				n->npages, (char *)n->kaddr + (size_t)(s->start - n->start),
+			};
+			int rc = fn(ctx, &si);
+			if (rc) return rc;
+		}
+	}
+	return 0;
+}
+
+/* ---- check ---- */
+
+struct check {
+	struct mm_sink *report;
+	int bad;
+	size_t segs_seen;
+	uint64_t holes, procs_bytes;
+	size_t procs;
+};
+
+static void problem(struct check *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void problem(struct check *c, const char *fmt, ...)
+{
+	c->bad++;
+	if (!c->report) return;
+	va_list ap;
+	va_start(ap, fmt);
+	mm_format(c->report, "mems: ");
+	mm_vformat(c->report, fmt, ap);
+	mm_format(c->report, "\n");
+	va_end(ap);
+}
+
+/* Check one segment s of node n, following prev, expected at start. */
+static void check_seg(struct check *c, const struct mems_node *n, const struct mems_seg *s,
+		      const struct mems_seg *prev, uint64_t start)
+{
+	unsigned long long a = s->start;
+	if (s->node != n) problem(c, "segment %llu points at the wrong node", a);
+	if (s->prev != prev) problem(c, "segment %llu has a wrong prev link", a);
+	if (s->start != start) problem(c, "segment %llu should start at %llu", a, (unsigned long long)start);
+	if (s->nbytes == 0) problem(c, "segment %llu is empty", a);
+	if (s->kind == MEMS_HOLE) {
+		c->holes += s->nbytes;
+		if (prev && prev->kind == MEMS_HOLE) problem(c, "holes at %llu and before are not merged", a);
+	} else if (s->kind == MEMS_PROCESS) {
+		c->procs++;
+		c->procs_bytes += s->nbytes;
+	} else {
+		problem(c, "segment %llu has kind %u", a, s->kind);
+	}
+}
+
+/* Check node n's sub-chain; returns false if walking further is unsafe. */
+static bool check_node(struct check *c, const struct mems *m, const struct mems_node *n)
+{
+	uint64_t end = n->start + (uint64_t)n->npages * MEMS_PAGE_SIZE;
+	const struct mems_seg *prev = NULL;
+	uint64_t at = n->start;
+	size_t count = 0;
+	if (n->npages == 0) problem(c, "node %llu has no pages", (unsigned long long)n->start);
+	if (!n->kaddr) problem(c, "node %llu has no memory", (unsigned long long)n->start);
+	if (!n->first) problem(c, "node %llu has an empty sub-chain", (unsigned long long)n->start);
+	for (const struct mems_seg *s = n->first; s; prev = s, s = s->next) {
+		if (++c->segs_seen > m->nsegs) {
+			problem(c, "more segments in the list than the count %zu", m->nsegs);
+			return false;
+		}
+		check_seg(c, n, s, prev, at);
+		at = s->start + s->nbytes;
+		count++;
+	}
+	if (n->last != prev) problem(c, "node %llu: wrong last segment", (unsigned long long)n->start);
+	if (at != end) problem(c, "node %llu: segments end at %llu, node at %llu",
+			       (unsigned long long)n->start, (unsigned long long)at,
+			       (unsigned long long)end);
+	if (count != n->nsegs) problem(c, "node %llu: %zu segments, count says %zu",
+				       (unsigned long long)n->start, count, n->nsegs);
+	return true;
+}
+
+static void check_chain(struct check *c, const struct mems *m)
+{
+	const struct mems_node *prev = NULL;
+	uint64_t at = MEMS_VADDR_BASE, npages = 0;
+	size_t count = 0;
+	for (const struct mems_node *n = m->head; n; prev = n, n = n->next) {
+		if (++count > m->nnodes) {
+			problem(c, "more nodes in the main chain than the count %zu", m->nnodes);
+			return;
+		}
+		if (n->prev != prev) problem(c, "node %llu has a wrong prev link", (unsigned long long)n->start);
+		if (n->start != at) problem(c, "node %llu should start at %llu",
+					    (unsigned long long)n->start, (unsigned long long)at);
+		if (!check_node(c, m, n)) return;
+		at = n->start + (uint64_t)n->npages * MEMS_PAGE_SIZE;
+		npages += n->npages;
+	}
+	if (m->tail != prev) problem(c, "the main chain's tail pointer is wrong");
+	if (count != m->nnodes) problem(c, "%zu nodes, count says %zu", count, m->nnodes);
+	if (at != m->end) problem(c, "nodes end at %llu, end says %llu",
+				  (unsigned long long)at, (unsigned long long)m->end);
+	if (npages != m->npages) problem(c, "%llu pages, count says %llu",
+					 (unsigned long long)npages, (unsigned long long)m->npages);
+	if (c->segs_seen != m->nsegs) problem(c, "%zu segments, count says %zu", c->segs_seen, m->nsegs);
+	if (c->holes != m->hole_bytes) problem(c, "holes hold %llu bytes, count says %llu",
+					       (unsigned long long)c->holes,
+					       (unsigned long long)m->hole_bytes);
+	if (c->procs != m->nprocess || c->procs_bytes != m->process_bytes)
+		problem(c, "%zu PROCESS segments of %llu bytes, counts say %zu of %llu", c->procs,
+			(unsigned long long)c->procs_bytes, m->nprocess,
+			(unsigned long long)m->process_bytes);
+}
+
+/* The index must hold exactly the list's segments, in list order. */
+static void check_index(struct check *c, const struct mems *m)
+{
+	size_t count = 0;
+	int bad = mems_idx_check(m->root, m->nsegs, &count, c->report);
+	c->bad += bad;
+	if (bad) return;
+	if (count != m->nsegs) {
+		problem(c, "the index holds %zu segments, the list %zu", count, m->nsegs);
+		return;
+	}
+	struct mems_seg *t = mems_idx_first(m->root);
+	for (const struct mems_node *n = m->head; n; n = n->next) {
+		for (const struct mems_seg *s = n->first; s; s = s->next) {
+			if (t != s) {
+				problem(c, "index order differs from the list at %llu",
+					(unsigned long long)s->start);
+				return;
+			}
+			t = mems_idx_next(t);
+		}
+	}
+	if (t) problem(c, "the index holds segments the list does not");
+}
+
+int mems_check(struct mems *m, struct mm_sink *report)
+{
+	struct check c = { report, 0, 0, 0, 0, 0 };
+	if (!mems_ready(m)) {
+		problem(&c, "not initialised");
+		return -MM_EINVAL;
+	}
+	if (m->head && m->head->prev) problem(&c, "the first node has a prev link");
+	if (!m->head && (m->tail || m->root)) problem(&c, "empty main chain but a tail or index");
+	check_chain(&c, m);
+	if (!c.bad) check_index(&c, m);
+	return c.bad ? -MM_EINVAL : 0;
+}
+
+/* ---- the official example ---- */
+
+static int example_fail(struct mems *m, struct mm_sink *out)
+{
+	int err = m->last_err ? m->last_err : -MM_EINVAL;
+	mm_format(out, "mems example: %s\n", mems_last_message(m));
+	mems_finish(m);
+	return err;
+}
+
+int mems_run_example(struct mems *m, struct mm_sink *out)
+{
+	uint64_t ptr[10];
+	int32_t v;
+	if (!mems_ready(m)) {
+		set_err(m, -MM_EINVAL, msg_uninit);
+		return example_fail(m, out);
+	}
+	if (m->head) {
+		set_err(m, -MM_EEXIST, "the example needs an empty MeMS instance");
+		return example_fail(m, out);
+	}
+	mm_format(out, "\n------- Allocated virtual addresses [mems_malloc] -------\n");
+	for (int i = 0; i < 10; i++) {
+		ptr[i] = mems_malloc(m, sizeof(int32_t) * 250);
+		if (!ptr[i]) return example_fail(m, out);
+		mm_format(out, "Virtual address: %llu\n", (unsigned long long)ptr[i]);
+	}
+
+	mm_format(out, "\n------ Assigning value to Virtual address [mems_get] -----\n");
+	char *phy1 = mems_get(m, ptr[0] + sizeof(int32_t)); /* &ptr[0][1] */
+	v = 200;
+	mm_memcpy(phy1, &v, sizeof v);
+	char *phy0 = mems_get(m, ptr[0]);
+	paddr_t pa = m->pager.phys(m->pager.ctx, phy0);
+	mm_format(out, "Virtual address: %llu\tPhysical Address: %llu\n",
+		  (unsigned long long)ptr[0], (unsigned long long)pa);
+	mm_memcpy(&v, phy0 + sizeof(int32_t), sizeof v);
+	mm_format(out, "Value written: %d\n", (int)v);
+
+	mm_format(out, "\n--------- Printing Stats [mems_print_stats] --------\n");
+	mems_print_stats(m, out);
+
+	mm_format(out, "\n--------- Freeing up the memory [mems_free] --------\n");
+	if (mems_free(m, ptr[3]) < 0) return example_fail(m, out);
+	mems_print_stats(m, out);
+	ptr[3] = mems_malloc(m, sizeof(int32_t) * 250);
+	if (!ptr[3]) return example_fail(m, out);
+	mems_print_stats(m, out);
+
+	mm_format(out, "\n--------- Unmapping all memory [mems_finish] --------\n\n");
+	mems_finish(m);
+	return 0;
+}

@@ -1,0 +1,264 @@
+/*
+ * pool.c - the frame pool: the one place that defines in which order a
+ * replacement policy is told what happens (see the contract in pool.h).
+ *
+ * Algorithm: demand paging over N slots. A fault takes the lowest free slot
+ * (a hint remembers that no slot below it is free), or the policy's victim,
+ * which the backend evicts before the new page is loaded into its slot.
+ * Resident pages are found through an open-addressing page -> slot hash
+ * (repl_map) sized for N entries, so a lookup is O(1) on average.
+ */
+#include "pool.h"
+#include "mmlib.h"
+#include "mm_env.h"
+
+static bool backend_ok(const struct pool_backend *b)
+{
+	return b && b->evict && b->load && b->harvest;
+}
+
+int pool_init(struct pool *p, const struct pool_config *cfg,
+	      const struct pool_backend *backend, const struct mm_allocator *a)
+{
+	if (!cfg || !cfg->policy || cfg->nframes == 0 || cfg->nframes > REPL_MAX_FRAMES ||
+	    !backend_ok(backend) || !a)
+		return -MM_EINVAL;
+	mm_memset(p, 0, sizeof *p);
+	p->cfg = *cfg;
+	p->backend = *backend;
+	p->alloc = *a;
+	uint32_t n = cfg->nframes;
+	size_t end = 0;
+	size_t pages = repl_take(&end, (size_t)n * sizeof(uint64_t));
+	size_t used = repl_take(&end, n);
+	size_t map = repl_take(&end, repl_map_bytes(n));
+	char *mem = mm_alloc(a, end);
+	if (!mem) return -MM_ENOMEM;
+	int err = repl_create(&p->policy, cfg->policy, n, cfg->seed, a);
+	if (err) {
+		mm_free(a, mem);
+		return err;
+	}
+	p->block = mem;
+	p->slot_page = (uint64_t *)(mem + pages);
+	p->slot_used = (uint8_t *)(mem + used);
+	mm_memset(p->slot_used, 0, n);
+	repl_map_init(&p->map, mem + map, n);
+	p->fresh_slot = REPL_NO_SLOT;
+	p->tick_left = cfg->tick_every;
+	return 0;
+}
+
+void pool_fini(struct pool *p)
+{
+	repl_destroy(&p->policy, &p->alloc);
+	mm_free(&p->alloc, p->block);
+	p->block = NULL;
+	p->slot_page = NULL;
+	p->slot_used = NULL;
+}
+
+int pool_set_future(struct pool *p, const uint32_t *next_use, size_t nrefs)
+{
+	if (!next_use || nrefs >= REPL_NEVER) return -MM_EINVAL;
+	p->future.next_use = next_use;
+	p->future.nrefs = (uint32_t)nrefs;
+	p->future.now = 0;
+	p->future_base = p->stats.refs;
+	p->has_future = true;
+	if (p->policy.ops->set_future) p->policy.ops->set_future(p->policy.state, &p->future);
+	return 0;
+}
+
+/* Point the future at the reference in progress; false if the policy needs
+ * a future that is missing or used up. */
+static bool future_ready(struct pool *p)
+{
+	if (p->has_future) {
+		uint64_t now = p->stats.refs - p->future_base;
+		p->future.now = now < p->future.nrefs ? (uint32_t)now : p->future.nrefs;
+		if (now >= p->future.nrefs) return !p->policy.ops->needs_future;
+		return true;
+	}
+	return !p->policy.ops->needs_future;
+}
+
+int pool_lookup(const struct pool *p, uint64_t page)
+{
+	uint32_t slot = repl_map_get(&p->map, page);
+	return slot == REPL_MAP_NONE ? -MM_ENOENT : (int)slot;
+}
+
+uint64_t pool_slot_page(const struct pool *p, uint32_t slot)
+{
+	MM_ASSERT(slot < p->cfg.nframes && p->slot_used[slot], "pool: slot %u holds no page", slot);
+	return p->slot_page[slot];
+}
+
+bool pool_slot_used(const struct pool *p, uint32_t slot)
+{
+	return slot < p->cfg.nframes && p->slot_used[slot];
+}
+
+static uint32_t lowest_free_slot(struct pool *p)
+{
+	if (p->nresident == p->cfg.nframes) return REPL_NO_SLOT;
+	uint32_t s = p->free_hint;
+	while (p->slot_used[s]) s++;
+	p->free_hint = s;
+	return s;
+}
+
+/* Forget the page of a used slot (the backend has already let it go). */
+static void vacate(struct pool *p, uint32_t slot)
+{
+	repl_map_del(&p->map, p->slot_page[slot]);
+	p->slot_used[slot] = 0;
+	p->nresident--;
+	p->policy.ops->page_out(p->policy.state, slot);
+	if (slot < p->free_hint) p->free_hint = slot;
+}
+
+/* Make room: ask the policy for a victim and evict it. Returns its slot or
+ * a negative backend error. */
+static int evict_victim(struct pool *p)
+{
+	uint32_t v = p->policy.ops->select_victim(p->policy.state);
+	MM_ASSERT(v < p->cfg.nframes && p->slot_used[v], "pool: policy %s chose slot %u, not resident",
+		  p->policy.ops->name, v);
+	int wrote = p->backend.evict(p->backend.ctx, v, p->slot_page[v]);
+	if (wrote < 0) return wrote;
+	p->stats.evictions++;
+	p->stats.writebacks += wrote ? 1u : 0u;
+	vacate(p, v);
+	return (int)v;
+}
+
+int pool_fault(struct pool *p, uint64_t page, bool is_write)
+{
+	if (repl_map_get(&p->map, page) != REPL_MAP_NONE) return -MM_EEXIST;
+	if (!future_ready(p)) return -MM_EINVAL;
+	uint32_t slot = lowest_free_slot(p);
+	if (slot == REPL_NO_SLOT) {
+		int v = evict_victim(p);
+		if (v < 0) return v;
+		slot = (uint32_t)v;
+	}
+	int read = p->backend.load(p->backend.ctx, slot, page, is_write);
+	if (read < 0) return read;
+	p->stats.swapins += read ? 1u : 0u;
+	p->slot_page[slot] = page;
+	p->slot_used[slot] = 1;
+	p->nresident++;
+	int err = repl_map_put(&p->map, page, slot);
+	MM_ASSERT(err == 0, "pool: page map full with %u of %u resident", p->nresident, p->cfg.nframes);
+	p->policy.ops->page_in(p->policy.state, slot, page, is_write);
+	p->fresh_slot = slot;
+	p->stats.faults++;
+	return (int)slot;
+}
+
+int pool_access_done(struct pool *p, uint64_t page)
+{
+	uint32_t slot = repl_map_get(&p->map, page);
+	if (slot == REPL_MAP_NONE) return -MM_ENOENT;
+	bool fresh = slot == p->fresh_slot;
+	if (!fresh && !future_ready(p)) return -MM_EINVAL;
+	unsigned ad = p->backend.harvest(p->backend.ctx, slot);
+	if (!fresh)
+		p->policy.ops->referenced(p->policy.state, slot, ad & POOL_ACCESSED, ad & POOL_DIRTY);
+	p->fresh_slot = REPL_NO_SLOT;
+	p->stats.refs++;
+	if (p->cfg.tick_every && --p->tick_left == 0) {
+		p->tick_left = p->cfg.tick_every;
+		pool_tick(p);
+	}
+	return 0;
+}
+
+int pool_reference(struct pool *p, uint64_t page, bool is_write)
+{
+	int slot = pool_lookup(p, page);
+	bool faulted = slot < 0;
+	if (faulted) {
+		slot = pool_fault(p, page, is_write);
+		if (slot < 0) return slot;
+	}
+	if (p->backend.touch) p->backend.touch(p->backend.ctx, (uint32_t)slot, is_write);
+	int err = pool_access_done(p, page);
+	if (err) return err; /* only when a needed future is used up */
+	return faulted ? 1 : 0;
+}
+
+int pool_replay(struct pool *p, const struct trace_ref *refs, size_t n)
+{
+	uint32_t *next_use = NULL;
+	int err = 0;
+	if (p->policy.ops->needs_future) {
+		err = trace_next_use(refs, n, &p->alloc, &next_use);
+		if (!err) err = pool_set_future(p, next_use, n);
+	}
+	for (size_t i = 0; i < n && !err; i++) {
+		int r = pool_reference(p, refs[i].page, refs[i].is_write);
+		if (r < 0) err = r;
+	}
+	if (next_use) {
+		p->has_future = false;
+		mm_free(&p->alloc, next_use);
+	}
+	return err;
+}
+
+void pool_tick(struct pool *p)
+{
+	for (uint32_t s = 0; s < p->cfg.nframes; s++) {
+		if (!p->slot_used[s]) continue;
+		unsigned ad = p->backend.harvest(p->backend.ctx, s);
+		if (ad & POOL_ACCESSED) p->policy.ops->referenced(p->policy.state, s, true, ad & POOL_DIRTY);
+	}
+	p->policy.ops->tick(p->policy.state);
+}
+
+int pool_release(struct pool *p, uint64_t page)
+{
+	uint32_t slot = repl_map_get(&p->map, page);
+	if (slot == REPL_MAP_NONE) return -MM_ENOENT;
+	if (slot == p->fresh_slot) p->fresh_slot = REPL_NO_SLOT;
+	vacate(p, slot);
+	return 0;
+}
+
+int pool_check(const struct pool *p, struct mm_sink *err)
+{
+	uint32_t n = p->cfg.nframes, used = 0;
+	int e = repl_map_check(&p->map, err);
+	if (e) return e;
+	for (uint32_t s = 0; s < n; s++) {
+		bool tracked = p->policy.ops->tracks(p->policy.state, s);
+		if (p->slot_used[s] > 1) return repl_bad(err, "pool: slot %u used flag %u", s, p->slot_used[s]);
+		if (tracked != (bool)p->slot_used[s])
+			return repl_bad(err, "pool: slot %u used %u but policy %s says %d", s,
+					p->slot_used[s], p->policy.ops->name, tracked);
+		if (!p->slot_used[s]) {
+			if (s < p->free_hint) return repl_bad(err, "pool: free slot %u below hint %u", s, p->free_hint);
+			continue;
+		}
+		used++;
+		if (repl_map_get(&p->map, p->slot_page[s]) != s)
+			return repl_bad(err, "pool: page %llu of slot %u not mapped to it",
+					(unsigned long long)p->slot_page[s], s);
+	}
+	if (used != p->nresident || used != p->map.count)
+		return repl_bad(err, "pool: %u used slots, count %u, map %u", used, p->nresident, p->map.count);
+	if (p->stats.writebacks > p->stats.evictions)
+		return repl_bad(err, "pool: %llu writebacks but %llu evictions",
+				(unsigned long long)p->stats.writebacks, (unsigned long long)p->stats.evictions);
+	return p->policy.ops->check(p->policy.state, err);
+}
+
+void pool_format_stats(const struct pool *p, struct mm_sink *out)
+{
+	mm_format(out, "refs=%llu faults=%llu evictions=%llu writebacks=%llu",
+		  (unsigned long long)p->stats.refs, (unsigned long long)p->stats.faults,
+		  (unsigned long long)p->stats.evictions, (unsigned long long)p->stats.writebacks);
+}

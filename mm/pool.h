@@ -1,0 +1,166 @@
+/*
+ * pool.h - a frame pool: the replacement MECHANISM that drives a policy.
+ *
+ * A pool is N frame slots (0..N-1) given to one workload, a replacement
+ * policy instance (mm/repl.h), a page -> slot hash and statistics. It does
+ * not know what a frame or a page table is: it acts on the machine through a
+ * struct pool_backend. The kernel's backend works on real PTEs and a swap
+ * device; the host's (mm/pool_soft.h) emulates A/D bits and a swap set. As
+ * both run this same file, a deterministic policy gives the same counts on
+ * both, as long as the same calls reach the pool in the same order.
+ *
+ * THE ORDER OF CALLS (this is the contract; pool.c is the only place that
+ * implements it):
+ *
+ *   pool_fault(pool, P, w)                    page P not resident
+ *     1. slot = lowest-numbered free slot; if there is none:
+ *          v = policy.select_victim()         (a resident slot)
+ *          backend.evict(v, page of v)        (unmap; write back if dirty)
+ *          evictions++, writebacks += wrote
+ *          policy.page_out(v)
+ *          slot = v
+ *     2. backend.load(slot, P, w)            (zero-fill or swap in)
+ *        swapins += read
+ *     3. policy.page_in(slot, P, w)
+ *     4. faults++
+ *   A backend error stops the sequence where it happens: a failed evict
+ *   leaves the victim resident, a failed load leaves the slot free; neither
+ *   counts a fault.
+ *
+ *   pool_reference(pool, P, w)                one reference of a trace
+ *     1. if P is not resident: pool_fault(pool, P, w)
+ *     2. backend.touch(slot, w)               (host only: software A/D bits)
+ *     3. pool_access_done(pool, P)
+ *
+ *   pool_access_done(pool, P)                 after a real access to P
+ *     1. (A, D) = backend.harvest(slot)       (clears A)
+ *     2. unless P faulted during this reference (page_in stood for it):
+ *          policy.referenced(slot, A, D)
+ *     3. refs++; every tick_every-th reference (if not 0): pool_tick(pool)
+ *
+ *   pool_tick(pool)                           periodic sweep
+ *     1. for every resident slot in slot order:
+ *          (A, D) = backend.harvest(slot); if A: policy.referenced(slot, A, D)
+ *     2. policy.tick()
+ *
+ * The kernel's #PF handler calls pool_fault; its trace runner calls
+ * pool_access_done after each access (the hardware already set A/D), which
+ * makes it do exactly what pool_reference does on the host.
+ *
+ * While a future is attached (pool_set_future, for OPT) reference number
+ * `refs` is the one in progress: future.now = refs - base at every step.
+ */
+#ifndef MM_POOL_H
+#define MM_POOL_H
+
+#include "mm_types.h"
+#include "mm_alloc.h"
+#include "fmt.h"
+#include "repl.h"
+#include "trace.h"
+
+#define POOL_ACCESSED 1u /* harvest(): the A bit was set (and is now clear) */
+#define POOL_DIRTY 2u    /* harvest(): the D bit is set (left set) */
+
+/* How the pool acts on the machine. Every op gets ctx first. */
+struct pool_backend {
+	/* Unmap page from slot; write it back if dirty. Returns 1 if it was
+	 * written back, 0 if dropped (clean), or a negative MM_E* error (the
+	 * page then stays resident and nothing is counted). */
+	int (*evict)(void *ctx, uint32_t slot, uint64_t page);
+	/* Map page into slot: read it back from swap if it has a copy, else a
+	 * zero-filled frame. Returns 1 if read from swap, 0 if zero-filled, or
+	 * a negative MM_E* error (the slot then stays free). */
+	int (*load)(void *ctx, uint32_t slot, uint64_t page, bool is_write);
+	/* The slot's A/D bits as POOL_ACCESSED | POOL_DIRTY; clears A. */
+	unsigned (*harvest)(void *ctx, uint32_t slot);
+	/* Optional (NULL in the kernel, where the access itself does it): an
+	 * access to the page in slot sets A, and D if is_write. */
+	void (*touch)(void *ctx, uint32_t slot, bool is_write);
+	void *ctx;
+};
+
+struct pool_stats {
+	uint64_t refs;       /* references completed (pool_access_done calls) */
+	uint64_t faults;     /* pool_fault calls that went through */
+	uint64_t evictions;  /* pages evicted to make room */
+	uint64_t writebacks; /* evictions that wrote the page back */
+	uint64_t swapins;    /* loads that read the page back from swap */
+};
+
+struct pool_config {
+	uint32_t nframes;              /* slots, >= 1 */
+	const struct repl_ops *policy; /* from the registry */
+	uint64_t seed;                 /* for policies that draw random numbers */
+	uint32_t tick_every;           /* references between automatic ticks; 0: never */
+};
+
+struct pool {
+	struct pool_config cfg;
+	struct pool_backend backend;
+	struct mm_allocator alloc;
+	struct repl policy;
+	void *block;          /* the pool's memory: the arrays and the map */
+	uint64_t *slot_page;  /* per slot: its page (valid when used) */
+	uint8_t *slot_used;   /* per slot: 1 if it holds a page */
+	uint32_t nresident;
+	uint32_t free_hint;   /* no free slot below this one */
+	struct repl_map map;  /* page -> slot of the resident pages */
+	uint32_t fresh_slot;  /* slot loaded by the reference in progress */
+	uint32_t tick_left;   /* references until the next automatic tick */
+	bool has_future;
+	uint64_t future_base; /* refs when the future was attached */
+	struct repl_future future;
+	struct pool_stats stats;
+};
+
+/*
+ * Set up pool over memory from a (the allocator is copied; it must outlive
+ * the pool). Returns 0, -MM_EINVAL (no policy, nframes 0 or too large, a
+ * backend op missing) or -MM_ENOMEM.
+ */
+int pool_init(struct pool *p, const struct pool_config *cfg,
+	      const struct pool_backend *backend, const struct mm_allocator *a);
+/* Give back the pool's memory (the backend is not called). */
+void pool_fini(struct pool *p);
+
+/* Attach the future of the reference string about to be replayed: next_use
+ * as built by trace_next_use() (it must outlive the pool's use of it). The
+ * next reference is number 0 of it. Returns 0 or -MM_EINVAL (too long). */
+int pool_set_future(struct pool *p, const uint32_t *next_use, size_t nrefs);
+
+/* The #PF entry: bring page in (see the order above). Returns the slot, or
+ * -MM_EEXIST (already resident), -MM_EINVAL (the policy needs a future and
+ * none is attached, or it is used up), or a backend error. */
+int pool_fault(struct pool *p, uint64_t page, bool is_write);
+/* After an access to the resident page: sample its A/D bits, inform the
+ * policy, count the reference, maybe tick. 0 or -MM_ENOENT (not resident). */
+int pool_access_done(struct pool *p, uint64_t page);
+/* One reference of a trace: fault if needed, touch, access_done. Returns 1
+ * if it faulted, 0 if it hit, or a negative error (from pool_fault, or
+ * -MM_EINVAL when the policy's future is used up). */
+int pool_reference(struct pool *p, uint64_t page, bool is_write);
+/* Replay refs[0..n) with pool_reference. A policy that needs the future
+ * gets one first (trace_next_use, with the pool's allocator, freed at the
+ * end). Returns 0, or the first error (the counts so far stay in stats). */
+int pool_replay(struct pool *p, const struct trace_ref *refs, size_t n);
+/* The periodic sweep (see the order above). */
+void pool_tick(struct pool *p);
+/* The owner gives page up (e.g. its process ended): the slot is freed and the
+ * policy told page_out; the backend is NOT called (the caller unmaps).
+ * Returns 0 or -MM_ENOENT. */
+int pool_release(struct pool *p, uint64_t page);
+
+/* The slot holding page, or -MM_ENOENT. O(1) on average. */
+int pool_lookup(const struct pool *p, uint64_t page);
+/* The page in a used slot. */
+uint64_t pool_slot_page(const struct pool *p, uint32_t slot);
+bool pool_slot_used(const struct pool *p, uint32_t slot);
+
+/* Walk slots, hash and policy; 0, or -MM_EINVAL with the first problem
+ * described into err (may be NULL). */
+int pool_check(const struct pool *p, struct mm_sink *err);
+/* "refs=<n> faults=<n> evictions=<n> writebacks=<n>" (no newline). */
+void pool_format_stats(const struct pool *p, struct mm_sink *out);
+
+#endif

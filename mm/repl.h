@@ -1,0 +1,192 @@
+/*
+ * repl.h - page-replacement policies: the fixed API every policy implements,
+ * the registry that lists them, and two helpers they share (a page hash map
+ * and a state-layout helper).
+ *
+ * A policy decides WHICH resident page to give up; it never touches a page
+ * table. The mechanism (mm/pool.c) owns the frames and tells the policy facts
+ * about "frame slots" 0..nframes-1:
+ *
+ *   page_in(slot, page, is_write)   slot now holds page; this stands for the
+ *                                   reference that faulted it in (so it counts
+ *                                   as referenced, and written when is_write)
+ *   referenced(slot, accessed, dirty)
+ *                                   the slot's A/D bits at a sample: after
+ *                                   every hit of a replayed trace (accessed=1),
+ *                                   and at every tick for each resident slot
+ *                                   whose A bit was set. The mechanism has
+ *                                   already cleared A in the page table.
+ *   tick()                          a periodic sweep (NRU clears R, aging
+ *                                   shifts its counters)
+ *   select_victim() -> slot         only called when every slot is resident;
+ *                                   must return a resident slot. It may update
+ *                                   the policy's own state (a clock hand moves,
+ *                                   second chances are given) but the slot
+ *                                   stays resident until page_out.
+ *   page_out(slot)                  slot no longer holds a page (evicted, or
+ *                                   released by its owner); any slot may go.
+ *
+ * The order of these calls is defined in one place, mm/pool.c (see pool.h).
+ *
+ * State: a policy instance lives in ONE block of state_size(nframes) bytes
+ * that the caller provides (8-byte aligned). init() lays the block out and
+ * never allocates; policies keep no globals. A policy needing the future
+ * (OPT) says so with needs_future and receives it through set_future().
+ *
+ * Calling page_in on a resident slot, page_out on a free one, or
+ * select_victim with a free slot present is a bug and panics (MM_ASSERT).
+ */
+#ifndef MM_REPL_H
+#define MM_REPL_H
+
+#include "mm_types.h"
+#include "mm_alloc.h"
+#include "fmt.h"
+
+#define REPL_NO_SLOT 0xffffffffu
+#define REPL_NEVER 0xffffffffu /* "not referenced again" in a next-use table */
+
+/*
+ * The future of a replayed reference string, for policies that need it.
+ * next_use[i] is the index of the next reference to the page of reference i
+ * (or REPL_NEVER); now is the index of the reference in progress, kept up to
+ * date by the pool before every policy call it makes for that reference.
+ */
+struct repl_future {
+	const uint32_t *next_use;
+	uint32_t nrefs;
+	uint32_t now;
+};
+
+struct repl_ops {
+	const char *name;    /* canonical, lower case: "lru" */
+	const char *aliases; /* other accepted names, space separated, or "" */
+	int memman;          /* memman's "substitui" number (1..4), or 0 */
+	const char *summary; /* one line for the list of policies */
+	bool needs_future;   /* cannot choose a victim without set_future() */
+
+	size_t (*state_size)(uint32_t nframes);
+	/* Returns 0, or -MM_EINVAL (nframes == 0 or too large). */
+	int (*init)(void *state, uint32_t nframes, uint64_t seed);
+	void (*page_in)(void *state, uint32_t slot, uint64_t page, bool is_write);
+	void (*page_out)(void *state, uint32_t slot);
+	void (*referenced)(void *state, uint32_t slot, bool accessed, bool dirty);
+	void (*tick)(void *state);
+	uint32_t (*select_victim)(void *state);
+	/* Optional (NULL unless needs_future). The pointer stays valid and its
+	 * now field is updated by the caller while the policy is in use. */
+	void (*set_future)(void *state, const struct repl_future *future);
+	/* Does the policy count slot as resident? (for consistency checks) */
+	bool (*tracks)(const void *state, uint32_t slot);
+	/* Walk every structure; returns 0, or -MM_EINVAL after describing the
+	 * first corruption found into err (which may be NULL). */
+	int (*check)(const void *state, struct mm_sink *err);
+};
+
+/* A policy instance: its ops and its state block. */
+struct repl {
+	const struct repl_ops *ops;
+	void *state;
+	uint32_t nframes;
+};
+
+/* Allocate the state from a and init it. Returns 0, -MM_ENOMEM or -MM_EINVAL. */
+int repl_create(struct repl *r, const struct repl_ops *ops, uint32_t nframes,
+		uint64_t seed, const struct mm_allocator *a);
+void repl_destroy(struct repl *r, const struct mm_allocator *a);
+
+/* ---- registry ---------------------------------------------------------- */
+
+/* Number of registered policies, and the i-th (NULL past the end). */
+size_t repl_count(void);
+const struct repl_ops *repl_at(size_t i);
+/* By name or alias, case-insensitive; a decimal memman number ("3") is also
+ * accepted. NULL when nothing matches. */
+const struct repl_ops *repl_lookup(const char *name);
+/* By memman number 1..4; NULL otherwise. */
+const struct repl_ops *repl_by_memman(int number);
+/* One line per policy: "  name  (aliases; memman N)  summary". */
+void repl_list(struct mm_sink *out);
+
+/* The policies themselves (mm/repl_<name>.c). */
+extern const struct repl_ops repl_nru_ops, repl_fifo_ops, repl_sc_ops,
+	repl_clock_ops, repl_lru_ops, repl_aging_ops, repl_opt_ops, repl_lirs_ops,
+	repl_duel_ops;
+
+/* ---- a page -> u32 hash map (open addressing, linear probing) ----------- */
+
+/*
+ * Keys are any uint64_t (page numbers); values any uint32_t but
+ * REPL_MAP_NONE, which marks an empty cell. Deletion shifts the following
+ * cluster back (no tombstones), so every operation is O(1) on average at
+ * the load factor kept here (at most 1/2).
+ */
+#define REPL_MAP_NONE 0xffffffffu
+
+struct repl_map {
+	uint64_t *keys;
+	uint32_t *vals;
+	uint32_t mask;  /* capacity - 1; capacity is a power of two */
+	uint32_t count;
+	uint32_t limit; /* the most entries the map accepts */
+};
+
+/* Bytes of memory a map of up to max_entries needs. */
+size_t repl_map_bytes(uint32_t max_entries);
+/* Lay a map out over mem (8-byte aligned, repl_map_bytes(max_entries)). */
+void repl_map_init(struct repl_map *m, void *mem, uint32_t max_entries);
+uint32_t repl_map_get(const struct repl_map *m, uint64_t key);
+/* Insert or replace. Returns 0, or -MM_ENOSPC when full. */
+int repl_map_put(struct repl_map *m, uint64_t key, uint32_t val);
+/* Returns true if key was present. */
+bool repl_map_del(struct repl_map *m, uint64_t key);
+/* Move the map into a bigger block from a (the old block, which must also
+ * have come from a, is freed). Returns 0 or -MM_ENOMEM (map unchanged). */
+int repl_map_grow(struct repl_map *m, uint32_t max_entries, const struct mm_allocator *a);
+/* Every entry findable from its home cell, count right. 0 or -MM_EINVAL. */
+int repl_map_check(const struct repl_map *m, struct mm_sink *err);
+
+/* ---- helpers for policy implementations --------------------------------- */
+
+/* Reserve nbytes at the next 8-byte boundary of a layout; returns the offset. */
+static inline size_t repl_take(size_t *end, size_t nbytes)
+{
+	size_t off = (*end + 7u) & ~(size_t)7u;
+	*end = off + nbytes;
+	return off;
+}
+
+/* Report a corruption found by a check function; returns -MM_EINVAL. */
+int repl_bad(struct mm_sink *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/*
+ * A doubly linked list threaded through two index arrays (next/prev), for
+ * policies that order their slots (FIFO, Second-Chance, LRU) or their own
+ * entries (LIRS). REPL_NO_SLOT ends the list; an element not on the list has
+ * prev == REPL_LINK_OUT. Every operation is O(1).
+ */
+#define REPL_LINK_OUT 0xfffffffeu
+
+struct repl_dlist {
+	uint32_t *next, *prev;
+	uint32_t head, tail, count;
+};
+
+/* next/prev must have n elements each; all start off the list. */
+void repl_dlist_init(struct repl_dlist *l, uint32_t *next, uint32_t *prev, uint32_t n);
+static inline bool repl_dlist_has(const struct repl_dlist *l, uint32_t i)
+{
+	return l->prev[i] != REPL_LINK_OUT;
+}
+void repl_dlist_push_back(struct repl_dlist *l, uint32_t i);
+void repl_dlist_push_front(struct repl_dlist *l, uint32_t i);
+void repl_dlist_remove(struct repl_dlist *l, uint32_t i);
+/* Links walk both ways, count is right, and every element marked on the
+ * list (among the n) is reachable from head. 0 or -MM_EINVAL. */
+int repl_dlist_check(const struct repl_dlist *l, uint32_t n, const char *what,
+		     struct mm_sink *err);
+
+/* The largest pool any policy accepts (keeps every size computation in 32 bits). */
+#define REPL_MAX_FRAMES (1u << 24)
+
+#endif

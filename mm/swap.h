@@ -1,0 +1,58 @@
+/*
+ * swap.h - the swap area: a slot allocator over a swap device.
+ *
+ * A slot holds one page. The device is a table of two operations (read a
+ * slot into a page, write a page to a slot) so the same code serves the RAM
+ * device (a region reserved at boot), an ATA disk, or a host test's array.
+ * Slots are handed out lowest-first from a bitmap with a rotating hint,
+ * which keeps a page's slot stable while it is swapped in and out again.
+ */
+#ifndef MM_SWAP_H
+#define MM_SWAP_H
+
+#include "fmt.h"
+#include "mm_alloc.h"
+
+#define SWAP_NO_SLOT 0xffffffffu
+
+struct swap_dev {
+	const char *name;
+	uint32_t nslots;
+	/* 0, or -MM_EIO. buf is one page of kernel memory. */
+	int (*read)(void *ctx, uint32_t slot, void *buf);
+	int (*write)(void *ctx, uint32_t slot, const void *buf);
+	void *ctx;
+};
+
+struct swap_stats {
+	uint64_t reads, writes, errors;
+	uint32_t in_use, peak;
+	uint64_t full; /* allocations refused: the area was full */
+};
+
+struct swap_area {
+	struct swap_dev dev;
+	uint32_t *bitmap; /* 1 bit per slot: in use */
+	uint32_t hint;    /* no free slot below this word */
+	struct swap_stats stats;
+};
+
+/* Set up over dev (copied); the bitmap comes from a. 0 or -MM_ENOMEM. */
+int swap_init(struct swap_area *sw, const struct swap_dev *dev, const struct mm_allocator *a);
+void swap_fini(struct swap_area *sw, const struct mm_allocator *a);
+
+/* A free slot, now in use; SWAP_NO_SLOT when the area is full. */
+uint32_t swap_alloc(struct swap_area *sw);
+/* Give a slot back. -MM_EINVAL if it was not in use (nothing changes). */
+int swap_free(struct swap_area *sw, uint32_t slot);
+bool swap_in_use(const struct swap_area *sw, uint32_t slot);
+
+/* Device I/O through the area (counted). 0 or -MM_EIO / -MM_EINVAL. */
+int swap_read(struct swap_area *sw, uint32_t slot, void *page);
+int swap_write(struct swap_area *sw, uint32_t slot, const void *page);
+
+/* Bitmap population equals stats.in_use. 0 or -MM_EINVAL. */
+int swap_check(const struct swap_area *sw, struct mm_sink *err);
+void swap_print(const struct swap_area *sw, struct mm_sink *out);
+
+#endif

@@ -1,0 +1,234 @@
+/*
+ * vmpool.c - the pool backend over real PTEs and a swap area (see vmpool.h
+ * for the eviction, load and harvest rules). The order in which the policy
+ * hears of faults and references is pool.c's; this file only acts on the
+ * page tables and the swap device.
+ */
+#include "mm_env.h"
+#include "mmlib.h"
+#include "vmpool.h"
+
+static struct vm_space *key_space(const struct vmpool *vp, uint64_t key)
+{
+	uint32_t idx = (uint32_t)(key >> 32);
+	return idx < VMPOOL_MAX_SPACES ? vp->spaces[idx] : 0;
+}
+
+static vaddr_t key_va(uint64_t key) { return (vaddr_t)(key & 0xFFFFFu) << PAGE_SHIFT; }
+
+uint64_t vmpool_key(const struct vmpool *vp, const struct vm_space *s, vaddr_t va)
+{
+	for (uint32_t i = 0; i < VMPOOL_MAX_SPACES; i++)
+		if (vp->spaces[i] == s) return ((uint64_t)i << 32) | (va >> PAGE_SHIFT);
+	MM_ASSERT(0, "space %p is not attached to pool %p", (const void *)s, (const void *)vp);
+	return 0;
+}
+
+static pte_t *page_pte(struct vmpool *vp, uint64_t key, bool create)
+{
+	struct vm_space *s = key_space(vp, key);
+	MM_ASSERT(s, "page key %llx has no space", (unsigned long long)key);
+	return pgt_walk(&vp->sys->frames, s->pd, key_va(key), create);
+}
+
+static uint32_t swap_slot_of(const struct vmpool *vp, uint64_t key)
+{
+	uint32_t v = repl_map_get(&vp->swap_of, key);
+	return v == REPL_MAP_NONE ? SWAP_NO_SLOT : v;
+}
+
+static int remember_slot(struct vmpool *vp, uint64_t key, uint32_t slot)
+{
+	if (vp->swap_of.count >= vp->swap_of.limit &&
+	    repl_map_grow(&vp->swap_of, vp->swap_of.limit * 2, &vp->pool.alloc))
+		return -MM_ENOMEM;
+	return repl_map_put(&vp->swap_of, key, slot);
+}
+
+/* Write the page's frame to its swap slot (allocating one if needed). */
+static int write_back(struct vmpool *vp, uint64_t key, paddr_t frame)
+{
+	uint32_t slot = swap_slot_of(vp, key);
+	bool fresh = slot == SWAP_NO_SLOT;
+	if (fresh) {
+		slot = swap_alloc(vp->swap);
+		if (slot == SWAP_NO_SLOT) {
+			vp->last_error = "swap space exhausted";
+			return -MM_ENOSPC;
+		}
+	}
+	int err = swap_write(vp->swap, slot, mm_phys_to_virt(frame));
+	if (!err && fresh) err = remember_slot(vp, key, slot);
+	if (err) {
+		if (fresh) swap_free(vp->swap, slot);
+		vp->last_error = err == -MM_ENOMEM ? "out of memory for the swap map" : "swap device error";
+	}
+	return err;
+}
+
+static int be_evict(void *ctx, uint32_t slot, uint64_t key)
+{
+	struct vmpool *vp = ctx;
+	pte_t *e = page_pte(vp, key, false);
+	MM_ASSERT(e && (*e & PTE_P), "evicting page %llx of slot %u: not present",
+		  (unsigned long long)key, slot);
+	paddr_t frame = *e & PTE_ADDR_MASK;
+	MM_ASSERT(frame == vp->frames[slot], "slot %u maps frame 0x%x, PTE says 0x%x", slot,
+		  vp->frames[slot], frame);
+	bool write = (*e & PTE_D) || swap_slot_of(vp, key) == SWAP_NO_SLOT;
+	if (write) {
+		int err = write_back(vp, key, frame);
+		if (err) return err;
+	}
+	*e = pte_make_swapped(swap_slot_of(vp, key));
+	mm_tlb_flush_page(key_va(key));
+	return write ? 1 : 0;
+}
+
+static int be_load(void *ctx, uint32_t slot, uint64_t key, bool is_write)
+{
+	struct vmpool *vp = ctx;
+	struct vm_space *s = key_space(vp, key);
+	const struct vm_region *r = vm_region_find(s, key_va(key));
+	MM_ASSERT(r, "loading page %llx outside every region", (unsigned long long)key);
+	pte_t *e = page_pte(vp, key, true);
+	if (!e) {
+		vp->last_error = "out of memory for a page table";
+		return -MM_ENOMEM;
+	}
+	paddr_t frame = vp->frames[slot];
+	uint32_t sw = swap_slot_of(vp, key);
+	int from_swap = 0;
+	if (sw != SWAP_NO_SLOT) {
+		if (swap_read(vp->swap, sw, mm_phys_to_virt(frame))) {
+			vp->last_error = "swap device error";
+			return -MM_EIO;
+		}
+		from_swap = 1;
+	} else {
+		mm_zero_page(mm_phys_to_virt(frame));
+	}
+	*e = frame | vm_prot_to_pte(r->prot) | PTE_P;
+	return from_swap;
+}
+
+static unsigned be_harvest(void *ctx, uint32_t slot)
+{
+	struct vmpool *vp = ctx;
+	uint64_t key = pool_slot_page(&vp->pool, slot);
+	struct vm_space *s = key_space(vp, key);
+	uint32_t bits = pgt_harvest(s->pd, key_va(key), false);
+	return ((bits & PTE_A) ? POOL_ACCESSED : 0) | ((bits & PTE_D) ? POOL_DIRTY : 0);
+}
+
+static int pager_fault(void *ctx, struct vm_space *s, const struct vm_region *r, vaddr_t va, bool write)
+{
+	struct vmpool *vp = ctx;
+	(void)r;
+	vp->last_error = 0;
+	int rc = pool_fault(&vp->pool, vmpool_key(vp, s, va), write);
+	return rc < 0 ? rc : 0;
+}
+
+static void pager_release(void *ctx, struct vm_space *s, vaddr_t va, pte_t pte)
+{
+	struct vmpool *vp = ctx;
+	uint64_t key = vmpool_key(vp, s, va);
+	if (pte & PTE_P) pool_release(&vp->pool, key);
+	uint32_t sw = swap_slot_of(vp, key);
+	if (sw != SWAP_NO_SLOT) {
+		swap_free(vp->swap, sw);
+		repl_map_del(&vp->swap_of, key);
+	}
+}
+
+int vmpool_init(struct vmpool *vp, const struct vm_sys *sys, struct swap_area *sw,
+		const struct pool_config *cfg)
+{
+	mm_memset(vp, 0, sizeof(*vp));
+	vp->sys = sys;
+	vp->swap = sw;
+	struct pool_backend be = { be_evict, be_load, be_harvest, 0, vp };
+	int err = pool_init(&vp->pool, cfg, &be, &sys->alloc);
+	if (err) return err;
+	uint32_t n = cfg->nframes;
+	vp->frames = mm_alloc(&sys->alloc, n * sizeof(paddr_t));
+	void *map = mm_alloc(&sys->alloc, repl_map_bytes(64));
+	if (!vp->frames || !map) goto out_of_memory;
+	repl_map_init(&vp->swap_of, map, 64);
+	for (uint32_t i = 0; i < n; i++) {
+		vp->frames[i] = sys->frames.alloc(sys->frames.ctx);
+		if (!vp->frames[i]) {
+			while (i--) sys->frames.free(sys->frames.ctx, vp->frames[i]);
+			goto out_of_memory;
+		}
+	}
+	return 0;
+out_of_memory:
+	mm_free(&sys->alloc, vp->frames);
+	mm_free(&sys->alloc, map);
+	pool_fini(&vp->pool);
+	return -MM_ENOMEM;
+}
+
+void vmpool_fini(struct vmpool *vp)
+{
+	for (uint32_t i = 0; i < VMPOOL_MAX_SPACES; i++)
+		MM_ASSERT(!vp->spaces[i], "pool finished with space %u attached", i);
+	for (uint32_t i = 0; i < vp->pool.cfg.nframes; i++) vp->sys->frames.free(vp->sys->frames.ctx, vp->frames[i]);
+	mm_free(&vp->sys->alloc, vp->frames);
+	MM_ASSERT(vp->swap_of.count == 0, "%u swap slots still held by detached pages", vp->swap_of.count);
+	mm_free(&vp->sys->alloc, vp->swap_of.keys);
+	pool_fini(&vp->pool);
+}
+
+int vmpool_attach(struct vmpool *vp, struct vm_space *s)
+{
+	for (uint32_t i = 0; i < VMPOOL_MAX_SPACES; i++) {
+		if (vp->spaces[i]) continue;
+		vp->spaces[i] = s;
+		s->pager = (struct vm_pager){ pager_fault, pager_release, vp };
+		return 0;
+	}
+	return -MM_ENOSPC;
+}
+
+void vmpool_detach(struct vmpool *vp, struct vm_space *s)
+{
+	while (s->regions) vm_region_remove(s, s->regions->start); /* releases every page */
+	for (uint32_t i = 0; i < VMPOOL_MAX_SPACES; i++)
+		if (vp->spaces[i] == s) vp->spaces[i] = 0;
+	s->pager = (struct vm_pager){ 0, 0, 0 };
+}
+
+int vmpool_access_done(struct vmpool *vp, const struct vm_space *s, vaddr_t va)
+{
+	return pool_access_done(&vp->pool, vmpool_key(vp, s, va));
+}
+
+int vmpool_check(const struct vmpool *vp, struct mm_sink *err)
+{
+	int rc = pool_check(&vp->pool, err);
+	if (rc) return rc;
+	for (uint32_t slot = 0; slot < vp->pool.cfg.nframes; slot++) {
+		if (!pool_slot_used(&vp->pool, slot)) continue;
+		uint64_t key = pool_slot_page(&vp->pool, slot);
+		struct vm_space *s = key_space(vp, key);
+		paddr_t pa;
+		if (!s || pgt_translate(s->pd, key_va(key), &pa, 0) || (pa & PTE_ADDR_MASK) != vp->frames[slot]) {
+			if (err) mm_format(err, "vmpool: slot %u (page %llx) is not mapped to its frame\n", slot,
+					   (unsigned long long)key);
+			return -MM_EINVAL;
+		}
+	}
+	return swap_check(vp->swap, err);
+}
+
+void vmpool_print(const struct vmpool *vp, struct mm_sink *out)
+{
+	mm_format(out, "pool: %u frames, policy %s, %u resident, %u pages with a swap copy\n",
+		  vp->pool.cfg.nframes, vp->pool.cfg.policy->name, vp->pool.nresident, vp->swap_of.count);
+	mm_format(out, "  ");
+	pool_format_stats(&vp->pool, out);
+	mm_format(out, " swapins=%llu\n", (unsigned long long)vp->pool.stats.swapins);
+}

@@ -1,0 +1,66 @@
+/*
+ * vmpool.h - a frame pool over real page tables and a swap area: the
+ * backend of mm/pool.c for address spaces.
+ *
+ * A vmpool owns N physical frames (taken at creation, whatever the RAM), so a
+ * workload of one or more address spaces pages against exactly N frames. It
+ * attaches itself to each space as the space's pager: a first touch or a
+ * swapped page faults into pool_fault(), which picks a slot (evicting the
+ * policy's victim to swap when all are used) and maps the page.
+ *
+ * Pages are keyed (space index << 32 | virtual page number). A page's swap
+ * slot is remembered while the page is resident too, so a clean page whose
+ * swap copy is valid is dropped at eviction instead of written again:
+ *
+ *   evict:  dirty (D set) or no swap copy yet -> write to its slot (a new
+ *           slot if it has none), count a write-back; else drop.
+ *           PTE <- swapped(slot), invlpg.
+ *   load:   swap copy -> read it into the slot's frame; else zero the frame.
+ *           PTE <- frame | region permissions | P (A and D clear).
+ *   harvest: read A and D of the PTE, clear A (invlpg).
+ */
+#ifndef MM_VMPOOL_H
+#define MM_VMPOOL_H
+
+#include "pool.h"
+#include "swap.h"
+#include "vmspace.h"
+
+#define VMPOOL_MAX_SPACES 64
+
+struct vmpool {
+	struct pool pool;
+	const struct vm_sys *sys;
+	struct swap_area *swap;
+	paddr_t *frames;             /* the pool's frames, one per slot */
+	struct vm_space *spaces[VMPOOL_MAX_SPACES];
+	struct repl_map swap_of;     /* page key -> swap slot with its copy */
+	const char *last_error;      /* why the last fault failed */
+};
+
+/* Take cfg->nframes frames from sys and set up the pool and its policy.
+ * 0, -MM_ENOMEM (frames or memory; nothing is kept) or -MM_EINVAL. */
+int vmpool_init(struct vmpool *vp, const struct vm_sys *sys, struct swap_area *sw,
+		const struct pool_config *cfg);
+/* Give the frames back. Every attached space must be destroyed (or
+ * detached) first; remaining swap slots are freed. */
+void vmpool_fini(struct vmpool *vp);
+
+/* Make s page through this pool. 0, -MM_ENOSPC (too many spaces). */
+int vmpool_attach(struct vmpool *vp, struct vm_space *s);
+/* Release every page s holds in the pool (call before destroying s). */
+void vmpool_detach(struct vmpool *vp, struct vm_space *s);
+
+/* The key of a page of s, and back. */
+uint64_t vmpool_key(const struct vmpool *vp, const struct vm_space *s, vaddr_t va);
+
+/* After a real access to va in s (trace replay): sample A/D, tell the
+ * policy, count the reference (pool_access_done). */
+int vmpool_access_done(struct vmpool *vp, const struct vm_space *s, vaddr_t va);
+
+/* Pool, swap map and page tables agree: every resident page is present and
+ * maps its slot's frame, every swapped PTE's slot is in use. */
+int vmpool_check(const struct vmpool *vp, struct mm_sink *err);
+void vmpool_print(const struct vmpool *vp, struct mm_sink *out);
+
+#endif

@@ -1,0 +1,900 @@
+/*
+ * test_mems.c - host tests of MeMS (mm/mems.c, mm/mems_index.c): the official
+ * example against its expected output, hand-derived layouts, every error path
+ * with the structure left intact, and a property test against a naive model
+ * of the 2-D free list with mems_check() after every operation.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "htest.h"
+#include "host_alloc.h"
+#include "../../mm/mems.h"
+#include "../../mm/mems_index.h"
+#include "../../mm/mmlib.h"
+
+/* ---- a host pager over aligned_alloc, with a page budget ---- */
+
+struct tpager {
+	long budget_pages; /* < 0: unlimited */
+	long live_pages, live_maps, maps;
+	struct { void *k; size_t npages; } rec[4096];
+	int nrec;
+	int bad_unmaps;
+};
+
+static int tp_map(void *ctx, size_t npages, void **kaddr)
+{
+	struct tpager *p = ctx;
+	if (p->budget_pages >= 0 && p->live_pages + (long)npages > p->budget_pages) return -MM_ENOMEM;
+	if (p->nrec == (int)(sizeof p->rec / sizeof p->rec[0])) return -MM_ENOSPC;
+	void *k = aligned_alloc(4096, npages * 4096);
+	if (!k) return -MM_ENOMEM;
+	memset(k, 0x5a, npages * 4096);
+	p->rec[p->nrec].k = k;
+	p->rec[p->nrec].npages = npages;
+	p->nrec++;
+	p->live_pages += (long)npages;
+	p->live_maps++;
+	p->maps++;
+	*kaddr = k;
+	return 0;
+}
+
+static void tp_unmap(void *ctx, void *kaddr, size_t npages)
+{
+	struct tpager *p = ctx;
+	for (int i = 0; i < p->nrec; i++) {
+		if (p->rec[i].k != kaddr) continue;
+		if (p->rec[i].npages != npages) p->bad_unmaps++;
+		p->rec[i] = p->rec[--p->nrec];
+		p->live_pages -= (long)npages;
+		p->live_maps--;
+		free(kaddr);
+		return;
+	}
+	p->bad_unmaps++;
+}
+
+static paddr_t tp_phys(void *ctx, const void *kaddr)
+{
+	(void)ctx;
+	return (paddr_t)(uintptr_t)kaddr;
+}
+
+static struct mems_pager tpager_ops(struct tpager *p)
+{
+	struct mems_pager pg = { tp_map, tp_unmap, tp_phys, p };
+	return pg;
+}
+
+/* ---- a growing text buffer as a sink ---- */
+
+struct tbuf {
+	char *s;
+	size_t len, cap;
+};
+
+static void tb_put(void *ctx, const char *s, size_t n)
+{
+	struct tbuf *b = ctx;
+	if (b->len + n + 1 > b->cap) {
+		b->cap = (b->len + n + 1) * 2;
+		b->s = realloc(b->s, b->cap);
+	}
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = 0;
+}
+
+static void tb_puts(struct tbuf *b, const char *s)
+{
+	tb_put(b, s, strlen(s));
+}
+
+static struct mm_sink tb_sink(struct tbuf *b)
+{
+	struct mm_sink s = { tb_put, b };
+	return s;
+}
+
+/* A test fixture: a pager, a counting allocator, an instance. */
+struct fix {
+	struct tpager pg;
+	struct host_alloc_ctx ac;
+	struct mems m;
+};
+
+static int fix_init(struct fix *f, long budget_pages)
+{
+	memset(f, 0, sizeof *f);
+	f->pg.budget_pages = budget_pages;
+	f->ac.fail_after = -1;
+	struct mems_pager pg = tpager_ops(&f->pg);
+	struct mm_allocator a = host_allocator(&f->ac);
+	return mems_init(&f->m, &pg, &a);
+}
+
+/* Finish and verify that every page and every record came back. */
+static void fix_done(struct fix *f)
+{
+	mems_finish(&f->m);
+	EXPECT_EQ(f->pg.live_maps, 0);
+	EXPECT_EQ(f->pg.live_pages, 0);
+	EXPECT_EQ(f->pg.bad_unmaps, 0);
+	EXPECT_EQ(f->ac.live, 0);
+}
+
+static int check_quiet(struct mems *m)
+{
+	struct tbuf b = { 0 };
+	struct mm_sink s = tb_sink(&b);
+	int rc = mems_check(m, &s);
+	if (rc) printf("# %s", b.s ? b.s : "");
+	free(b.s);
+	return rc;
+}
+
+static char *stats_text(struct mems *m)
+{
+	struct tbuf b = { 0 };
+	struct mm_sink s = tb_sink(&b);
+	mems_print_stats(m, &s);
+	if (!b.s) b.s = calloc(1, 1);
+	return b.s;
+}
+
+/* ---- the official example ---- */
+
+static char *read_file(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) return NULL;
+	struct tbuf b = { 0 };
+	char chunk[4096];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) tb_put(&b, chunk, n);
+	fclose(f);
+	return b.s;
+}
+
+/* Next line of *p (without its newline), or NULL at the end. */
+static char *next_line(char **p)
+{
+	char *s = *p;
+	if (!s || !*s) return NULL;
+	char *nl = strchr(s, '\n');
+	if (nl) {
+		*nl = 0;
+		*p = nl + 1;
+	} else {
+		*p = s + strlen(s);
+	}
+	return s;
+}
+
+static bool all_digits(const char *s)
+{
+	if (!*s) return false;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9') return false;
+	return true;
+}
+
+HTEST(mems_example_matches_expected)
+{
+	char *want = read_file("../shared/cases/mems/example.expected.txt");
+	ASSERT_TRUE(want != NULL);
+	struct fix f;
+	ASSERT_EQ(fix_init(&f, -1), 0);
+	struct tbuf got = { 0 };
+	struct mm_sink s = tb_sink(&got);
+	EXPECT_EQ(mems_run_example(&f.m, &s), 0);
+	EXPECT_FALSE(mems_ready(&f.m));
+	ASSERT_TRUE(got.s != NULL);
+	fix_done(&f);
+
+	static const char phys_tag[] = "\tPhysical Address: ";
+	char *pw = want, *pg = got.s, *lw, *lg;
+	int line = 0, phys_lines = 0;
+	for (;;) {
+		lw = next_line(&pw);
+		lg = next_line(&pg);
+		line++;
+		if (!lw || !lg) break;
+		char *tw = strstr(lw, phys_tag), *tg = strstr(lg, phys_tag);
+		if (tw && tg) {
+			/* the same text up to the number; ours must be a number */
+			phys_lines++;
+			EXPECT_EQ(tw - lw, tg - lg);
+			EXPECT_EQ(strncmp(lw, lg, (size_t)(tw - lw) + sizeof phys_tag - 1), 0);
+			EXPECT_TRUE(all_digits(tg + sizeof phys_tag - 1));
+			continue;
+		}
+		if (strcmp(lw, lg) != 0)
+			htest_fail(__FILE__, __LINE__, "line %d: want \"%s\" got \"%s\"", line, lw, lg);
+	}
+	EXPECT_TRUE(lw == NULL);
+	EXPECT_TRUE(lg == NULL);
+	EXPECT_EQ(phys_lines, 1);
+	free(want);
+	free(got.s);
+}
+
+HTEST(mems_example_physical_is_the_pagers)
+{
+	/* The printed physical address is the pager's phys() of ptr[0]: the
+	 * host pager's phys is the address of the first mapping. */
+	struct fix f;
+	ASSERT_EQ(fix_init(&f, -1), 0);
+	struct tbuf got = { 0 };
+	struct mm_sink s = tb_sink(&got);
+	ASSERT_EQ(mems_run_example(&f.m, &s), 0);
+	const char *tag = strstr(got.s, "Physical Address: ");
+	ASSERT_TRUE(tag != NULL);
+	unsigned long long printed = strtoull(tag + strlen("Physical Address: "), NULL, 10);
+	EXPECT_NE(printed, 0);
+	EXPECT_EQ(printed % 4096, 0); /* ptr[0] is the start of the first node */
+	fix_done(&f);
+	free(got.s);
+}
+
+HTEST(mems_example_needs_ready_empty_instance)
+{
+	struct fix f;
+	ASSERT_EQ(fix_init(&f, -1), 0);
+	ASSERT_NE(mems_malloc(&f.m, 10), 0);
+	struct tbuf got = { 0 };
+	struct mm_sink s = tb_sink(&got);
+	EXPECT_EQ(mems_run_example(&f.m, &s), -MM_EEXIST);
+	EXPECT_TRUE(strstr(got.s, "empty") != NULL);
+	fix_done(&f);
+	free(got.s);
+	struct mems z;
+	memset(&z, 0, sizeof z);
+	got.s = NULL;
+	got.len = got.cap = 0;
+	EXPECT_EQ(mems_run_example(&z, &s), -MM_EINVAL);
+	free(got.s);
+}
+
+/* ---- stats and layouts derived by hand ---- */
+
+HTEST(mems_stats_empty)
+{
+	struct fix f;
+	ASSERT_EQ(fix_init(&f, -1), 0);
+	char *t = stats_text(&f.m);
+	EXPECT_STREQ(t, "----- MeMS SYSTEM STATS -----\n"
+			"Pages used:\t0\n"
+			"Space unsued:\t0\n"
+			"Main Chain Length:\t0\n"
+			"Sub-chain Length array: []\n"
+			"-----------------------------\n");
+	free(t);
+	EXPECT_EQ(check_quiet(&f.m), 0);
+	fix_done(&f);
+}
+
+HTEST(mems_layout_multi_page_and_first_fit)
+{
+	struct fix f;
+	ASSERT_EQ(fix_init(&f, -1), 0);
+	/* 5000 bytes need 2 pages: node [1000, 9191], hole [6000, 9191] */
+	EXPECT_EQ(mems_malloc(&f.m, 5000), 1000);
+	/* 8192 fills a 2-page node exactly: [9192, 17383], no hole */
+	EXPECT_EQ(mems_malloc(&f.m, 8192), 9192);
+	/* 100 comes from the first hole, node 1 */
+	EXPECT_EQ(mems_malloc(&f.m, 100), 6000);
+	/* 4000 cannot fit in [6100, 9191] (3092 bytes): new node of 1 page */
+	EXPECT_EQ(mems_malloc(&f.m, 4000), 17384);
+	/* 3092 fits the first hole exactly */
+	EXPECT_EQ(mems_malloc(&f.m, 3092), 6100);
+	char *t = stats_text(&f.m);
+	EXPECT_STREQ(t, "----- MeMS SYSTEM STATS -----\n"
+			"MAIN[1000:9191]-> P[1000:5999] <-> P[6000:6099] <-> P[6100:9191] <-> NULL\n"
+			"MAIN[9192:17383]-> P[9192:17383] <-> NULL\n"
+			"MAIN[17384:21479]-> P[17384:21383] <-> H[21384:21479] <-> NULL\n"
+			"Pages used:\t5\n"
+			"Space unsued:\t96\n"
+			"Main Chain Length:\t3\n"
+			"Sub-chain Length array: [3, 1, 2, ]\n"
+			"-----------------------------\n");
+	free(t);
+	/* free the middle, then both sides: one hole spanning node 1 */
+	EXPECT_EQ(mems_free(&f.m, 6000), 0);
+	EXPECT_EQ(check_quiet(&f.m), 0);
+	EXPECT_EQ(mems_free(&f.m, 6100), 0);
+	EXPECT_EQ(check_quiet(&f.m), 0);
+	EXPECT_EQ(mems_free(&f.m, 1000), 0);
+	EXPECT_EQ(check_quiet(&f.m), 0);
+	t = stats_text(&f.m);
+	EXPECT_STREQ(t, "----- MeMS SYSTEM STATS -----\n"
+			"MAIN[1000:9191]-> H[1000:9191] <-> NULL\n"
+			"MAIN[9192:17383]-> P[9192:17383] <-> NULL\n"
+			"MAIN[17384:21479]-> P[17384:21383] <-> H[21384:21479] <-> NULL\n"
+			"Pages used:\t5\n"
+			"Space unsued:\t8288\n"
+			"Main Chain Length:\t3\n"
+			"Sub-chain Length array: [1, 1, 2, ]\n"
+			"-----------------------------\n");
+	free(t);
+	/* holes of different nodes never merge; first fit takes node 1 */
+	EXPECT_EQ(mems_free(&f.m, 17384), 0);
+	EXPECT_EQ(mems_malloc(&f.m, 50), 1000);
+	EXPECT_EQ(mems_free(&f.m, 9192), 0);
+	EXPECT_EQ(mems_malloc(&f.m, 8142), 1050); /* exactly the rest of node 1 */
+	EXPECT_EQ(mems_malloc(&f.m, 8000), 9192);
+	struct mems_stats st;
+	mems_get_stats(&f.m, &st);
+	EXPECT_EQ(st.nnodes, 3);
+	EXPECT_EQ(st.npages, 5);
+	EXPECT_EQ(st.nprocess, 3);
+	EXPECT_EQ(st.process_bytes, 50 + 8142 + 8000);
+	EXPECT_EQ(st.hole_bytes, 192 + 4096);
+	EXPECT_EQ(st.end, 21480);
+	EXPECT_EQ(check_quiet(&f.m), 0);
+	EXPECT_EQ(f.pg.maps, 3);
+	fix_done(&f);
+}
+
+HTEST(mems_get_maps_every_byte)
+{
+	struct fix f;
+	ASSERT_EQ(fix_init(&f, -1), 0);
+	uint64_t a = mems_malloc(&f.m, 1000), b = mems_malloc(&f.m, 3000), c = mems_malloc(&f.m, 6000);
+	ASSERT_EQ(a, 1000);
+	ASSERT_EQ(b, 2000);
+	ASSERT_EQ(c, 5096);
+	char *pa = mems_get(&f.m, a), *pc = mems_get(&f.m, c);
+	ASSERT_TRUE(pa != NULL);
+	ASSERT_TRUE(pc != NULL);
+	for (uint64_t v = a; v < b + 3000; v++) EXPECT_TRUE(mems_get(&f.m, v) == pa + (v - a));
+	for (uint64_t v = c; v < c + 6000; v += 7) EXPECT_TRUE(mems_get(&f.m, v) == pc + (v - c));
+	EXPECT_TRUE(mems_get(&f.m, c + 5999) == pc + 5999);
+	/* the node of c is 2 pages: its hole [11096, 13287] and beyond map nothing */
+	EXPECT_TRUE(mems_get(&f.m, 5000) == NULL); /* hole of node 1 */
+	EXPECT_EQ(mems_last_error(&f.m), -MM_EFAULT);
+	EXPECT_TRUE(mems_get(&f.m, c + 6000) == NULL);
+	EXPECT_TRUE(mems_get(&f.m, 13288) == NULL);
+	EXPECT_TRUE(mems_get(&f.m, 999) == NULL);
+	EXPECT_TRUE(mems_get(&f.m, 0) == NULL);
+	EXPECT_TRUE(mems_get(&f.m, UINT64_MAX) == NULL);
+	/* data written through get reads back through another get */
+	for (int i = 0; i < 1000; i++) pa[i] = (char)(i * 7);
+	char *p1 = mems_get(&f.m, a + 1);
+	EXPECT_EQ(p1[0], (char)7);
+	EXPECT_EQ(p1[998], (char)(999 * 7));
+	paddr_t phys = 0;
+	EXPECT_EQ(mems_phys(&f.m, a + 4, &phys), 0);
+	EXPECT_EQ(phys, (paddr_t)(uintptr_t)(pa + 4));
+	EXPECT_EQ(mems_phys(&f.m, 5000, &phys), -MM_EFAULT);
+	fix_done(&f);
+}
+
+/* ---- errors leave everything as it was ---- */
+
+HTEST(mems_errors_before_init_and_after_finish)
+{
+	struct mems m;
+	memset(&m, 0, sizeof m);
+	EXPECT_FALSE(mems_ready(&m));
+	EXPECT_EQ(mems_malloc(&m, 10), 0);
+	EXPECT_EQ(mems_last_error(&m), -MM_EINVAL);
+	EXPECT_TRUE(strstr(mems_last_message(&m), "not initialised") != NULL);
+	EXPECT_EQ(mems_free(&m, 1000), -MM_EINVAL);
+	EXPECT_TRUE(mems_get(&m, 1000) == NULL);
+	EXPECT_NE(mems_check(&m, NULL), 0);
+	struct tbuf b = { 0 };
+	struct mm_sink s = tb_sink(&b);
+	mems_print_stats(&m, &s);
+	EXPECT_EQ(b.len, 0);
+	mems_finish(&m); /* harmless */
+
+	struct fix f;
+	ASSERT_EQ(fix_init(&f, -1), 0);
+	EXPECT_EQ(mems_malloc(&f.m, 10), 1000);
+	fix_done(&f);
+	EXPECT_EQ(mems_malloc(&f.m, 10), 0);
+	EXPECT_EQ(mems_last_error(&f.m), -MM_EINVAL);
+	/* and it can be initialised again, starting over at 1000 */
+	struct mems_pager pg = tpager_ops(&f.pg);
+	struct mm_allocator a = host_allocator(&f.ac);
+	ASSERT_EQ(mems_init(&f.m, &pg, &a), 0);
+	EXPECT_EQ(mems_init(&f.m, &pg, &a), -MM_EEXIST);
+	EXPECT_EQ(mems_malloc(&f.m, 10), 1000);
+	fix_done(&f);
+
+	struct mems_pager nopg = { NULL, tp_unmap, tp_phys, NULL };
+	EXPECT_EQ(mems_init(&m, &nopg, &a), -MM_EINVAL);
+	EXPECT_FALSE(mems_ready(&m));
+	EXPECT_EQ(mems_init(&m, &pg, NULL), -MM_EINVAL);
+	EXPECT_EQ(mems_init(NULL, &pg, &a), -MM_EINVAL);
+}
+
+HTEST(mems_bad_frees_change_nothing)
+{
+	struct fix f;
+	ASSERT_EQ(fix_init(&f, -1), 0);
+	EXPECT_EQ(mems_free(&f.m, 1000), -MM_EFAULT); /* nothing mapped yet */
+	uint64_t a = mems_malloc(&f.m, 100), b = mems_malloc(&f.m, 100);
+	ASSERT_EQ(a, 1000);
+	ASSERT_EQ(b, 1100);
+	char *before = stats_text(&f.m);
+	EXPECT_EQ(mems_free(&f.m, 1050), -MM_EINVAL); /* inside a PROCESS */
+	EXPECT_TRUE(strstr(mems_last_message(&f.m), "not at its start") != NULL);
+	EXPECT_EQ(mems_free(&f.m, 1200), -MM_ENOENT);  /* start of the hole */
+	EXPECT_EQ(mems_free(&f.m, 3000), -MM_ENOENT);  /* inside the hole */
+	EXPECT_EQ(mems_free(&f.m, 999), -MM_EFAULT);
+	EXPECT_EQ(mems_free(&f.m, 5096), -MM_EFAULT);  /* just past the end */
+	EXPECT_EQ(mems_free(&f.m, 0), -MM_EFAULT);
+	EXPECT_EQ(mems_free(&f.m, UINT64_MAX), -MM_EFAULT);
+	char *after = stats_text(&f.m);
+	EXPECT_STREQ(before, after);
+	free(after);
+	EXPECT_EQ(mems_free(&f.m, a), 0);
+	EXPECT_EQ(mems_free(&f.m, a), -MM_ENOENT); /* twice */
+	EXPECT_EQ(mems_last_error(&f.m), -MM_ENOENT);
+	EXPECT_EQ(check_quiet(&f.m), 0);
+	EXPECT_EQ(mems_free(&f.m, b), 0);
+	after = stats_text(&f.m);
+	EXPECT_STREQ(after, "----- MeMS SYSTEM STATS -----\n"
+			    "MAIN[1000:5095]-> H[1000:5095] <-> NULL\n"
+			    "Pages used:\t1\n"
+			    "Space unsued:\t4096\n"
+			    "Main Chain Length:\t1\n"
+			    "Sub-chain Length array: [1, ]\n"
+			    "-----------------------------\n");
+	free(before);
+	free(after);
+	fix_done(&f);
+}
+
+HTEST(mems_malloc_zero_and_too_big)
+{
+	struct fix f;
+	ASSERT_EQ(fix_init(&f, 8), 0); /* the pager holds 8 pages */
+	EXPECT_EQ(mems_malloc(&f.m, 0), 0);
+	EXPECT_EQ(mems_last_error(&f.m), -MM_EINVAL);
+	EXPECT_EQ(mems_malloc(&f.m, SIZE_MAX), 0);
+	EXPECT_EQ(mems_last_error(&f.m), -MM_ENOMEM);
+	EXPECT_EQ(mems_malloc(&f.m, SIZE_MAX - 4095), 0);
+	EXPECT_EQ(mems_last_error(&f.m), -MM_ENOMEM);
+	EXPECT_EQ(mems_malloc(&f.m, 9 * 4096), 0); /* beyond the pager */
+	EXPECT_EQ(mems_last_error(&f.m), -MM_ENOMEM);
+	EXPECT_EQ(f.pg.live_maps, 0);
+	EXPECT_EQ(mems_malloc(&f.m, 6 * 4096), 1000);
+	EXPECT_EQ(mems_last_error(&f.m), 0);
+	EXPECT_EQ(mems_malloc(&f.m, 3 * 4096), 0); /* 6 + 3 > 8 */
+	EXPECT_EQ(mems_malloc(&f.m, 2 * 4096), 1000 + 6 * 4096);
+	EXPECT_EQ(mems_malloc(&f.m, 1), 0);
+	EXPECT_EQ(mems_last_error(&f.m), -MM_ENOMEM);
+	EXPECT_EQ(check_quiet(&f.m), 0);
+	struct mems_stats st;
+	mems_get_stats(&f.m, &st);
+	EXPECT_EQ(st.npages, 8);
+	EXPECT_EQ(st.nsegs, 2);
+	/* freed space is reused without the pager */
+	EXPECT_EQ(mems_free(&f.m, 1000), 0);
+	EXPECT_EQ(mems_malloc(&f.m, 1), 1000);
+	fix_done(&f);
+}
+
+HTEST(mems_metadata_failure_changes_nothing)
+{
+	/* Fail the metadata allocator at every possible call of a scenario;
+	 * each failure must leave a sound, unchanged instance. */
+	for (long fail = 0; fail < 12; fail++) {
+		struct fix f;
+		ASSERT_EQ(fix_init(&f, -1), 0);
+		f.ac.fail_after = fail;
+		int failed = 0;
+		for (int i = 0; i < 200; i++) {
+			char *before = stats_text(&f.m);
+			uint64_t v = mems_malloc(&f.m, (size_t)(i % 7 + 1) * 700);
+			if (!v) {
+				failed++;
+				EXPECT_EQ(mems_last_error(&f.m), -MM_ENOMEM);
+				char *after = stats_text(&f.m);
+				EXPECT_STREQ(before, after);
+				free(after);
+			} else if (i % 3 == 0) {
+				EXPECT_EQ(mems_free(&f.m, v), 0);
+			}
+			free(before);
+			ASSERT_EQ(check_quiet(&f.m), 0);
+		}
+		EXPECT_GE(failed, 1);
+		struct mems_stats st;
+		mems_get_stats(&f.m, &st);
+		EXPECT_EQ(f.pg.live_maps, (long)st.nnodes); /* no mapping leaked */
+		fix_done(&f);
+	}
+}
+
+/* ---- the property test: MeMS against a naive model ---- */
+
+struct mseg {
+	uint64_t start;
+	size_t n;
+	int proc;
+	int node;
+};
+
+struct model {
+	struct mseg *s;
+	int ns, cap;
+	int nnodes;
+	uint64_t end;
+};
+
+static void model_insert(struct model *md, int at, struct mseg x)
+{
+	if (md->ns == md->cap) {
+		md->cap = md->cap ? md->cap * 2 : 64;
+		md->s = realloc(md->s, sizeof *md->s * (size_t)md->cap);
+	}
+	memmove(md->s + at + 1, md->s + at, sizeof *md->s * (size_t)(md->ns - at));
+	md->s[at] = x;
+	md->ns++;
+}
+
+static void model_erase(struct model *md, int at)
+{
+	memmove(md->s + at, md->s + at + 1, sizeof *md->s * (size_t)(md->ns - at - 1));
+	md->ns--;
+}
+
+/* First fit by a linear scan; else a new node of whole pages. */
+static uint64_t model_malloc(struct model *md, size_t n, long budget, long *pages)
+{
+	for (int i = 0; i < md->ns; i++) {
+		struct mseg *h = &md->s[i];
+		if (h->proc || h->n < n) continue;
+		struct mseg rest = { h->start + n, h->n - n, 0, h->node };
+		h->proc = 1;
+		h->n = n;
+		if (rest.n) model_insert(md, i + 1, rest);
+		return md->s[i].start;
+	}
+	size_t np = (n + 4095) / 4096;
+	if (budget >= 0 && *pages + (long)np > budget) return 0;
+	*pages += (long)np;
+	struct mseg p = { md->end, n, 1, md->nnodes };
+	model_insert(md, md->ns, p);
+	if (np * 4096 > n) {
+		struct mseg h = { md->end + n, np * 4096 - n, 0, md->nnodes };
+		model_insert(md, md->ns, h);
+	}
+	md->end += np * 4096;
+	md->nnodes++;
+	return p.start;
+}
+
+static int model_free(struct model *md, uint64_t v)
+{
+	int i;
+	for (i = 0; i < md->ns; i++)
+		if (v >= md->s[i].start && v < md->s[i].start + md->s[i].n) break;
+	if (i == md->ns) return -MM_EFAULT;
+	if (!md->s[i].proc) return -MM_ENOENT;
+	if (md->s[i].start != v) return -MM_EINVAL;
+	md->s[i].proc = 0;
+	if (i + 1 < md->ns && !md->s[i + 1].proc && md->s[i + 1].node == md->s[i].node) {
+		md->s[i].n += md->s[i + 1].n;
+		model_erase(md, i + 1);
+	}
+	if (i > 0 && !md->s[i - 1].proc && md->s[i - 1].node == md->s[i].node) {
+		md->s[i - 1].n += md->s[i].n;
+		model_erase(md, i);
+	}
+	return 0;
+}
+
+struct cmp {
+	const struct model *md;
+	struct mems *m;
+	int i, bad;
+};
+
+static int cmp_seg(void *ctx, const struct mems_seg_info *si)
+{
+	struct cmp *c = ctx;
+	if (c->i >= c->md->ns) {
+		c->bad++;
+		return 1;
+	}
+	const struct mseg *x = &c->md->s[c->i++];
+	if (si->start != x->start || si->nbytes != x->n || si->process != !!x->proc ||
+	    si->node_index != (size_t)x->node) {
+		c->bad++;
+		return 1;
+	}
+	if (si->process && si->kaddr != mems_get(c->m, si->start)) {
+		c->bad++;
+		return 1;
+	}
+	return 0;
+}
+
+/* The stats text the original would print for the model's state. */
+static char *model_stats(const struct model *md)
+{
+	struct tbuf b = { 0 };
+	char line[128];
+	uint64_t pages = 0, holes = 0;
+	int *counts = calloc((size_t)md->nnodes + 1, sizeof *counts);
+	tb_puts(&b, "----- MeMS SYSTEM STATS -----\n");
+	for (int i = 0; i < md->ns; i++) {
+		const struct mseg *x = &md->s[i];
+		if (i == 0 || md->s[i - 1].node != x->node) {
+			/* the node runs to the start of the next node's first segment */
+			int j = i;
+			while (j < md->ns && md->s[j].node == x->node) j++;
+			uint64_t end = j < md->ns ? md->s[j].start : md->end;
+			snprintf(line, sizeof line, "MAIN[%llu:%llu]-> ", (unsigned long long)x->start,
+				 (unsigned long long)end - 1);
+			tb_puts(&b, line);
+			pages += (end - x->start) / 4096;
+		}
+		snprintf(line, sizeof line, "%c[%llu:%llu] <-> ", x->proc ? 'P' : 'H',
+			 (unsigned long long)x->start, (unsigned long long)(x->start + x->n - 1));
+		tb_puts(&b, line);
+		if (!x->proc) holes += x->n;
+		counts[x->node]++;
+		if (i + 1 == md->ns || md->s[i + 1].node != x->node) tb_puts(&b, "NULL\n");
+	}
+	snprintf(line, sizeof line, "Pages used:\t%llu\nSpace unsued:\t%llu\nMain Chain Length:\t%d\n",
+		 (unsigned long long)pages, (unsigned long long)holes, md->nnodes);
+	tb_puts(&b, line);
+	tb_puts(&b, "Sub-chain Length array: [");
+	for (int k = 0; k < md->nnodes; k++) {
+		snprintf(line, sizeof line, "%d, ", counts[k]);
+		tb_puts(&b, line);
+	}
+	tb_puts(&b, "]\n-----------------------------\n");
+	free(counts);
+	return b.s;
+}
+
+static int model_matches(struct mems *m, const struct model *md)
+{
+	struct cmp c = { md, m, 0, 0 };
+	mems_for_each_segment(m, cmp_seg, &c);
+	return !c.bad && c.i == md->ns;
+}
+
+/* The byte pattern a live segment holds, from its address. */
+static unsigned char pattern(uint64_t v, size_t i)
+{
+	return (unsigned char)(v * 131 + i * 7 + (v >> 8));
+}
+
+static void fill(struct mems *m, uint64_t v, size_t n)
+{
+	unsigned char *p = mems_get(m, v);
+	for (size_t i = 0; i < n; i++) p[i] = pattern(v, i);
+}
+
+static int intact(struct mems *m, uint64_t v, size_t n)
+{
+	const unsigned char *p = mems_get(m, v);
+	if (!p) return 0;
+	for (size_t i = 0; i < n; i++)
+		if (p[i] != pattern(v, i)) return 0;
+	return 1;
+}
+
+static void property_run(uint64_t seed, int nops, long budget)
+{
+	struct fix f;
+	ASSERT_EQ(fix_init(&f, budget), 0);
+	struct model md = { 0 };
+	md.end = 1000;
+	long model_pages = 0;
+	struct { uint64_t v; size_t n; } live[512];
+	int nlive = 0;
+	struct mm_rng r;
+	mm_rng_seed(&r, seed);
+	for (int op = 0; op < nops; op++) {
+		uint32_t what = mm_rng_below(&r, 100);
+		if (what < 45 && nlive < 512) {
+			size_t n = mm_rng_below(&r, 10) == 0 ? 1 + mm_rng_below(&r, 12000)
+								 : 1 + mm_rng_below(&r, 600);
+			uint64_t want = model_malloc(&md, n, budget, &model_pages);
+			uint64_t got = mems_malloc(&f.m, n);
+			ASSERT_EQ(got, want);
+			if (got) {
+				fill(&f.m, got, n);
+				live[nlive].v = got;
+				live[nlive].n = n;
+				nlive++;
+			} else {
+				ASSERT_EQ(mems_last_error(&f.m), -MM_ENOMEM);
+			}
+		} else if (what < 85 && nlive) {
+			int k = (int)mm_rng_below(&r, (uint32_t)nlive);
+			ASSERT_TRUE(intact(&f.m, live[k].v, live[k].n));
+			ASSERT_EQ(mems_free(&f.m, live[k].v), model_free(&md, live[k].v));
+			live[k] = live[--nlive];
+		} else if (what < 92) {
+			/* a bogus free: anywhere, including inside live segments */
+			uint64_t v = 900 + mm_rng_below(&r, (uint32_t)(md.end - 800));
+			int want = model_free(&md, v);
+			ASSERT_EQ(mems_free(&f.m, v), want);
+			if (want == 0)
+				for (int k = 0; k < nlive; k++)
+					if (live[k].v == v) live[k] = live[--nlive];
+		} else {
+			/* get of a random address: non-NULL exactly inside a PROCESS */
+			uint64_t v = 900 + mm_rng_below(&r, (uint32_t)(md.end - 800));
+			int inside = 0;
+			for (int i = 0; i < md.ns; i++)
+				if (md.s[i].proc && v >= md.s[i].start && v < md.s[i].start + md.s[i].n) {
+					inside = 1;
+					unsigned char *base = mems_get(&f.m, md.s[i].start);
+					ASSERT_TRUE(mems_get(&f.m, v) == base + (v - md.s[i].start));
+				}
+			ASSERT_EQ(mems_get(&f.m, v) != NULL, inside);
+		}
+		ASSERT_EQ(check_quiet(&f.m), 0);
+		ASSERT_TRUE(model_matches(&f.m, &md));
+		if (op % 97 == 0) {
+			char *want = model_stats(&md), *got = stats_text(&f.m);
+			EXPECT_STREQ(got, want);
+			free(want);
+			free(got);
+		}
+	}
+	for (int k = 0; k < nlive; k++) ASSERT_TRUE(intact(&f.m, live[k].v, live[k].n));
+	struct mems_stats st;
+	mems_get_stats(&f.m, &st);
+	EXPECT_EQ(st.npages, (uint64_t)model_pages);
+	EXPECT_EQ(st.nnodes, (size_t)md.nnodes);
+	EXPECT_EQ(st.end, md.end);
+	free(md.s);
+	fix_done(&f);
+}
+
+HTEST(mems_property_against_model)
+{
+	for (uint64_t seed = 1; seed <= 10; seed++) property_run(seed, 5000, -1);
+}
+
+HTEST(mems_property_with_page_budget)
+{
+	for (uint64_t seed = 11; seed <= 14; seed++) property_run(seed, 2500, 24);
+}
+
+/* ---- scale: many segments keep the index balanced and the answers right ---- */
+
+HTEST(mems_many_segments)
+{
+	struct fix f;
+	ASSERT_EQ(fix_init(&f, -1), 0);
+	enum { N = 30000 };
+	static uint64_t v[N];
+	/* 16-byte segments: 256 per page, nodes of 1 page */
+	for (int i = 0; i < N; i++) {
+		v[i] = mems_malloc(&f.m, 16);
+		ASSERT_NE(v[i], 0);
+	}
+	/* expected by hand: 256 per node, node k starts at 1000 + 4096 k */
+	EXPECT_EQ(v[N - 1], 1000 + (uint64_t)(N - 1) / 256 * 4096 + (uint64_t)(N - 1) % 256 * 16);
+	/* free every other one: 15000 holes of 16 bytes, none of 32 */
+	for (int i = 0; i < N; i += 2) ASSERT_EQ(mems_free(&f.m, v[i]), 0);
+	EXPECT_EQ(check_quiet(&f.m), 0);
+	/* a 32-byte request finds no 16-byte hole fits: it goes to the first
+	 * hole of >= 32 bytes, which is the tail hole of the last node */
+	uint64_t big = mems_malloc(&f.m, 32);
+	uint64_t last_node = 1000 + (uint64_t)(N - 1) / 256 * 4096;
+	EXPECT_EQ(big, last_node + (uint64_t)((N - 1) % 256 + 1) * 16);
+	/* 16-byte requests refill the holes in address order */
+	for (int i = 0; i < 100; i += 2) EXPECT_EQ(mems_malloc(&f.m, 16), v[i]);
+	/* freeing v5001 and v5003 merges the holes v5000..v5004 into one */
+	EXPECT_EQ(mems_free(&f.m, v[5001]), 0);
+	EXPECT_EQ(mems_free(&f.m, v[5003]), 0);
+	EXPECT_EQ(mems_malloc(&f.m, 48), v[5000]); /* [v5000, v5004] is 80 bytes */
+	EXPECT_EQ(check_quiet(&f.m), 0);
+	/* the index stays an AVL tree: height within 1.44 log2(n + 2) */
+	int h = f.m.root ? f.m.root->height : 0;
+	EXPECT_LE(h, 22); /* 1.44 * log2(30002) = 21.4 */
+	for (int i = 1; i < N; i += 2) /* v5003 is now in a hole */
+		EXPECT_EQ(mems_get(&f.m, v[i] + 15) != NULL, i != 5003);
+	fix_done(&f);
+}
+
+/* ---- mems_check finds each kind of damage ---- */
+
+static int check_finds(struct mems *m, const char *what)
+{
+	struct tbuf b = { 0 };
+	struct mm_sink s = tb_sink(&b);
+	int rc = mems_check(m, &s);
+	int reported = b.len > 0;
+	free(b.s);
+	if (rc == 0 || !reported)
+		htest_fail(__FILE__, __LINE__, "mems_check missed: %s", what);
+	return rc != 0 && reported;
+}
+
+HTEST(mems_check_detects_corruption)
+{
+	struct fix f;
+	ASSERT_EQ(fix_init(&f, -1), 0);
+	uint64_t v[40];
+	for (int i = 0; i < 40; i++) ASSERT_NE(v[i] = mems_malloc(&f.m, 300 + (size_t)i * 37), 0);
+	for (int i = 0; i < 40; i += 3) ASSERT_EQ(mems_free(&f.m, v[i]), 0);
+	ASSERT_EQ(check_quiet(&f.m), 0);
+	struct mems *m = &f.m;
+	struct mems_node *n1 = m->head, *n2 = m->head->next;
+	ASSERT_TRUE(n2 != NULL);
+	struct mems_seg *p = NULL, *h = NULL;
+	for (struct mems_seg *s = n1->first; s; s = s->next) {
+		if (s->kind == MEMS_PROCESS && !p) p = s;
+		if (s->kind == MEMS_HOLE && !h) h = s;
+	}
+	ASSERT_TRUE(p != NULL);
+	ASSERT_TRUE(h != NULL);
+	struct mems_seg *r = m->root;
+	ASSERT_TRUE(r->child[0] && r->child[1]);
+
+#define DAMAGE(what, field, bad)                                               \
+	do {                                                                   \
+		__typeof__(field) saved_ = (field);                            \
+		(field) = (bad);                                               \
+		check_finds(m, what);                                          \
+		(field) = saved_;                                              \
+		EXPECT_EQ(check_quiet(m), 0);                                  \
+	} while (0)
+
+	DAMAGE("segment one byte longer", p->nbytes, p->nbytes + 1);
+	DAMAGE("hole marked PROCESS", h->kind, MEMS_PROCESS);
+	DAMAGE("PROCESS marked HOLE", p->kind, MEMS_HOLE);
+	DAMAGE("unknown kind", p->kind, 7);
+	DAMAGE("segment start moved", p->start, p->start + 1);
+	DAMAGE("segment in the wrong node", p->node, n2);
+	DAMAGE("sub-chain prev link", n1->last->prev, NULL);
+	DAMAGE("sub-chain last pointer", n1->last, n1->first);
+	DAMAGE("node segment count", n1->nsegs, n1->nsegs + 1);
+	DAMAGE("node start", n2->start, n2->start + 4096);
+	DAMAGE("node pages", n1->npages, n1->npages + 1);
+	DAMAGE("node memory", n1->kaddr, NULL);
+	DAMAGE("main chain prev link", n2->prev, NULL);
+	DAMAGE("main chain cycle", m->tail->next, m->head);
+	DAMAGE("tail pointer", m->tail, m->head);
+	DAMAGE("hole byte count", m->hole_bytes, m->hole_bytes + 1);
+	DAMAGE("page count", m->npages, m->npages + 1);
+	DAMAGE("segment count", m->nsegs, m->nsegs - 1);
+	DAMAGE("PROCESS count", m->nprocess, m->nprocess + 1);
+	DAMAGE("end address", m->end, m->end + 1);
+	DAMAGE("index parent link", r->child[0]->parent, NULL);
+	DAMAGE("index height", r->height, r->height + 1);
+	DAMAGE("index hole maximum", r->maxhole, r->maxhole + 1);
+	DAMAGE("index leaf hole maximum", h->maxhole, h->maxhole + 100000);
+	DAMAGE("index cycle", r->child[1]->parent, r->child[0]);
+	/* children swapped: the in-order walk no longer follows the list */
+	struct mems_seg *a = r->child[0], *b = r->child[1];
+	r->child[0] = b;
+	r->child[1] = a;
+	check_finds(m, "index children swapped");
+	r->child[0] = a;
+	r->child[1] = b;
+	/* a segment missing from the index: unhook a leaf */
+	struct mems_seg *leaf = r;
+	while (leaf->child[0]) leaf = leaf->child[0];
+	if (!leaf->child[1]) {
+		struct mems_seg *up = leaf->parent;
+		up->child[0] = NULL;
+		check_finds(m, "segment missing from the index");
+		up->child[0] = leaf;
+	}
+	/* a child link back up to the root: the walk must end and report it */
+	leaf->child[0] = r;
+	check_finds(m, "index cycle through a child link");
+	leaf->child[0] = NULL;
+	EXPECT_EQ(check_quiet(m), 0);
+#undef DAMAGE
+	fix_done(&f);
+}

@@ -84,3 +84,49 @@ end
 document mmk-pte
 Show the PDE and PTE that translate VADDR (in the directory at PD_PHYS, default CR3).
 end
+
+define mmk-frames
+  printf "frames: %u total, %u free, %u allocated, %u reserved\n", kframes.npfns, kframes.nfree, kframes.nallocated, kframes.nreserved
+  printf "order  free blocks  first free pfn\n"
+  set $o = 0
+  while $o <= 10
+    printf "  %2d  %10u     0x%05x\n", $o, kframes.nblocks[$o], kframes.free_head[$o]
+    set $o = $o + 1
+  end
+end
+document mmk-frames
+Print the buddy frame allocator: totals and, per order, the free blocks and the first on each list.
+end
+
+define mmk-frame
+  set $d = &kframes.desc[(unsigned int)$arg0]
+  printf "frame 0x%05x: flags 0x%x (reserved=%d free=%d allocated=%d head=%d) order %u next 0x%x prev 0x%x\n", $arg0, $d->flags, $d->flags & 1, ($d->flags >> 1) & 1, ($d->flags >> 2) & 1, ($d->flags >> 3) & 1, $d->order, $d->next, $d->prev
+end
+document mmk-frame
+Show the descriptor of one physical frame (by frame number).
+end
+
+define mmk-swap
+  if !kswap_ready
+    printf "no swap device\n"
+  else
+    printf "swap device %s: %u slots, %u in use (peak %u); reads %llu, writes %llu, errors %llu, refused %llu\n", kswap.dev.name, kswap.dev.nslots, kswap.stats.in_use, kswap.stats.peak, kswap.stats.reads, kswap.stats.writes, kswap.stats.errors, kswap.stats.full
+  end
+end
+document mmk-swap
+Print the swap area: device, slots in use, I/O counts.
+end
+
+define mmk-pools
+  set $i = 0
+  while $i < 16
+    if kpools[$i]
+      set $p = &kpools[$i]->pool
+      printf "pool %d: %u frames, policy %s, %u resident; refs %llu faults %llu evictions %llu writebacks %llu swapins %llu\n", $i, $p->cfg.nframes, $p->cfg.policy->name, $p->nresident, $p->stats.refs, $p->stats.faults, $p->stats.evictions, $p->stats.writebacks, $p->stats.swapins
+    end
+    set $i = $i + 1
+  end
+end
+document mmk-pools
+List the live frame pools with their policy and statistics.
+end

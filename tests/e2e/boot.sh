@@ -28,7 +28,7 @@ timeout 60 gdb-multiarch -batch -x tools/mmk.gdb \
 	-ex 'printf "STAGE=%u\n", boot_stage' \
 	-ex 'printf "RAMKIB=%llu\n", boot_info.ram_bytes / 1024' \
 	-ex 'printf "CMDLINE=%s\n", kernel_cmdline' \
-	-ex 'mmk-memmap' -ex 'mmk-pte 0xC0100000' -ex 'mmk-pgdir' -ex continue build/kernel.elf > "$T/gdb" 2>&1
+	-ex 'mmk-memmap' -ex 'mmk-pte 0xC0100000' -ex 'mmk-pgdir' -ex 'mmk-frames' -ex 'mmk-frame 0' -ex 'mmk-swap' -ex 'mmk-pools' -ex continue build/kernel.elf > "$T/gdb" 2>&1
 wait $runner
 grep -q "Breakpoint 1, shell_run" "$T/gdb" && ok "gdb stops at shell_run" || fail "gdb stops at shell_run" "$(tail -5 "$T/gdb")"
 stage=$(sed -n 's/^STAGE=//p' "$T/gdb")
@@ -41,6 +41,9 @@ else fail "gdb reads the RAM size the kernel found" "got '$ram'"; fi
 if grep -qE '^CMDLINE=(.* )?quiet$' "$T/gdb"; then ok "gdb reads the command line"; else fail "gdb reads the command line"; fi
 check_contains "mmk-memmap prints the map" "$T/gdb" "type 1"
 check_contains "mmk-pte walks the kernel's 4 MiB mapping" "$T/gdb" "present=1 rw=1 user=0 4M=1"
+check_contains "mmk-frames prints the allocator" "$T/gdb" "order  free blocks"
+check_contains "mmk-frame shows frame 0 reserved" "$T/gdb" "frame 0x00000: flags 0x1 (reserved=1 free=0"
+check_contains "mmk-swap prints the swap device" "$T/gdb" "swap device ram: 4096 slots"
 check_contains "mmk-pgdir lists the direct map" "$T/gdb" "PDE  769  va 0xc0400000  4M page -> phys 0x00400000"
 
 finish

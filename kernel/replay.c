@@ -26,7 +26,7 @@ struct replay_job {
 	const uint32_t *index; /* dense page number of each reference */
 	struct vmpool *vp;
 	struct vm_space *s;
-	size_t done;
+	volatile size_t done; /* references completed, read after a fault stops the run */
 };
 
 /* Renumber pages densely by first use: index[i] for refs[i]. */

@@ -96,7 +96,9 @@ static inline pfn_t list_pop(struct frame_alloc *fa, unsigned order)
  * buddy for as long as the buddy is a free block of the same order. The
  * caller has made every frame of the block but the head a tail.
  */
-static void free_block(struct frame_alloc *fa, pfn_t pfn, unsigned order)
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+
+static ALWAYS_INLINE void free_block(struct frame_alloc *fa, pfn_t pfn, unsigned order)
 {
 	while (order < FRAME_MAX_ORDER) {
 		pfn_t buddy = pfn ^ (1u << order);

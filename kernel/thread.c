@@ -1,0 +1,291 @@
+/*
+ * thread.c - kernel threads and the scheduler (see thread.h). Algorithm:
+ * round robin over a FIFO run queue; the PIT tick counts down the running
+ * thread's quantum and preempts it when others are ready; sleepers are woken
+ * by the tick; an idle thread halts when nothing else can run. A switch
+ * saves and restores, besides the registers (boot/switch.S), the thread's
+ * address space (CR3) and its guard stack.
+ */
+#include "guard.h"
+#include "io.h"
+#include "kernel.h"
+#include "kmain.h"
+#include "mem.h"
+#include "mmlib.h"
+#include "mm_env.h"
+#include "shell.h"
+#include "thread.h"
+#include "trap.h"
+
+void thread_switch(uint32_t *save_esp, uint32_t new_esp);
+void pit_set_hook(void (*fn)(struct trap_frame *));
+extern struct guard *guard_top;
+
+static struct thread boot_thread;
+static struct thread *current = &boot_thread;
+static struct thread *idle;
+static struct wait_queue runq;
+static struct thread *all_threads = &boot_thread;
+static struct thread *sleepers;
+static uint32_t next_id = 1;
+static uint32_t quantum_left = THREAD_QUANTUM_TICKS;
+static bool sched_on;
+uint64_t sched_switches, sched_preemptions;
+
+static void q_push(struct wait_queue *q, struct thread *t)
+{
+	t->next = 0;
+	if (q->tail) q->tail->next = t;
+	else q->head = t;
+	q->tail = t;
+}
+
+static struct thread *q_pop(struct wait_queue *q)
+{
+	struct thread *t = q->head;
+	if (t) {
+		q->head = t->next;
+		if (!q->head) q->tail = 0;
+		t->next = 0;
+	}
+	return t;
+}
+
+struct thread *thread_current(void) { return current; }
+
+static void make_ready(struct thread *t)
+{
+	t->state = T_READY;
+	if (t != idle) q_push(&runq, t);
+}
+
+/* Pick the next thread and switch to it. Interrupts are off. */
+static void schedule(void)
+{
+	struct thread *prev = current, *next = q_pop(&runq);
+	if (!next) {
+		if (prev->state == T_RUNNING) return; /* nobody else: keep running */
+		next = idle;
+	}
+	if (prev->state == T_RUNNING) make_ready(prev);
+	next->state = T_RUNNING;
+	quantum_left = THREAD_QUANTUM_TICKS;
+	if (next == prev) return;
+	prev->guard_top = guard_top;
+	prev->space = vm_current;
+	current = next;
+	guard_top = next->guard_top;
+	if (vm_current != next->space) vm_switch(next->space);
+	next->switches_in++;
+	sched_switches++;
+	thread_switch(&prev->esp, next->esp);
+}
+
+void thread_yield(void)
+{
+	uint32_t f = irq_save();
+	schedule();
+	irq_restore(f);
+}
+
+static void wake_sleepers(uint64_t now)
+{
+	struct thread **link = &sleepers;
+	while (*link) {
+		struct thread *t = *link;
+		if (t->wake_tick <= now) {
+			*link = t->next;
+			make_ready(t);
+		} else {
+			link = &t->next;
+		}
+	}
+}
+
+static void sched_tick(struct trap_frame *tf)
+{
+	(void)tf;
+	if (!sched_on) return;
+	wake_sleepers(pit_ticks());
+	if (quantum_left) quantum_left--;
+	if (!quantum_left && runq.head) {
+		sched_preemptions++;
+		schedule();
+	}
+}
+
+void thread_sleep_ticks(uint64_t ticks)
+{
+	uint32_t f = irq_save();
+	current->wake_tick = pit_ticks() + (ticks ? ticks : 1);
+	current->state = T_SLEEPING;
+	current->next = sleepers;
+	sleepers = current;
+	schedule();
+	irq_restore(f);
+}
+
+void wait_block(struct wait_queue *q)
+{
+	current->state = T_BLOCKED;
+	q_push(q, current);
+	schedule();
+}
+
+void wait_wake_one(struct wait_queue *q)
+{
+	uint32_t f = irq_save();
+	struct thread *t = q_pop(q);
+	if (t) make_ready(t);
+	irq_restore(f);
+}
+
+void wait_wake_all(struct wait_queue *q)
+{
+	uint32_t f = irq_save();
+	struct thread *t;
+	while ((t = q_pop(q))) make_ready(t);
+	irq_restore(f);
+}
+
+void mutex_lock(struct mutex *m)
+{
+	uint32_t f = irq_save();
+	if (m->held) m->contended++;
+	while (m->held) wait_block(&m->waiters);
+	m->held = true;
+	m->owner = current;
+	irq_restore(f);
+}
+
+void mutex_unlock(struct mutex *m)
+{
+	uint32_t f = irq_save();
+	MM_ASSERT(m->held && m->owner == current, "mutex %p unlocked by thread %u, not its owner", (void *)m, current->id);
+	m->held = false;
+	m->owner = 0;
+	struct thread *t = q_pop(&m->waiters);
+	if (t) make_ready(t);
+	irq_restore(f);
+}
+
+static void thread_start(void)
+{
+	irq_enable();
+	current->entry(current->arg);
+	thread_exit();
+}
+
+struct thread *thread_create(const char *name, void (*entry)(void *), void *arg, struct vm_space *space)
+{
+	struct thread *t = kzalloc(&kheap, sizeof(*t));
+	void *stack = kmalloc(&kheap, THREAD_STACK);
+	struct wait_queue *jq = kzalloc(&kheap, sizeof(*jq));
+	if (!t || !stack || !jq) {
+		kfree(&kheap, t);
+		kfree(&kheap, stack);
+		kfree(&kheap, jq);
+		return 0;
+	}
+	mm_strncpy0(t->name, name, sizeof t->name);
+	t->stack = stack;
+	t->entry = entry;
+	t->arg = arg;
+	t->space = space;
+	t->joiners_q = jq;
+	/* The first switch to t pops four registers and returns into thread_start. */
+	uint32_t *sp = (uint32_t *)((uint8_t *)stack + THREAD_STACK);
+	*--sp = 0;                                 /* thread_start's return slot */
+	*--sp = (uint32_t)(uintptr_t)thread_start; /* ret */
+	*--sp = 0;                                 /* ebp */
+	*--sp = 0;                                 /* ebx */
+	*--sp = 0;                                 /* esi */
+	*--sp = 0;                                 /* edi */
+	t->esp = (uint32_t)(uintptr_t)sp;
+	uint32_t f = irq_save();
+	t->id = next_id++;
+	t->all_next = all_threads;
+	all_threads = t;
+	make_ready(t);
+	irq_restore(f);
+	return t;
+}
+
+void thread_exit(void)
+{
+	irq_disable();
+	current->state = T_DEAD;
+	wait_wake_all(current->joiners_q);
+	irq_disable();
+	schedule();
+	KPANIC("a dead thread was scheduled");
+}
+
+static void unlink_thread(struct thread *t)
+{
+	for (struct thread **l = &all_threads; *l; l = &(*l)->all_next)
+		if (*l == t) {
+			*l = t->all_next;
+			return;
+		}
+}
+
+void thread_join(struct thread *t)
+{
+	uint32_t f = irq_save();
+	while (t->state != T_DEAD) wait_block(t->joiners_q);
+	unlink_thread(t);
+	irq_restore(f);
+	kfree(&kheap, t->stack);
+	kfree(&kheap, t->joiners_q);
+	kfree(&kheap, t);
+}
+
+static void idle_loop(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		irq_enable();
+		cpu_halt();
+		thread_yield();
+	}
+}
+
+void thread_init(void)
+{
+	mm_strncpy0(boot_thread.name, "boot", sizeof boot_thread.name);
+	boot_thread.state = T_RUNNING;
+	idle = thread_create("idle", idle_loop, 0, 0);
+	if (!idle) KPANIC("no memory for the idle thread");
+	q_pop(&runq); /* idle is never on the run queue */
+	idle->state = T_READY;
+	pit_set_hook(sched_tick);
+	sched_on = true;
+}
+
+static void threads_boot(void) { thread_init(); }
+BOOT_HOOK(threads, threads_boot, 30);
+
+static const char *state_name(enum thread_state s)
+{
+	switch (s) {
+	case T_READY: return "ready";
+	case T_RUNNING: return "running";
+	case T_SLEEPING: return "sleeping";
+	case T_BLOCKED: return "blocked";
+	default: return "dead";
+	}
+}
+
+static int cmd_threads(int argc, char **argv)
+{
+	kprintf("  id  name                     state     switches-in  space\n");
+	for (struct thread *t = all_threads; t; t = t->all_next)
+		kprintf("%4u  %-24s %-9s %11llu  %s\n", t->id, t->name, state_name(t->state),
+			(unsigned long long)t->switches_in, t->space ? "own" : "kernel");
+	kprintf("switches %llu, preemptions %llu, quantum %u ticks at %u Hz\n",
+		(unsigned long long)sched_switches, (unsigned long long)sched_preemptions,
+		THREAD_QUANTUM_TICKS, pit_hz);
+	return 0;
+}
+SHELL_COMMAND(threads, "ps", "list the kernel threads and scheduler counters", cmd_threads);

@@ -1,0 +1,69 @@
+/*
+ * thread.h - kernel threads with preemptive round-robin scheduling on the
+ * PIT, sleeping and waking, wait queues, and locks safe against interrupts.
+ *
+ * Each thread has its own kernel stack, its own address space (loaded in CR3
+ * when it runs; NULL means the kernel's directory) and its own stack of
+ * guards, so a simulated process can fault in its own space and be stopped
+ * alone. Uniprocessor: a critical section is interrupts off.
+ */
+#ifndef KERNEL_THREAD_H
+#define KERNEL_THREAD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "vmspace.h"
+
+enum thread_state { T_READY, T_RUNNING, T_SLEEPING, T_BLOCKED, T_DEAD };
+
+struct guard;
+
+struct thread {
+	uint32_t id;
+	char name[24];
+	enum thread_state state;
+	uint32_t esp;              /* saved stack pointer while not running */
+	void *stack;               /* kernel stack (THREAD_STACK bytes) */
+	struct vm_space *space;    /* loaded while it runs */
+	struct guard *guard_top;   /* its recovery points */
+	uint64_t wake_tick;        /* when sleeping */
+	struct thread *next;       /* run queue or wait queue link */
+	struct thread *all_next;   /* every thread */
+	void (*entry)(void *);
+	void *arg;
+	struct wait_queue *joiners_q;
+	uint64_t switches_in;      /* times scheduled */
+	bool detached;
+};
+
+struct wait_queue { struct thread *head, *tail; };
+
+#define THREAD_STACK 16384
+#define THREAD_QUANTUM_TICKS 2
+
+void thread_init(void);
+/* A new ready thread running entry(arg) in space (may be NULL). NULL when
+ * out of memory. */
+struct thread *thread_create(const char *name, void (*entry)(void *), void *arg, struct vm_space *space);
+struct thread *thread_current(void);
+void thread_yield(void);
+void thread_sleep_ticks(uint64_t ticks);
+void thread_exit(void) __attribute__((noreturn));
+/* Wait for t to end and free it. */
+void thread_join(struct thread *t);
+
+/* Wait queues: block (interrupts must be off; they are restored by the
+ * caller) and wake. */
+void wait_block(struct wait_queue *q);
+void wait_wake_one(struct wait_queue *q);
+void wait_wake_all(struct wait_queue *q);
+
+/* A sleeping lock: a thread that finds it taken blocks. */
+struct mutex { bool held; struct thread *owner; struct wait_queue waiters; uint32_t contended; };
+void mutex_lock(struct mutex *m);
+void mutex_unlock(struct mutex *m);
+
+/* Counters for tests and `threads`. */
+extern uint64_t sched_switches, sched_preemptions;
+
+#endif

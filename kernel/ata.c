@@ -73,7 +73,8 @@ int ata_read(uint32_t lba, uint32_t count, void *buf)
 		select_lba(lba + s, 1);
 		outb(ATA_CMD, 0x20);
 		if (wait_ready(true)) return -1;
-		for (int i = 0; i < 256; i++) *p++ = inw(ATA_DATA);
+		uint32_t n = 256;
+		__asm__ volatile("cld; rep insw" : "+D"(p), "+c"(n) : "d"(ATA_DATA) : "memory");
 	}
 	return 0;
 }
@@ -86,7 +87,8 @@ int ata_write(uint32_t lba, uint32_t count, const void *buf)
 		select_lba(lba + s, 1);
 		outb(ATA_CMD, 0x30);
 		if (wait_ready(true)) return -1;
-		for (int i = 0; i < 256; i++) outw(ATA_DATA, *p++);
+		uint32_t n = 256;
+		__asm__ volatile("cld; rep outsw" : "+S"(p), "+c"(n) : "d"(ATA_DATA) : "memory");
 		inb(ATA_ALTSTATUS);
 	}
 	if (wait_ready(false)) return -1;

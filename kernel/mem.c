@@ -123,7 +123,14 @@ paddr_t kframe_alloc(void)
 
 void kframe_free(paddr_t pa) { frame_free(&kframes, paddr_to_pfn(pa), 0); }
 
-static paddr_t source_alloc(void *ctx) { (void)ctx; return kframe_alloc(); }
+/* vm_sys frames are handed out as they are: their users zero them (a page
+ * table, a demand-zero page) exactly once. */
+static paddr_t source_alloc(void *ctx)
+{
+	(void)ctx;
+	pfn_t pfn = frame_alloc(&kframes, 0);
+	return pfn == PFN_NONE ? 0 : pfn_to_paddr(pfn);
+}
 static void source_free(void *ctx, paddr_t pa) { (void)ctx; kframe_free(pa); }
 
 /* The direct map was made for 896 MiB whatever the RAM: unmap what is not

@@ -20,17 +20,23 @@ struct swap_area kswap;
 bool kswap_ready;
 static pfn_t *ram_slots; /* RAM device: the frame of each slot */
 
+static void copy_page(void *dst, const void *src)
+{
+	uint32_t n = PAGE_SIZE / 4;
+	__asm__ volatile("cld; rep movsl" : "+D"(dst), "+S"(src), "+c"(n) : : "memory");
+}
+
 static int ram_read(void *ctx, uint32_t slot, void *buf)
 {
 	(void)ctx;
-	mm_memcpy(buf, phys_to_kvirt(pfn_to_paddr(ram_slots[slot])), PAGE_SIZE);
+	copy_page(buf, phys_to_kvirt(pfn_to_paddr(ram_slots[slot])));
 	return 0;
 }
 
 static int ram_write(void *ctx, uint32_t slot, const void *buf)
 {
 	(void)ctx;
-	mm_memcpy(phys_to_kvirt(pfn_to_paddr(ram_slots[slot])), buf, PAGE_SIZE);
+	copy_page(phys_to_kvirt(pfn_to_paddr(ram_slots[slot])), buf);
 	return 0;
 }
 

@@ -27,7 +27,8 @@ static inline void mm_free(const struct mm_allocator *a, void *p)
 }
 
 /* A source of single physical frames (page tables, demand-zero pages):
- * alloc returns a frame's physical address, or 0 when none is left. */
+ * alloc returns a frame's physical address, or 0 when none is left. The
+ * frame's contents are undefined: the user zeroes it if it needs to. */
 struct frame_source {
 	paddr_t (*alloc)(void *ctx);
 	void (*free)(void *ctx, paddr_t pa);

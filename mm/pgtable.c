@@ -14,7 +14,7 @@ paddr_t pgt_create(const struct frame_source *fr, paddr_t kernel_pd)
 	paddr_t pd = fr->alloc(fr->ctx);
 	if (!pd) return 0;
 	pte_t *dir = table_at(pd);
-	mm_memset(dir, 0, PAGE_SIZE);
+	mm_zero_page(dir);
 	if (kernel_pd) {
 		const pte_t *k = table_at(kernel_pd);
 		for (uint32_t i = PGT_KERNEL_FIRST; i < PGT_ENTRIES; i++) dir[i] = k[i];
@@ -41,7 +41,7 @@ pte_t *pgt_walk(const struct frame_source *fr, paddr_t pd, vaddr_t va, bool crea
 		if (!create) return 0;
 		paddr_t t = fr->alloc(fr->ctx);
 		if (!t) return 0;
-		mm_memset(table_at(t), 0, PAGE_SIZE);
+		mm_zero_page(table_at(t));
 		/* The PDE is permissive; the PTEs decide. */
 		*pde = t | PTE_P | PTE_W | (va < (PGT_KERNEL_FIRST << 22) ? PTE_U : 0);
 	}

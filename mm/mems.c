@@ -5,13 +5,20 @@
  * The main chain is a doubly linked list of nodes, each one mapping of whole
  * pages from the pager; a node's sub-chain is a doubly linked list of
  * PROCESS and HOLE segments that tile it. MeMS addresses start at 1000 and
- * run on across the nodes, so list order is address order. All segments also
- * sit in an AVL tree keyed by address and augmented with the largest hole
- * below each node (mems_index.c): first fit, the segment at an address, and
- * every split or merge cost O(log n). Segment records are carved from blocks
- * taken from the metadata allocator and recycled on a spare list; the blocks
- * go back at mems_finish(). Nodes are never unmapped before mems_finish(), as
- * in the original.
+ * run on across the nodes, so list order is address order.
+ *
+ * The index has two levels, so that a lookup touches few cache lines:
+ *   - nodes, which are only ever appended, sit in arrays: their start
+ *     addresses (binary search finds the node holding an address) and a
+ *     tournament tree of each node's largest hole (a descent finds the first
+ *     node with a hole big enough);
+ *   - each node's segments form an AVL tree keyed by address, augmented with
+ *     the largest hole below each tree node (mems_index.c).
+ * First fit, the segment at an address, and every split or merge cost
+ * O(log n). Segment records are carved from blocks taken from the metadata
+ * allocator and recycled on a spare list; the blocks go back at
+ * mems_finish(). Nodes are never unmapped before mems_finish(), as in the
+ * original.
  */
 #include "mems.h"
 #include "mems_index.h"
@@ -138,6 +145,95 @@ static void unlink_seg(struct mems_seg *s)
 	node->nsegs--;
 }
 
+/* ---- the node index ----
+ *
+ * nodes[] and starts[] list the nodes in main-chain order. tour[] is a
+ * tournament tree over them laid out as a binary heap: leaf i, tour[cap + i],
+ * holds the largest hole of node i (0 past the last node), each inner slot
+ * the larger of its two children, and tour[1] the largest hole of all:
+ *
+ *                     tour[1]
+ *                 /             \
+ *            tour[2]           tour[3]
+ *            /     \           /     \
+ *      tour[cap] tour[cap+1] tour[cap+2] tour[cap+3]   (cap = 4)
+ *
+ * The three arrays share one block from the metadata allocator, which
+ * starts[] begins; it doubles when full.
+ */
+
+static inline size_t node_maxhole(const struct mems_node *n)
+{
+	return n->root ? n->root->maxhole : 0;
+}
+
+static inline size_t max2(size_t a, size_t b)
+{
+	return a > b ? a : b;
+}
+
+/* Node n's largest hole may have changed: replay the matches above it. */
+static void tour_update(struct mems *m, const struct mems_node *n)
+{
+	size_t i = m->cap + n->index;
+	m->tour[i] = node_maxhole(n);
+	for (i >>= 1; i; i >>= 1) {
+		size_t v = max2(m->tour[2 * i], m->tour[2 * i + 1]);
+		if (m->tour[i] == v) break;
+		m->tour[i] = v;
+	}
+}
+
+/* The first node (in main-chain order) with a hole of at least nbytes. */
+static struct mems_node *tour_first_fit(const struct mems *m, size_t nbytes)
+{
+	if (!m->cap || m->tour[1] < nbytes) return NULL;
+	size_t i = 1;
+	while (i < m->cap) i = 2 * i + (m->tour[2 * i] < nbytes);
+	return m->nodes[i - m->cap];
+}
+
+/* The node holding vaddr, or NULL. */
+static struct mems_node *node_at(const struct mems *m, uint64_t vaddr)
+{
+	if (vaddr < MEMS_VADDR_BASE || vaddr >= m->end) return NULL;
+	/* the last node starting at or below vaddr (starts[0] is 1000) */
+	const uint64_t *st = m->starts;
+	size_t base = 0, len = m->nnodes;
+	while (len > 1) {
+		size_t half = len / 2;
+		base = st[base + half] <= vaddr ? base + half : base;
+		len -= half;
+	}
+	return m->nodes[base];
+}
+
+/* Make room for one more node, doubling the arrays if they are full. */
+static int reserve_node_slot(struct mems *m)
+{
+	if (m->nnodes < m->cap) return 0;
+	size_t cap = m->cap ? 2 * m->cap : 8;
+	size_t per = sizeof(uint64_t) + 2 * sizeof(size_t) + sizeof(struct mems_node *);
+	if (cap > (size_t)-1 / per) return -MM_ENOMEM;
+	uint64_t *starts = mm_alloc(&m->meta, cap * per);
+	if (!starts) return -MM_ENOMEM;
+	size_t *tour = (size_t *)(starts + cap);
+	struct mems_node **nodes = (struct mems_node **)(tour + 2 * cap);
+	mm_memset(tour, 0, 2 * cap * sizeof *tour);
+	for (size_t i = 0; i < m->nnodes; i++) {
+		starts[i] = m->starts[i];
+		nodes[i] = m->nodes[i];
+		tour[cap + i] = node_maxhole(nodes[i]);
+	}
+	for (size_t i = cap - 1; i >= 1; i--) tour[i] = max2(tour[2 * i], tour[2 * i + 1]);
+	mm_free(&m->meta, m->starts);
+	m->starts = starts;
+	m->tour = tour;
+	m->nodes = nodes;
+	m->cap = cap;
+	return 0;
+}
+
 /* ---- life cycle ---- */
 
 int mems_init(struct mems *m, const struct mems_pager *pg, const struct mm_allocator *meta)
@@ -175,6 +271,7 @@ void mems_finish(struct mems *m)
 		mm_free(&m->meta, c);
 		c = next;
 	}
+	mm_free(&m->meta, m->starts); /* the block of the node arrays */
 	mm_memset(m, 0, sizeof *m);
 	set_ok(m);
 }
@@ -184,16 +281,18 @@ void mems_finish(struct mems *m)
 /* Turn hole h into a PROCESS segment of nbytes, the rest staying a hole. */
 static uint64_t use_hole(struct mems *m, struct mems_seg *h, size_t nbytes)
 {
+	struct mems_node *n = h->node;
 	size_t rest = h->nbytes - nbytes;
 	h->kind = MEMS_PROCESS;
 	h->nbytes = nbytes;
 	if (rest) {
-		struct mems_seg *r = take_seg(m, h->node, h->start + nbytes, rest, MEMS_HOLE);
-		link_after(h->node, h, r);
-		mems_idx_insert_after(&m->root, h, r);
+		struct mems_seg *r = take_seg(m, n, h->start + nbytes, rest, MEMS_HOLE);
+		link_after(n, h, r);
+		mems_idx_insert_after(&n->root, h, r);
 		m->nsegs++;
 	}
 	mems_idx_update(h);
+	tour_update(m, n);
 	m->hole_bytes -= nbytes;
 	m->process_bytes += nbytes;
 	m->nprocess++;
@@ -206,6 +305,7 @@ static uint64_t grow(struct mems *m, size_t nbytes, size_t npages)
 	size_t node_bytes = npages * MEMS_PAGE_SIZE;
 	if ((uint64_t)node_bytes > UINT64_MAX - m->end)
 		return fail0(m, -MM_ENOMEM, "MeMS addresses would overflow");
+	if (reserve_node_slot(m) < 0) return fail0(m, -MM_ENOMEM, "no memory for MeMS bookkeeping");
 	struct mems_node *n = mm_alloc(&m->meta, sizeof *n);
 	if (!n) return fail0(m, -MM_ENOMEM, "no memory for MeMS bookkeeping");
 	void *kaddr = NULL;
@@ -221,25 +321,27 @@ static uint64_t grow(struct mems *m, size_t nbytes, size_t npages)
 	n->prev = m->tail;
 	if (m->tail) m->tail->next = n;
 	else m->head = n;
-	struct mems_seg *last = m->tail ? m->tail->last : NULL;
 	m->tail = n;
-	m->nnodes++;
+	n->index = m->nnodes++;
+	m->nodes[n->index] = n;
+	m->starts[n->index] = n->start;
 	m->npages += npages;
 	m->end += node_bytes;
 
 	struct mems_seg *p = take_seg(m, n, n->start, nbytes, MEMS_PROCESS);
 	link_after(n, NULL, p);
-	mems_idx_insert_after(&m->root, last, p);
+	mems_idx_insert_after(&n->root, NULL, p);
 	m->nsegs++;
 	m->nprocess++;
 	m->process_bytes += nbytes;
 	if (node_bytes > nbytes) {
 		struct mems_seg *h = take_seg(m, n, n->start + nbytes, node_bytes - nbytes, MEMS_HOLE);
 		link_after(n, p, h);
-		mems_idx_insert_after(&m->root, p, h);
+		mems_idx_insert_after(&n->root, p, h);
 		m->nsegs++;
 		m->hole_bytes += h->nbytes;
 	}
+	tour_update(m, n);
 	return p->start;
 }
 
@@ -251,8 +353,13 @@ uint64_t mems_malloc(struct mems *m, size_t nbytes)
 		return fail0(m, -MM_ENOMEM, "request larger than the address space");
 	if (reserve_segs(m) < 0) return fail0(m, -MM_ENOMEM, "no memory for MeMS bookkeeping");
 	set_ok(m);
-	struct mems_seg *h = mems_idx_first_fit(m->root, nbytes);
-	if (h) return use_hole(m, h, nbytes);
+	struct mems_node *n = tour_first_fit(m, nbytes);
+	if (n) {
+		struct mems_seg *h = mems_idx_first_fit(n->root, nbytes);
+		MM_ASSERT(h != NULL, "node %llu lists a hole of %zu bytes it lacks",
+			  (unsigned long long)n->start, node_maxhole(n));
+		return use_hole(m, h, nbytes);
+	}
 	size_t npages = (nbytes + MEMS_PAGE_SIZE - 1) / MEMS_PAGE_SIZE;
 	return grow(m, nbytes, npages);
 }
@@ -262,7 +369,9 @@ uint64_t mems_malloc(struct mems *m, size_t nbytes)
 /* The segment containing vaddr, or NULL. */
 static struct mems_seg *seg_at(struct mems *m, uint64_t vaddr)
 {
-	struct mems_seg *s = mems_idx_floor(m->root, vaddr);
+	struct mems_node *n = node_at(m, vaddr);
+	if (!n) return NULL;
+	struct mems_seg *s = mems_idx_floor(n->root, vaddr);
 	if (!s || vaddr - s->start >= s->nbytes) return NULL;
 	return s;
 }
@@ -273,7 +382,7 @@ static void absorb_next(struct mems *m, struct mems_seg *s)
 	struct mems_seg *n = s->next;
 	s->nbytes += n->nbytes;
 	unlink_seg(n);
-	mems_idx_remove(&m->root, n);
+	mems_idx_remove(&s->node->root, n);
 	give_seg(m, n);
 	m->nsegs--;
 }
@@ -297,6 +406,7 @@ int mems_free(struct mems *m, uint64_t vaddr)
 		absorb_next(m, s);
 	}
 	mems_idx_update(s);
+	tour_update(m, s->node);
 	set_ok(m);
 	return 0;
 }
@@ -494,29 +604,54 @@ static void check_chain(struct check *c, const struct mems *m)
 			(unsigned long long)m->process_bytes);
 }
 
-/* The index must hold exactly the list's segments, in list order. */
-static void check_index(struct check *c, const struct mems *m)
+/* Node n's tree must hold exactly its sub-chain, in order. */
+static void check_node_tree(struct check *c, const struct mems_node *n)
 {
 	size_t count = 0;
-	int bad = mems_idx_check(m->root, m->nsegs, &count, c->report);
+	int bad = mems_idx_check(n->root, n->nsegs, &count, c->report);
 	c->bad += bad;
 	if (bad) return;
-	if (count != m->nsegs) {
-		problem(c, "the index holds %zu segments, the list %zu", count, m->nsegs);
+	if (count != n->nsegs) {
+		problem(c, "node %llu: its index holds %zu segments, its sub-chain %zu",
+			(unsigned long long)n->start, count, n->nsegs);
 		return;
 	}
-	struct mems_seg *t = mems_idx_first(m->root);
-	for (const struct mems_node *n = m->head; n; n = n->next) {
-		for (const struct mems_seg *s = n->first; s; s = s->next) {
-			if (t != s) {
-				problem(c, "index order differs from the list at %llu",
-					(unsigned long long)s->start);
-				return;
-			}
-			t = mems_idx_next(t);
+	struct mems_seg *t = mems_idx_first(n->root);
+	for (const struct mems_seg *s = n->first; s; s = s->next) {
+		if (t != s) {
+			problem(c, "index order differs from the list at %llu",
+				(unsigned long long)s->start);
+			return;
 		}
+		t = mems_idx_next(t);
 	}
-	if (t) problem(c, "the index holds segments the list does not");
+	if (t) problem(c, "node %llu: its index holds segments the list does not",
+		       (unsigned long long)n->start);
+}
+
+/* The node arrays must list the chain, and the tournament tree must hold each
+ * node's largest hole at its leaf and the larger child in every inner slot. */
+static void check_node_index(struct check *c, const struct mems *m)
+{
+	if (m->nnodes > m->cap || (m->cap & (m->cap - 1))) {
+		problem(c, "%zu nodes in arrays of %zu slots", m->nnodes, m->cap);
+		return;
+	}
+	size_t i = 0;
+	for (const struct mems_node *n = m->head; n; n = n->next, i++) {
+		if (n->index != i || m->nodes[i] != n || m->starts[i] != n->start)
+			problem(c, "node %llu is not slot %zu of the node arrays",
+				(unsigned long long)n->start, i);
+		if (m->tour[m->cap + i] != node_maxhole(n))
+			problem(c, "node %llu: the tournament says its largest hole is %zu, not %zu",
+				(unsigned long long)n->start, m->tour[m->cap + i], node_maxhole(n));
+		check_node_tree(c, n);
+	}
+	for (; i < m->cap; i++)
+		if (m->tour[m->cap + i]) problem(c, "empty tournament slot %zu holds a hole", i);
+	for (i = 1; i < m->cap; i++)
+		if (m->tour[i] != max2(m->tour[2 * i], m->tour[2 * i + 1]))
+			problem(c, "tournament slot %zu is not the larger of its children", i);
 }
 
 int mems_check(struct mems *m, struct mm_sink *report)
@@ -527,9 +662,9 @@ int mems_check(struct mems *m, struct mm_sink *report)
 		return -MM_EINVAL;
 	}
 	if (m->head && m->head->prev) problem(&c, "the first node has a prev link");
-	if (!m->head && (m->tail || m->root)) problem(&c, "empty main chain but a tail or index");
+	if (!m->head && m->tail) problem(&c, "empty main chain but a tail");
 	check_chain(&c, m);
-	if (!c.bad) check_index(&c, m);
+	if (!c.bad) check_node_index(&c, m);
 	return c.bad ? -MM_EINVAL : 0;
 }
 

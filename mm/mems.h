@@ -7,8 +7,8 @@
  *
  * An instance takes its pages from a pager and its bookkeeping from a byte
  * allocator, both handed in by the caller. Beside the list it keeps an index
- * (mems_index.h) so malloc, free and get cost O(log n) in the number of
- * segments. The output of mems_print_stats() is byte-exact with the original
+ * (see mems.c and mems_index.h) so malloc, free and get cost O(log n) in the
+ * number of segments. The output of mems_print_stats() is byte-exact with the original
  * (see FORMATS.md section 3), "unsued" included.
  *
  * Typical use:
@@ -52,7 +52,11 @@ struct mems {
 	struct mems_pager pager;
 	struct mm_allocator meta;
 	struct mems_node *head, *tail; /* the main chain */
-	struct mems_seg *root;       /* index of every segment, by address */
+	/* index over the nodes, in main-chain order, cap slots (mems.c) */
+	struct mems_node **nodes;    /* nodes[i]: the i-th node */
+	uint64_t *starts;            /* starts[i]: its first MeMS address */
+	size_t *tour;                /* tour[1..2cap): max-hole tournament tree */
+	size_t cap;
 	struct mems_seg *spare;      /* recycled segment records */
 	struct mems_chunk *chunks;   /* blocks of segment records from meta */
 	uint64_t end;                /* first MeMS address past the last node */

@@ -3,10 +3,10 @@
  *
  * Internal to mems.c (and its tests): callers of MeMS use mems.h.
  *
- * Every segment of every node is also a node of one AVL tree ordered by MeMS
- * address (segments tile [1000, end) without gaps, so address order is the
- * main-chain-then-sub-chain order of the list). Each tree node carries the size
- * of the largest HOLE in its subtree, so
+ * The segments of each main-chain node are also the nodes of an AVL tree
+ * ordered by MeMS address (segments tile their node without gaps, so address
+ * order is sub-chain order). Each tree node carries the size of the largest
+ * HOLE in its subtree, so
  *   - "the first hole of at least n bytes in list order" is one descent
  *     (go left whenever the left subtree holds such a hole),
  *   - "the segment containing address v" is one descent (floor search),
@@ -47,6 +47,8 @@ struct mems_node {
 	struct mems_node *prev, *next;
 	struct mems_seg *first, *last; /* its sub-chain */
 	size_t nsegs;
+	struct mems_seg *root;       /* the index of its segments */
+	size_t index;                /* its position in the main chain, from 0 */
 };
 
 /* The first segment in address order that is a hole of at least nbytes

@@ -1,5 +1,6 @@
 /*
- * fuzz_mems.c - a libFuzzer harness for MeMS (mm/mems.c, mm/mems_index.c).
+ * fuzz_mems.c - a coverage-guided fuzzing harness (LLVMFuzzerTestOneInput)
+ * for MeMS (mm/mems.c, mm/mems_index.c).
  *
  * The input is a program: each operation is an opcode byte and its operands.
  * The harness runs it against a MeMS instance over a small page budget (so the
@@ -11,6 +12,8 @@
  *     clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -Imm \
  *         tests/fuzz/fuzz_mems.c mm/?*.c tests/host/env_host.c -o build/fuzz_mems
  *     build/fuzz_mems -max_total_time=60
+ *
+ * or simply: tools/fuzz tests/fuzz/fuzz_mems.c 60
  *
  * (mm/?*.c is every mm source; mm/mems.c mm/mems_index.c mm/fmt.c mm/mmlib.c
  * are all the harness needs.)

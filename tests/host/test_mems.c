@@ -797,11 +797,38 @@ HTEST(mems_many_segments)
 	EXPECT_EQ(mems_free(&f.m, v[5003]), 0);
 	EXPECT_EQ(mems_malloc(&f.m, 48), v[5000]); /* [v5000, v5004] is 80 bytes */
 	EXPECT_EQ(check_quiet(&f.m), 0);
-	/* the index stays an AVL tree: height within 1.44 log2(n + 2) */
-	int h = f.m.root ? f.m.root->height : 0;
-	EXPECT_LE(h, 22); /* 1.44 * log2(30002) = 21.4 */
 	for (int i = 1; i < N; i += 2) /* v5003 is now in a hole */
 		EXPECT_EQ(mems_get(&f.m, v[i] + 15) != NULL, i != 5003);
+	fix_done(&f);
+}
+
+HTEST(mems_one_node_many_segments)
+{
+	/* One node of 128 pages cut into 16-byte pieces: its own index holds
+	 * them all and must stay balanced. */
+	struct fix f;
+	ASSERT_EQ(fix_init(&f, -1), 0);
+	enum { PAGES = 128, N = PAGES * 4096 / 16 };
+	ASSERT_EQ(mems_malloc(&f.m, PAGES * 4096), 1000);
+	ASSERT_EQ(mems_free(&f.m, 1000), 0);
+	for (int i = 0; i < N; i++) ASSERT_EQ(mems_malloc(&f.m, 16), 1000 + (uint64_t)i * 16);
+	ASSERT_EQ(f.pg.maps, 1);
+	/* free every third one, then all the rest in a scattered order */
+	for (int i = 0; i < N; i += 3) ASSERT_EQ(mems_free(&f.m, 1000 + (uint64_t)i * 16), 0);
+	EXPECT_EQ(check_quiet(&f.m), 0);
+	int h = f.m.head->root->height;
+	EXPECT_LE(h, 23); /* AVL: 1.44 log2(32768 + 2) = 21.6 */
+	/* no 16-byte hole holds 17 bytes: a new node after the big one */
+	EXPECT_EQ(mems_malloc(&f.m, 17), 1000 + (uint64_t)PAGES * 4096);
+	for (int r = 1; r <= 2; r++)
+		for (int i = r; i < N; i += 3) ASSERT_EQ(mems_free(&f.m, 1000 + (uint64_t)i * 16), 0);
+	/* everything merged back into one hole, which takes the whole node */
+	struct mems_stats st;
+	mems_get_stats(&f.m, &st);
+	EXPECT_EQ(st.nsegs, 3);
+	EXPECT_EQ(st.hole_bytes, PAGES * 4096 + 4096 - 17);
+	EXPECT_EQ(mems_malloc(&f.m, PAGES * 4096), 1000);
+	EXPECT_EQ(check_quiet(&f.m), 0);
 	fix_done(&f);
 }
 
@@ -837,7 +864,7 @@ HTEST(mems_check_detects_corruption)
 	}
 	ASSERT_TRUE(p != NULL);
 	ASSERT_TRUE(h != NULL);
-	struct mems_seg *r = m->root;
+	struct mems_seg *r = n1->root;
 	ASSERT_TRUE(r->child[0] && r->child[1]);
 
 #define DAMAGE(what, field, bad)                                               \
@@ -869,6 +896,13 @@ HTEST(mems_check_detects_corruption)
 	DAMAGE("segment count", m->nsegs, m->nsegs - 1);
 	DAMAGE("PROCESS count", m->nprocess, m->nprocess + 1);
 	DAMAGE("end address", m->end, m->end + 1);
+	DAMAGE("node array slot", m->nodes[1], n1);
+	DAMAGE("node start array", m->starts[1], m->starts[1] + 1);
+	DAMAGE("node position", n2->index, 0);
+	DAMAGE("tournament leaf", m->tour[m->cap + 1], m->tour[m->cap + 1] + 1);
+	DAMAGE("tournament leaf past the last node", m->tour[2 * m->cap - 1], 5);
+	DAMAGE("tournament root", m->tour[1], m->tour[1] + 1);
+	DAMAGE("node tree root", n2->root, NULL);
 	DAMAGE("index parent link", r->child[0]->parent, NULL);
 	DAMAGE("index height", r->height, r->height + 1);
 	DAMAGE("index hole maximum", r->maxhole, r->maxhole + 1);

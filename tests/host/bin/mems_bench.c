@@ -14,6 +14,7 @@
  *     BENCH mems_malloc_n1000 median=<ns> p99=<ns> unit=ns      (MeMS)
  *     BENCH mems_libc_malloc_n1000 median=<ns> p99=<ns> unit=ns (the C library)
  *     BENCH mems_vs_libc_ratio_n1000 value=<x.yy>  (MeMS malloc+free medians / libc's)
+ *     BENCH mems_vs_libc_mean_ratio_n1000 value=<x.yy>  (the same with means)
  *     BENCH mems_vs_libc_ratio value=<x.yy>        (geometric mean over the N)
  *     BENCH mems_scaling value=<x.yy>  (MeMS malloc+free median, N=100000 / N=10)
  *
@@ -32,7 +33,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <x86intrin.h>
 #include "../../../mm/mems.h"
 
 /* ---- the pager and metadata allocator ---- */
@@ -76,6 +76,15 @@ static void meta_free(void *ctx, void *p)
 static double ns_per_tick;
 static uint64_t tick_overhead;
 
+/* The time-stamp counter, fenced so that the operation between two readings
+ * has finished (loads included) and nothing after has started. */
+static inline uint64_t tsc(void)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("lfence\n\trdtsc\n\tlfence" : "=a"(lo), "=d"(hi) : : "memory");
+	return (uint64_t)hi << 32 | lo;
+}
+
 static uint64_t now_ns(void)
 {
 	struct timespec ts;
@@ -91,14 +100,14 @@ static int cmp_u64(const void *a, const void *b)
 
 static void calibrate(void)
 {
-	uint64_t t0 = now_ns(), c0 = __rdtsc();
+	uint64_t t0 = now_ns(), c0 = tsc();
 	while (now_ns() - t0 < 50000000ull) {}
-	uint64_t t1 = now_ns(), c1 = __rdtsc();
+	uint64_t t1 = now_ns(), c1 = tsc();
 	ns_per_tick = (double)(t1 - t0) / (double)(c1 - c0);
 	uint64_t d[1001];
 	for (int i = 0; i < 1001; i++) {
-		uint64_t a = __rdtsc();
-		d[i] = __rdtsc() - a;
+		uint64_t a = tsc();
+		d[i] = tsc() - a;
 	}
 	qsort(d, 1001, sizeof d[0], cmp_u64);
 	tick_overhead = d[500];
@@ -114,20 +123,27 @@ static void add(struct samples *s, uint64_t ticks)
 	s->t[s->n++] = ticks > tick_overhead ? ticks - tick_overhead : 0;
 }
 
-/* Median and 99th percentile in ns. */
-static void summarize(struct samples *s, double *med, double *p99)
+struct figures {
+	double med, p99, mean; /* ns */
+};
+
+static struct figures summarize(struct samples *s)
 {
+	struct figures f;
+	double sum = 0;
+	for (size_t i = 0; i < s->n; i++) sum += (double)s->t[i];
 	qsort(s->t, s->n, sizeof s->t[0], cmp_u64);
-	*med = (double)s->t[s->n / 2] * ns_per_tick;
-	*p99 = (double)s->t[s->n * 99 / 100] * ns_per_tick;
+	f.med = (double)s->t[s->n / 2] * ns_per_tick;
+	f.p99 = (double)s->t[s->n * 99 / 100] * ns_per_tick;
+	f.mean = sum / (double)s->n * ns_per_tick;
+	return f;
 }
 
-static void report(const char *name, size_t n_live, struct samples *s, double *med_out)
+static struct figures report(const char *name, size_t n_live, struct samples *s)
 {
-	double med, p99;
-	summarize(s, &med, &p99);
-	printf("BENCH %s_n%zu median=%.0f p99=%.0f unit=ns\n", name, n_live, med, p99);
-	*med_out = med;
+	struct figures f = summarize(s);
+	printf("BENCH %s_n%zu median=%.0f p99=%.0f unit=ns\n", name, n_live, f.med, f.p99);
+	return f;
 }
 
 /* ---- the workload ---- */
@@ -181,7 +197,7 @@ static void free_workload(struct workload *w)
 }
 
 struct result {
-	double malloc_med, free_med;
+	struct figures malloc, free;
 };
 
 static struct result run_libc(const struct workload *w)
@@ -192,19 +208,19 @@ static struct result run_libc(const struct workload *w)
 	for (size_t i = 0; i < w->n_live; i++) live[i] = malloc(w->fill_sizes[i]);
 	for (size_t r = 0; r < w->rounds; r++) {
 		uint32_t k = w->victims[r];
-		uint64_t t0 = __rdtsc();
+		uint64_t t0 = tsc();
 		free(live[k]);
-		uint64_t t1 = __rdtsc();
+		uint64_t t1 = tsc();
 		live[k] = malloc(w->sizes[r]);
-		uint64_t t2 = __rdtsc();
+		uint64_t t2 = tsc();
 		if (!live[k]) abort();
 		add(&sf, t1 - t0);
 		add(&sm, t2 - t1);
 	}
 	for (size_t i = 0; i < w->n_live; i++) free(live[i]);
 	struct result res;
-	report("mems_libc_malloc", w->n_live, &sm, &res.malloc_med);
-	report("mems_libc_free", w->n_live, &sf, &res.free_med);
+	res.malloc = report("mems_libc_malloc", w->n_live, &sm);
+	res.free = report("mems_libc_free", w->n_live, &sf);
 	free(sm.t);
 	free(sf.t);
 	free(live);
@@ -228,13 +244,13 @@ static struct result run_mems(const struct workload *w)
 	}
 	for (size_t r = 0; r < w->rounds; r++) {
 		uint32_t k = w->victims[r];
-		uint64_t t0 = __rdtsc();
+		uint64_t t0 = tsc();
 		int rc = mems_free(&m, live[k]);
-		uint64_t t1 = __rdtsc();
+		uint64_t t1 = tsc();
 		live[k] = mems_malloc(&m, w->sizes[r]);
-		uint64_t t2 = __rdtsc();
+		uint64_t t2 = tsc();
 		void *p = mems_get(&m, live[w->probes[r]] + 3);
-		uint64_t t3 = __rdtsc();
+		uint64_t t3 = tsc();
 		if (rc < 0 || !live[k] || !p) abort();
 		sink += (uintptr_t)p;
 		add(&sf, t1 - t0);
@@ -252,10 +268,9 @@ static struct result run_mems(const struct workload *w)
 		(unsigned long long)st.hole_bytes);
 	mems_finish(&m);
 	struct result res;
-	double gmed;
-	report("mems_malloc", w->n_live, &sm, &res.malloc_med);
-	report("mems_free", w->n_live, &sf, &res.free_med);
-	report("mems_get", w->n_live, &sg, &gmed);
+	res.malloc = report("mems_malloc", w->n_live, &sm);
+	res.free = report("mems_free", w->n_live, &sf);
+	report("mems_get", w->n_live, &sg);
 	free(sm.t);
 	free(sf.t);
 	free(sg.t);
@@ -275,11 +290,13 @@ int main(int argc, char **argv)
 		make_workload(&w, lives[i], rounds);
 		struct result lib = run_libc(&w);
 		struct result mem = run_mems(&w);
-		double ratio = (mem.malloc_med + mem.free_med) / (lib.malloc_med + lib.free_med);
+		double ratio = (mem.malloc.med + mem.free.med) / (lib.malloc.med + lib.free.med);
+		double mean_ratio = (mem.malloc.mean + mem.free.mean) / (lib.malloc.mean + lib.free.mean);
 		printf("BENCH mems_vs_libc_ratio_n%zu value=%.2f\n", lives[i], ratio);
+		printf("BENCH mems_vs_libc_mean_ratio_n%zu value=%.2f\n", lives[i], mean_ratio);
 		log_ratio += log(ratio);
-		if (i == 0) first = mem.malloc_med + mem.free_med;
-		last = mem.malloc_med + mem.free_med;
+		if (i == 0) first = mem.malloc.med + mem.free.med;
+		last = mem.malloc.med + mem.free.med;
 		free_workload(&w);
 	}
 	printf("BENCH mems_vs_libc_ratio value=%.2f\n",

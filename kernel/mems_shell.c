@@ -1,0 +1,134 @@
+/*
+ * mems_shell.c - the MeMS heap in the kernel: its pager maps real frames,
+ * page by page, into the kernel window (the original's mmap), and the shell's
+ * `mems` command drives the API:
+ *   mems init | malloc <n> | free <vaddr> | get <vaddr> | stats | check |
+ *        finish | example
+ * `get` shows the kernel address backing a MeMS virtual address and the
+ * physical frame behind it.
+ */
+#include "kernel.h"
+#include "mem.h"
+#include "mems.h"
+#include "mmlib.h"
+#include "shell.h"
+
+struct mems kmems;
+static uint32_t mapped_pages;
+
+static int kwin_pager_map(void *ctx, size_t npages, void **kaddr)
+{
+	(void)ctx;
+	if (npages == 0 || npages > 0x100000) return -MM_EINVAL;
+	vaddr_t va = kwin_alloc((uint32_t)npages);
+	if (!va) return -MM_ENOMEM;
+	for (uint32_t i = 0; i < npages; i++) {
+		paddr_t pa = kframe_alloc();
+		if (!pa || kwin_map(va + i * PAGE_SIZE, pa)) {
+			if (pa) kframe_free(pa);
+			while (i--) kframe_free(kwin_unmap(va + i * PAGE_SIZE));
+			kwin_free(va, (uint32_t)npages);
+			return -MM_ENOMEM;
+		}
+	}
+	mapped_pages += (uint32_t)npages;
+	*kaddr = (void *)(uintptr_t)va;
+	return 0;
+}
+
+static void kwin_pager_unmap(void *ctx, void *kaddr, size_t npages)
+{
+	(void)ctx;
+	vaddr_t va = (vaddr_t)(uintptr_t)kaddr;
+	for (uint32_t i = 0; i < npages; i++) kframe_free(kwin_unmap(va + i * PAGE_SIZE));
+	kwin_free(va, (uint32_t)npages);
+	mapped_pages -= (uint32_t)npages;
+}
+
+static paddr_t kwin_pager_phys(void *ctx, const void *kaddr)
+{
+	(void)ctx;
+	paddr_t pa = 0;
+	pgt_translate(kernel_pd_phys, (vaddr_t)(uintptr_t)kaddr, &pa, 0);
+	return pa;
+}
+
+const struct mems_pager kmems_pager = { kwin_pager_map, kwin_pager_unmap, kwin_pager_phys, 0 };
+
+static int report(const char *what)
+{
+	if (!mems_ready(&kmems)) kprintf("mems %s: MeMS is not initialised (run mems init first)\n", what);
+	else kprintf("mems %s: %s\n", what, mems_last_message(&kmems));
+	return 1;
+}
+
+static bool number_arg(int argc, char **argv, uint64_t *v)
+{
+	if (argc != 3 || mm_parse_u64z(argv[2], 0, v)) {
+		kprintf("mems %s: expects one number, e.g. mems %s 1000\n", argv[1], argv[1]);
+		return false;
+	}
+	return true;
+}
+
+static int mems_get_cmd(uint64_t v)
+{
+	void *p = mems_get(&kmems, v);
+	if (!p) return report("get");
+	paddr_t pa = 0;
+	mems_phys(&kmems, v, &pa);
+	kprintf("MeMS virtual %llu -> kernel address %p -> physical 0x%08x (frame 0x%05x)\n",
+		(unsigned long long)v, p, pa, pa >> 12);
+	return 0;
+}
+
+static int cmd_mems(int argc, char **argv)
+{
+	const char *sub = argc > 1 ? argv[1] : "";
+	uint64_t v;
+	if (mm_strcmp(sub, "init") == 0) {
+		if (mems_init(&kmems, &kmems_pager, &kheap_allocator)) return report("init");
+		kprintf("MeMS ready: virtual addresses start at 1000\n");
+		return 0;
+	}
+	if (mm_strcmp(sub, "example") == 0) {
+		if (mems_ready(&kmems)) mems_finish(&kmems);
+		if (mems_init(&kmems, &kmems_pager, &kheap_allocator)) return report("init");
+		return mems_run_example(&kmems, &console_sink) ? 1 : 0;
+	}
+	if (mm_strcmp(sub, "malloc") == 0) {
+		if (!number_arg(argc, argv, &v)) return 1;
+		if (v > 0xffffffffull) {
+			kprintf("mems malloc: %llu bytes is more than memory holds\n", (unsigned long long)v);
+			return 1;
+		}
+		uint64_t va = mems_malloc(&kmems, (size_t)v);
+		if (!va) return report("malloc");
+		kprintf("%llu\n", (unsigned long long)va);
+		return 0;
+	}
+	if (mm_strcmp(sub, "free") == 0) {
+		if (!number_arg(argc, argv, &v)) return 1;
+		return mems_free(&kmems, v) ? report("free") : 0;
+	}
+	if (mm_strcmp(sub, "get") == 0) return number_arg(argc, argv, &v) ? mems_get_cmd(v) : 1;
+	if (mm_strcmp(sub, "stats") == 0) {
+		if (!mems_ready(&kmems)) return report("stats");
+		mems_print_stats(&kmems, &console_sink);
+		return 0;
+	}
+	if (mm_strcmp(sub, "check") == 0) {
+		int bad = mems_check(&kmems, &console_sink);
+		kprintf("MeMS check: %s (%u pages mapped in the kernel window)\n", bad ? "FAILED" : "consistent", mapped_pages);
+		return bad ? 1 : 0;
+	}
+	if (mm_strcmp(sub, "finish") == 0) {
+		if (!mems_ready(&kmems)) return report("finish");
+		mems_finish(&kmems);
+		kprintf("MeMS finished: every node unmapped\n");
+		return 0;
+	}
+	kprintf("usage: mems init | malloc <n> | free <vaddr> | get <vaddr> | stats | check | finish | example\n");
+	return 1;
+}
+SHELL_COMMAND(mems, "", "the MeMS heap: init, malloc, free, get, stats, check, finish, example", cmd_mems);

@@ -19,6 +19,7 @@ extern char _kernel_start[], _kernel_end[];
 extern uint32_t boot_page_dir[1024];
 
 struct frame_alloc kframes;
+struct frame_cache kfcache;
 struct kmalloc kheap;
 struct vm_sys kvm;
 struct mm_allocator kheap_allocator;
@@ -94,6 +95,7 @@ static void frames_init(void)
 	paddr_t desc = place_descriptors(nbytes, top);
 	frame_init(&kframes, npfns, phys_to_kvirt(desc));
 	kframes.strict = true; /* a bad free is a kernel bug here */
+	frame_cache_init(&kfcache, &kframes);
 	for (int i = 0; i < boot_info.nregions; i++) {
 		const struct boot_region *r = &boot_info.regions[i];
 		if (r->type != 1 || r->base >= top) continue;
@@ -112,23 +114,25 @@ static void frames_init(void)
 	mem_report.desc_bytes = nbytes;
 }
 
+pfn_t kframes_free(void) { return frame_cache_nfree(&kfcache); }
+
 paddr_t kframe_alloc(void)
 {
-	pfn_t pfn = frame_alloc(&kframes, 0);
+	pfn_t pfn = frame_cache_alloc(&kfcache);
 	if (pfn == PFN_NONE) return 0;
 	paddr_t pa = pfn_to_paddr(pfn);
 	mm_zero_page(phys_to_kvirt(pa));
 	return pa;
 }
 
-void kframe_free(paddr_t pa) { frame_free(&kframes, paddr_to_pfn(pa), 0); }
+void kframe_free(paddr_t pa) { frame_cache_free(&kfcache, paddr_to_pfn(pa)); }
 
 /* vm_sys frames are handed out as they are: their users zero them (a page
  * table, a demand-zero page) exactly once. */
 static paddr_t source_alloc(void *ctx)
 {
 	(void)ctx;
-	pfn_t pfn = frame_alloc(&kframes, 0);
+	pfn_t pfn = frame_cache_alloc(&kfcache);
 	return pfn == PFN_NONE ? 0 : pfn_to_paddr(pfn);
 }
 static void source_free(void *ctx, paddr_t pa) { (void)ctx; kframe_free(pa); }

@@ -6,11 +6,14 @@
 #ifndef KERNEL_MEM_H
 #define KERNEL_MEM_H
 
-#include "frame.h"
+#include "frame_cache.h"
 #include "kmalloc.h"
 #include "vmspace.h"
 
 extern struct frame_alloc kframes;
+extern struct frame_cache kfcache; /* single frames go through this cache */
+/* Free frames, in the buddy lists or the cache. */
+pfn_t kframes_free(void);
 extern struct kmalloc kheap;
 extern struct vm_sys kvm;
 extern paddr_t kernel_pd_phys;

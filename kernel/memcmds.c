@@ -42,6 +42,9 @@ static int cmd_meminfo(int argc, char **argv)
 		kprintf("RAM above the direct map left out: %llu KiB\n", (unsigned long long)(mem_report.left_out >> 10));
 	kprintf("descriptor array: %u bytes at phys 0x%08x\n", mem_report.desc_bytes, mem_report.desc_phys);
 	frame_print(&kframes, &console_sink);
+	kprintf("frame cache: %u single frames held (%llu allocations served, %llu refills, %llu drains)\n",
+		kfcache.n, (unsigned long long)kfcache.hits, (unsigned long long)kfcache.refills,
+		(unsigned long long)kfcache.drains);
 	return 0;
 }
 SHELL_COMMAND(meminfo, "mem", "memory map, frame totals and per-order free lists", cmd_meminfo);
@@ -50,7 +53,7 @@ static int cmd_frames(int argc, char **argv)
 {
 	if (no_args(argc, argv)) return 1;
 	frame_print(&kframes, &console_sink);
-	int bad = frame_check(&kframes, &console_sink);
+	int bad = frame_cache_check(&kfcache, &console_sink);
 	kprintf("frame allocator check: %s\n", bad ? "FAILED" : "consistent");
 	return bad ? 1 : 0;
 }
@@ -232,7 +235,7 @@ static int cmd_space(int argc, char **argv)
 	}
 	vm_space_destroy(scratch);
 	scratch = 0;
-	kprintf("space freed; %u frames free\n", (unsigned)kframes.nfree);
+	kprintf("space freed; %u frames free\n", (unsigned)kframes_free());
 	return 0;
 }
 SHELL_COMMAND(space, "", "a scratch address space: new, region, write, read, protect, show, free", cmd_space);

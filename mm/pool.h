@@ -15,7 +15,7 @@
  *   pool_fault(pool, P, w)                    page P not resident
  *     1. slot = lowest-numbered free slot; if there is none:
  *          v = policy.select_victim()         (a resident slot)
- *          backend.evict(v, page of v)        (unmap; write back if dirty)
+ *          backend.evict(v, page of v)        (unmap; write back if needed)
  *          evictions++, writebacks += wrote
  *          policy.page_out(v)
  *          slot = v
@@ -64,9 +64,10 @@
 
 /* How the pool acts on the machine. Every op gets ctx first. */
 struct pool_backend {
-	/* Unmap page from slot; write it back if dirty. Returns 1 if it was
-	 * written back, 0 if dropped (clean), or a negative MM_E* error (the
-	 * page then stays resident and nothing is counted). */
+	/* Unmap page from slot; write it back if it is dirty or has no swap
+	 * copy yet. Returns 1 if it was written back, 0 if dropped (clean, with
+	 * a valid copy), or a negative MM_E* error (the page then stays
+	 * resident and nothing is counted). */
 	int (*evict)(void *ctx, uint32_t slot, uint64_t page);
 	/* Map page into slot: read it back from swap if it has a copy, else a
 	 * zero-filled frame. Returns 1 if read from swap, 0 if zero-filled, or
@@ -92,7 +93,9 @@ struct pool_config {
 	uint32_t nframes;              /* slots, >= 1 */
 	const struct repl_ops *policy; /* from the registry */
 	uint64_t seed;                 /* for policies that draw random numbers */
-	uint32_t tick_every;           /* references between automatic ticks; 0: never */
+	uint32_t tick_every;           /* references between automatic ticks; 0: never.
+	                                * Trace replayers (tools/replay, the kernel's
+	                                * replay) use nframes unless told otherwise. */
 };
 
 struct pool {
@@ -134,7 +137,8 @@ int pool_set_future(struct pool *p, const uint32_t *next_use, size_t nrefs);
  * none is attached, or it is used up), or a backend error. */
 int pool_fault(struct pool *p, uint64_t page, bool is_write);
 /* After an access to the resident page: sample its A/D bits, inform the
- * policy, count the reference, maybe tick. 0 or -MM_ENOENT (not resident). */
+ * policy, count the reference, maybe tick. 0, -MM_ENOENT (not resident) or
+ * -MM_EINVAL (the policy needs a future and it is used up). */
 int pool_access_done(struct pool *p, uint64_t page);
 /* One reference of a trace: fault if needed, touch, access_done. Returns 1
  * if it faulted, 0 if it hit, or a negative error (from pool_fault, or

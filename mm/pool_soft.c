@@ -46,12 +46,12 @@ static int soft_evict(void *ctx, uint32_t slot, uint64_t page)
 	struct pool_soft *s = ctx;
 	MM_ASSERT(slot < s->nframes && (s->bits[slot] & SOFT_MAPPED) && s->page[slot] == page,
 		  "soft: evict(%u, %llu) of a slot not holding it", slot, (unsigned long long)page);
-	if (!(s->bits[slot] & POOL_DIRTY)) {
-		s->bits[slot] = 0;
+	uint32_t writes = repl_map_get(&s->swap, page);
+	if (!(s->bits[slot] & POOL_DIRTY) && writes != REPL_MAP_NONE) {
+		s->bits[slot] = 0; /* clean, and its copy is valid */
 		s->stats.drops++;
 		return 0;
 	}
-	uint32_t writes = repl_map_get(&s->swap, page);
 	if (writes == REPL_MAP_NONE) {
 		writes = 0;
 		if (s->swap.count == s->swap.limit &&
@@ -99,6 +99,13 @@ struct pool_backend pool_soft_backend(struct pool_soft *s)
 {
 	struct pool_backend b = { soft_evict, soft_load, soft_harvest, soft_touch, s };
 	return b;
+}
+
+void pool_soft_discard(struct pool_soft *s, uint32_t slot)
+{
+	MM_ASSERT(slot < s->nframes && (s->bits[slot] & SOFT_MAPPED), "soft: discard of free slot %u", slot);
+	repl_map_del(&s->swap, s->page[slot]);
+	s->bits[slot] = 0;
 }
 
 uint32_t pool_soft_writes(const struct pool_soft *s, uint64_t page)

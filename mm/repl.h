@@ -1,7 +1,7 @@
 /*
  * repl.h - page-replacement policies: the fixed API every policy implements,
- * the registry that lists them, and two helpers they share (a page hash map
- * and a state-layout helper).
+ * the registry that lists them, and the helpers they share (a page hash
+ * map, an index-linked list and a state-layout helper).
  *
  * A policy decides WHICH resident page to give up; it never touches a page
  * table. The mechanism (mm/pool.c) owns the frames and tells the policy facts

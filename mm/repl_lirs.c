@@ -191,6 +191,7 @@ static void lirs_page_in(void *state, uint32_t slot, uint64_t page, bool is_writ
 	to_top(s, x);
 	if (remembered || s->nlir < s->lir_max) promote(s, x);
 	else repl_dlist_push_back(&s->q, x);
+	prune(s); /* after releases S may have held only HIR entries */
 }
 
 static void lirs_page_out(void *state, uint32_t slot)
@@ -237,6 +238,7 @@ static void lirs_referenced(void *state, uint32_t slot, bool accessed, bool dirt
 		repl_dlist_remove(&s->q, x);
 		repl_dlist_push_back(&s->q, x);
 	}
+	prune(s);
 }
 
 static void lirs_tick(void *state)

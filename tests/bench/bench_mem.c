@@ -17,6 +17,18 @@
 
 static struct bench b;
 
+static void cache_pairs(const char *name)
+{
+	bench_start(&b, name);
+	for (int i = 0; i < PAIRS; i++) {
+		uint64_t t0 = rdtsc();
+		pfn_t p = frame_cache_alloc(&kfcache);
+		frame_cache_free(&kfcache, p);
+		bench_add(&b, rdtsc() - t0);
+	}
+	bench_report(&b, "cycles");
+}
+
 static void buddy_pairs(const char *name, unsigned order)
 {
 	bench_start(&b, name);
@@ -57,7 +69,8 @@ static void bench_frames(void)
 {
 	pfn_t n;
 	pfn_t *held = fill_half(&n);
-	buddy_pairs("frame_order0_pair", 0);
+	cache_pairs("frame_order0_pair");
+	buddy_pairs("frame_buddy_order0_pair", 0);
 	buddy_pairs("frame_order4_pair", 4);
 	/* the baseline mirrors the buddy's state: the same frames in use */
 	pfn_t npfns = kframes.npfns;

@@ -16,7 +16,7 @@ KTEST(mems, write_through_get_and_finish)
 {
 	static struct mems m;
 	kmalloc_trim(&kheap);
-	pfn_t free_before = kframes.nfree;
+	pfn_t free_before = kframes_free();
 	KASSERT(mems_init(&m, &kmems_pager, &kheap_allocator) == 0, "init");
 	enum { N = 40 };
 	uint64_t va[N];
@@ -51,5 +51,5 @@ KTEST(mems, write_through_get_and_finish)
 	KEXPECT_EQ(mems_check(&m, &console_sink), 0);
 	mems_finish(&m);
 	kmalloc_trim(&kheap);
-	KEXPECT_EQ(kframes.nfree, free_before);
+	KEXPECT_EQ(kframes_free(), free_before);
 }

@@ -78,7 +78,7 @@ KTEST(swap, integrity_every_policy)
 {
 	KASSERT(kswap_ready, "no swap device");
 	kmalloc_trim(&kheap);
-	pfn_t free_before = kframes.nfree;
+	pfn_t free_before = kframes_free();
 	uint32_t slots_before = kswap.stats.in_use;
 	for (size_t k = 0; k < repl_count(); k++) {
 		const struct repl_ops *ops = repl_at(k);
@@ -92,7 +92,7 @@ KTEST(swap, integrity_every_policy)
 		KEXPECT(c.rounds > 500, "policy %s evicted only %u pages", ops->name, c.rounds);
 	}
 	kmalloc_trim(&kheap);
-	KEXPECT_EQ(kframes.nfree, free_before);
+	KEXPECT_EQ(kframes_free(), free_before);
 	KEXPECT_EQ(kswap.stats.in_use, slots_before);
 	KEXPECT_EQ(swap_check(&kswap, &console_sink), 0);
 }

@@ -71,7 +71,7 @@ KTEST(vm, demand_zero)
 	struct vm_space *s = vm_space_create(&kvm);
 	KASSERT(s, "no space");
 	KASSERT(vm_region_add(s, UBASE, 16, VM_READ | VM_WRITE) == 0, "region");
-	pfn_t free_before = kframes.nfree;
+	pfn_t free_before = kframes_free();
 	struct guard_report rep;
 	for (uint32_t i = 0; i < 16; i++) {
 		struct access r = { UBASE + i * PAGE_SIZE + 4 * i, 0xdead, false };
@@ -89,7 +89,7 @@ KTEST(vm, demand_zero)
 	}
 	KEXPECT_EQ(pgt_count_present(s->pd), 16);
 	/* 16 data frames and one page table */
-	KEXPECT_EQ(free_before - kframes.nfree, 17);
+	KEXPECT_EQ(free_before - kframes_free(), 17);
 	vm_space_destroy(s);
 }
 
@@ -148,9 +148,8 @@ KTEST(vm, bad_accesses_reported)
 
 KTEST(vm, no_leaks_over_1000_spaces)
 {
-	pfn_t before = kframes.nfree + 0;
 	kmalloc_trim(&kheap);
-	before = kframes.nfree;
+	pfn_t before = kframes_free();
 	struct guard_report rep;
 	for (int i = 0; i < 1000; i++) {
 		struct vm_space *s = vm_space_create(&kvm);
@@ -164,7 +163,7 @@ KTEST(vm, no_leaks_over_1000_spaces)
 		vm_space_destroy(s);
 	}
 	kmalloc_trim(&kheap);
-	KEXPECT_EQ(kframes.nfree, before);
+	KEXPECT_EQ(kframes_free(), before);
 	KEXPECT_EQ(frame_check(&kframes, &console_sink), 0);
 	KEXPECT_EQ(kmalloc_check(&kheap, &console_sink), 0);
 }

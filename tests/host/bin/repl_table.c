@@ -16,9 +16,10 @@
  * for the full table; for speed build it without them:
  *
  *   gcc -std=gnu11 -m32 -O2 -I. -Imm -o build/repl_table \
- *       tests/host/bin/repl_table.c mm/\*.c tests/host/env_host.c -lm
+ *       tests/host/bin/repl_table.c mm/[a-z]*.c tests/host/env_host.c -lm
+ *   build/repl_table
  *
- * (without the backslash before the '*': it only keeps this comment closed).
+ * (about 10 s for the whole table; the sanitized build takes about 40 s).
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -111,7 +112,7 @@ int main(int argc, char **argv)
 	size_t npol = repl_count();
 	double sum[16] = { 0 };
 	int cases = 0;
-	printf("%-16s %6s %8s", "trace", "frames", "opt");
+	printf("%-16s %6s %8s", "trace", "frames", "opt_miss");
 	for (size_t p = 0; p < npol; p++) printf(" %7s", repl_at(p)->name);
 	printf("\n");
 	for (int i = 0; i < ntraces; i++) {

@@ -5,7 +5,7 @@
 cd "$(dirname "$0")/../.." || exit 1
 . tests/e2e/lib.sh
 T=$E2E_TMP
-expected=../shared/cases/mems/example.expected.txt
+expected=tests/data/cases/mems/example.expected.txt
 
 printf 'mems example\n' | $MMK --cmdline quiet > "$T/ex" 2>&1
 # the scenario's output is everything between the command's echo and the next prompt

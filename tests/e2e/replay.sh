@@ -9,10 +9,10 @@ T=$E2E_TMP
 make -s build/host/replay >/dev/null
 
 # an address trace with stores (write-backs matter): the first 20000 references of gcc
-gzip -dc ../shared/traces/address/gcc.trace.gz | head -20000 > "$T/gcc20k.trace"
+gzip -dc tests/data/traces/address/gcc.trace.gz | head -20000 > "$T/gcc20k.trace"
 for case in "lirs/cs.trace.gz 100" "lirs/cpp.trace.gz 200" "ADDR 50"; do
 	set -- $case
-	trace=../shared/traces/$1
+	trace=tests/data/traces/$1
 	[ "$1" = ADDR ] && trace=$T/gcc20k.trace
 	for policy in fifo lru sc clock opt lirs duel nru aging; do
 		host=$(tools/replay "$trace" "$2" "$policy" 2>&1)
@@ -37,7 +37,7 @@ out=$(tools/replay "$T/bad.trace" 3 lru 2>&1)
 [[ $out == *"line 3"* && $out != *refs=* ]] && ok "host: a malformed line is reported with its number" || fail "host: malformed line" "$out"
 out=$(tools/replay --kernel "$T/belady.trace" 3 nosuch 2>&1)
 [[ $out == *"unknown policy"* && $out == *"lru"* ]] && ok "an unknown policy lists the valid ones" || fail "unknown policy" "$out"
-cp ../shared/traces/lirs/cs.trace.gz "$T/cs.gz"
+cp tests/data/traces/lirs/cs.trace.gz "$T/cs.gz"
 printf 'replay cs.gz frames=10 policy=lru\nreplay cs.gz frames=0 policy=lru\nreplay nofile frames=3 policy=lru\n' |
 	$MMK --module "$T/cs.gz" --cmdline quiet > "$T/shell" 2>&1
 check_contains "a gzipped module is refused with advice" "$T/shell" "gzip-compressed"

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# vma.sh - every arena case in ../shared/cases/vma, byte for byte: through
+# vma.sh - every arena case in tests/data/cases/vma, byte for byte: through
 # the kernel's checker mode (tools/vma) and through the host build of the
 # same mm/ sources (build/host/vma). The checker allows 10 s per case.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/e2e/lib.sh
-for in in ../shared/cases/vma/*.in; do
+for in in tests/data/cases/vma/*.in; do
 	name=$(basename "$in" .in)
 	ref=${in%.in}.ref
 	timeout 10 build/host/vma < "$in" > "$E2E_TMP/host.out" 2>/dev/null

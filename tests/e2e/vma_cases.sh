@@ -3,7 +3,7 @@
 #
 #   tests/e2e/vma_cases.sh <command> [args...]
 #
-# Every NN-vma.in of the cases folder (../shared/cases/vma relative to the
+# Every NN-vma.in of the cases folder (tests/data/cases/vma relative to the
 # repository root, or $VMA_CASES) is fed on standard input to the command,
 # whose standard output must equal NN-vma.ref byte for byte, within the
 # checker's 10 s limit. Prints "ok"/"not ok" per case (with the first
@@ -16,7 +16,7 @@ if [ $# -lt 1 ]; then
 fi
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
-cases=${VMA_CASES:-$root/../shared/cases/vma}
+cases=${VMA_CASES:-$root/tests/data/cases/vma}
 limit=${VMA_TIMEOUT:-10}
 
 if ! ls "$cases"/*-vma.in >/dev/null 2>&1; then

@@ -708,9 +708,9 @@ HTEST(vma_cases_any_chunking)
 		char path[128];
 		size_t inlen, reflen, n1, n2, n3;
 		long live1, live2, live3;
-		snprintf(path, sizeof path, "../shared/cases/vma/%s-vma.in", names[i]);
+		snprintf(path, sizeof path, "tests/data/cases/vma/%s-vma.in", names[i]);
 		char *in = read_file(path, &inlen);
-		snprintf(path, sizeof path, "../shared/cases/vma/%s-vma.ref", names[i]);
+		snprintf(path, sizeof path, "tests/data/cases/vma/%s-vma.ref", names[i]);
 		char *ref = read_file(path, &reflen);
 		if (!in || !ref) {
 			htest_fail(__FILE__, __LINE__, "cannot read case %s", names[i]);

@@ -184,7 +184,7 @@ static bool all_digits(const char *s)
 
 HTEST(mems_example_matches_expected)
 {
-	char *want = read_file("../shared/cases/mems/example.expected.txt");
+	char *want = read_file("tests/data/cases/mems/example.expected.txt");
 	ASSERT_TRUE(want != NULL);
 	struct fix f;
 	ASSERT_EQ(fix_init(&f, -1), 0);

@@ -388,7 +388,7 @@ static uint64_t *pages_of(const struct trace *t)
 static void exact_on(const char *name)
 {
 	char path[256];
-	snprintf(path, sizeof path, "../shared/traces/lirs/%s.trace.gz", name);
+	snprintf(path, sizeof path, "tests/data/traces/lirs/%s.trace.gz", name);
 	struct trace t;
 	if (trace_load(path, &t) != 0) {
 		htest_fail(__FILE__, __LINE__, "cannot load %s", path);
@@ -547,7 +547,7 @@ HTEST(repl_nru_classes_and_seeds)
 	EXPECT_TRUE(memcmp(a, c, sizeof a) != 0);
 	/* through the pool: the same seed replays identically, another differs */
 	struct trace t;
-	ASSERT_EQ(trace_load("../shared/traces/lirs/cs.trace.gz", &t), 0);
+	ASSERT_EQ(trace_load("tests/data/traces/lirs/cs.trace.gz", &t), 0);
 	struct mm_allocator al = malloc_alloc();
 	uint64_t faults[3];
 	for (int k = 0; k < 3; k++) {
@@ -575,7 +575,7 @@ HTEST(repl_writebacks_read_only_trace)
 	 * pages ever evicted, and every later fault on them is a swap-in: both
 	 * counted here from the model backend's own record of evictions. */
 	struct trace t;
-	ASSERT_EQ(trace_load("../shared/traces/lirs/cs.trace.gz", &t), 0);
+	ASSERT_EQ(trace_load("tests/data/traces/lirs/cs.trace.gz", &t), 0);
 	struct mm_allocator al = malloc_alloc();
 	for (size_t p = 0; p < repl_count(); p++) {
 		struct model_be *m = malloc(sizeof *m);
@@ -737,7 +737,7 @@ HTEST(pool_kernel_path_matches_reference)
 	 * pool_access_done. Doing exactly that must count what pool_reference
 	 * counts, for every policy (ticks included). */
 	struct trace t;
-	ASSERT_EQ(trace_load("../shared/traces/lirs/gli.trace.gz", &t), 0);
+	ASSERT_EQ(trace_load("tests/data/traces/lirs/gli.trace.gz", &t), 0);
 	struct mm_allocator al = malloc_alloc();
 	for (size_t p = 0; p < repl_count(); p++) {
 		struct pool_stats st[2];

@@ -188,7 +188,7 @@ static size_t distinct(const struct trace *t)
 
 HTEST(trace_shared_lirs_files)
 {
-	/* counts from ../shared/traces/README.md; backf and zigzag end without
+	/* counts from tests/data/traces/README.md; backf and zigzag end without
 	 * a newline, 2_pools and cs contain "*" marks, gli an empty line */
 	static const struct { const char *name; size_t refs, blocks; } want[] = {
 		{ "2_pools", 100000, 9939 }, { "backf", 9000, 751 }, { "cs", 6781, 1409 },
@@ -196,7 +196,7 @@ HTEST(trace_shared_lirs_files)
 	};
 	for (size_t i = 0; i < MM_ARRAY_SIZE(want); i++) {
 		char path[256];
-		snprintf(path, sizeof path, "../shared/traces/lirs/%s.trace.gz", want[i].name);
+		snprintf(path, sizeof path, "tests/data/traces/lirs/%s.trace.gz", want[i].name);
 		struct trace t;
 		if (trace_load(path, &t) != 0) {
 			htest_fail(__FILE__, __LINE__, "cannot load %s", path);
@@ -212,7 +212,7 @@ HTEST(trace_shared_lirs_files)
 HTEST(trace_shared_address_file)
 {
 	struct trace t;
-	ASSERT_EQ(trace_load("../shared/traces/address/swim.trace.gz", &t), 0);
+	ASSERT_EQ(trace_load("tests/data/traces/address/swim.trace.gz", &t), 0);
 	EXPECT_EQ(t.format, TRACE_ADDR);
 	EXPECT_EQ(t.nrefs, 303193); /* its line count (gzip -dc | wc -l) */
 	size_t writes = 0;

@@ -1,7 +1,7 @@
 /*
  * mems_example.c - runs the official MeMS driver's scenario (example.c) on the
  * host build of mm/mems.c and prints what it prints: compare with
- * ../shared/cases/mems/example.expected.txt (only the physical address
+ * tests/data/cases/mems/example.expected.txt (only the physical address
  * differs). The pager maps nodes with aligned_alloc; "physical" addresses are
  * the host addresses, as the original printed its mmap addresses.
  *

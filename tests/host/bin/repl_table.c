@@ -3,7 +3,7 @@
  * block traces, on the host build of mm/ (pool + software backend).
  *
  *   build/host/repl_table [--tick N] [DIR]
- *       DIR defaults to ../shared/traces/lirs (relative to the repo root).
+ *       DIR defaults to tests/data/traces/lirs (relative to the repo root).
  *       For each trace at 100, 200, 500 and 1000 frames (loop: 512 only)
  *       prints misses / OPT's misses per policy, then one line per policy
  *       with the average ratio:  BENCH repl_<policy>_vs_opt value=<x.xxx>
@@ -104,7 +104,7 @@ int main(int argc, char **argv)
 		if (arg + 2 > argc) return fprintf(stderr, "usage: repl_table --curve TRACE F1 F2 ...\n"), 1;
 		return curve(argv[arg + 1], argc - arg - 2, argv + arg + 2);
 	}
-	const char *dir = arg < argc ? argv[arg] : "../shared/traces/lirs";
+	const char *dir = arg < argc ? argv[arg] : "tests/data/traces/lirs";
 	char *names[64];
 	int ntraces = list_traces(dir, names, 64);
 	if (ntraces <= 0) return fprintf(stderr, "repl_table: no *.trace.gz in %s\n", dir), 1;

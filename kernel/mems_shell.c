@@ -82,7 +82,19 @@ static int mems_get_cmd(uint64_t v)
 	return 0;
 }
 
+static int mems_dispatch(int argc, char **argv);
+
+/* Debug builds verify every invariant of the 2-D list and the index after
+ * each operation; a broken one is a kernel bug. */
 static int cmd_mems(int argc, char **argv)
+{
+	int rc = mems_dispatch(argc, argv);
+	if (MMK_DEBUG && mems_ready(&kmems) && mems_check(&kmems, &console_sink))
+		KPANIC("MeMS structure corrupted after 'mems %s'", argc > 1 ? argv[1] : "");
+	return rc;
+}
+
+static int mems_dispatch(int argc, char **argv)
 {
 	const char *sub = argc > 1 ? argv[1] : "";
 	uint64_t v;

@@ -15,6 +15,7 @@
 #include "mm_env.h"
 #include "shell.h"
 #include "thread.h"
+#include "swapdev.h"
 #include "trap.h"
 
 void thread_switch(uint32_t *save_esp, uint32_t new_esp);
@@ -106,6 +107,7 @@ static void sched_tick(struct trap_frame *tf)
 {
 	(void)tf;
 	if (!sched_on) return;
+	kpools_tick(pit_ticks());
 	wake_sleepers(pit_ticks());
 	if (quantum_left) quantum_left--;
 	if (!quantum_left && runq.head) {

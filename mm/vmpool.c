@@ -203,7 +203,10 @@ void vmpool_detach(struct vmpool *vp, struct vm_space *s)
 
 int vmpool_access_done(struct vmpool *vp, const struct vm_space *s, vaddr_t va)
 {
-	return pool_access_done(&vp->pool, vmpool_key(vp, s, va));
+	uint32_t irq = mm_irq_save(); /* a timer sweep must not cut into it */
+	int rc = pool_access_done(&vp->pool, vmpool_key(vp, s, va));
+	mm_irq_restore(irq);
+	return rc;
 }
 
 int vmpool_check(const struct vmpool *vp, struct mm_sink *err)

@@ -137,3 +137,61 @@ KTEST(thread, processes_fault_concurrently)
 	KEXPECT(sched_switches > pre + N, "switches %llu", sched_switches - pre);
 	KEXPECT(vm_current == 0, "the boot thread is back in the kernel's space");
 }
+
+#include "repl.h"
+#include "swapdev.h"
+
+extern uint64_t kpools_sweeps;
+
+struct freerun { struct vm_space *s; uint32_t bad; volatile bool stop; uint32_t rounds; };
+
+/* Free-running code: nothing reports its references; only the timer's sweeps
+ * tell the policy which pages are in use. A hot set and cold pages. */
+static void freerun_body(void *arg)
+{
+	struct freerun *f = arg;
+	struct mm_rng r;
+	mm_rng_seed(&r, 77);
+	for (uint32_t p = 0; p < 32; p++) *(volatile uint32_t *)(uintptr_t)(PBASE + p * PAGE_SIZE) = p ^ 0xabcd;
+	while (!f->stop) {
+		uint32_t p = mm_rng_below(&r, 8) ? mm_rng_below(&r, 4) : 4 + mm_rng_below(&r, 28);
+		f->bad += *(volatile uint32_t *)(uintptr_t)(PBASE + p * PAGE_SIZE) != (p ^ 0xabcd);
+		f->rounds++;
+	}
+}
+
+static void freerun_main(void *arg)
+{
+	struct guard_report rep;
+	if (guard_run(freerun_body, arg, &rep)) ((struct freerun *)arg)->bad += 1000000;
+}
+
+KTEST(thread, free_running_pool_swept_by_timer)
+{
+	const char *pols[] = { "aging", "nru" };
+	for (int k = 0; k < 2; k++) {
+		static struct vmpool vp;
+		struct pool_config cfg = { 6, repl_lookup(pols[k]), 3, 0 };
+		KASSERT(vmpool_init(&vp, &kvm, &kswap, &cfg) == 0, "pool");
+		struct freerun f = { vm_space_create(&kvm), 0, false, 0 };
+		KASSERT(f.s, "space");
+		vmpool_attach(&vp, f.s);
+		vm_region_add(f.s, PBASE, 32, VM_READ | VM_WRITE);
+		uint64_t sweeps = kpools_sweeps;
+		kpool_register_swept(&vp, 1);
+		struct thread *t = thread_create("freerun", freerun_main, &f, f.s);
+		KASSERT(t, "thread");
+		thread_sleep_ticks(15);
+		f.stop = true;
+		thread_join(t);
+		kpool_unregister(&vp);
+		KEXPECT(f.bad == 0, "%s: %u bad reads", pols[k], f.bad);
+		KEXPECT(kpools_sweeps - sweeps >= 5, "%s: only %llu sweeps", pols[k], kpools_sweeps - sweeps);
+		KEXPECT(vp.pool.stats.evictions > 0, "%s: nothing was evicted", pols[k]);
+		KEXPECT(vp.pool.nresident <= 6, "%u resident", vp.pool.nresident);
+		KEXPECT_EQ(vmpool_check(&vp, &console_sink), 0);
+		vmpool_detach(&vp, f.s);
+		vm_space_destroy(f.s);
+		vmpool_fini(&vp);
+	}
+}

@@ -171,6 +171,23 @@ void mutex_unlock(struct mutex *m)
 	irq_restore(f);
 }
 
+void sem_down(struct semaphore *s)
+{
+	uint32_t f = irq_save();
+	while (s->count == 0) wait_block(&s->waiters);
+	s->count--;
+	irq_restore(f);
+}
+
+void sem_up(struct semaphore *s)
+{
+	uint32_t f = irq_save();
+	s->count++;
+	struct thread *t = q_pop(&s->waiters);
+	if (t) make_ready(t);
+	irq_restore(f);
+}
+
 static void thread_start(void)
 {
 	irq_enable();

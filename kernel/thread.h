@@ -63,6 +63,11 @@ struct mutex { bool held; struct thread *owner; struct wait_queue waiters; uint3
 void mutex_lock(struct mutex *m);
 void mutex_unlock(struct mutex *m);
 
+/* A counting semaphore: down blocks while the count is 0. */
+struct semaphore { uint32_t count; struct wait_queue waiters; };
+void sem_down(struct semaphore *s);
+void sem_up(struct semaphore *s);
+
 /* Counters for tests and `threads`. */
 extern uint64_t sched_switches, sched_preemptions;
 

@@ -12,13 +12,15 @@
  *     addresses (binary search finds the node holding an address) and a
  *     tournament tree of each node's largest hole (a descent finds the first
  *     node with a hole big enough);
- *   - each node's segments form an AVL tree keyed by address, augmented with
- *     the largest hole below each tree node (mems_index.c).
+ *   - each node's segments are also the entries of a small B+ tree keyed by
+ *     offset, every block augmented with the largest hole below it
+ *     (mems_index.c); a node of up to MEMS_FAN segments is a single block.
  * First fit, the segment at an address, and every split or merge cost
- * O(log n). Segment records are carved from blocks taken from the metadata
- * allocator and recycled on a spare list; the blocks go back at
- * mems_finish(). Nodes are never unmapped before mems_finish(), as in the
- * original.
+ * O(log n), and in the common case a binary search or a scan in one block
+ * plus a short walk up the tournament. Segment records are carved from
+ * blocks taken from the metadata allocator and recycled on a spare list;
+ * index blocks are recycled likewise; all go back at mems_finish(). Nodes are
+ * never unmapped before mems_finish(), as in the original.
  */
 #include "mems.h"
 #include "mems_index.h"
@@ -84,31 +86,44 @@ static int refill_spares(struct mems *m)
 	if (!c) return -MM_ENOMEM;
 	c->next = m->chunks;
 	m->chunks = c;
-	for (size_t i = 0; i < MEMS_CHUNK_SEGS; i++) {
+	for (size_t i = MEMS_CHUNK_SEGS; i-- > 0;) {
 		c->segs[i].next = m->spare;
 		m->spare = &c->segs[i];
+	}
+	m->nspare += MEMS_CHUNK_SEGS;
+	return 0;
+}
+
+static int reserve_blocks(struct mems *m, size_t need)
+{
+	while (m->blocks.nspare < need) {
+		struct mems_blk *b = mm_alloc(&m->meta, sizeof *b);
+		if (!b) return -MM_ENOMEM;
+		b->parent = m->blocks.spare;
+		m->blocks.spare = b;
+		m->blocks.nspare++;
 	}
 	return 0;
 }
 
-/* Make sure two records are ready, so what follows cannot fail halfway. */
-static int reserve_segs(struct mems *m)
+/* Make sure the records and index blocks a change needs are ready, so that
+ * it cannot fail halfway. */
+static int reserve(struct mems *m, size_t nsegs, size_t nblocks)
 {
-	if (m->spare && m->spare->next) return 0;
-	return refill_spares(m);
+	if (m->nspare < nsegs && refill_spares(m) < 0) return -MM_ENOMEM;
+	return reserve_blocks(m, nblocks);
 }
 
-static struct mems_seg *take_seg(struct mems *m, struct mems_node *node, uint64_t start,
-				 size_t nbytes, enum mems_kind kind)
+static struct mems_seg *take_seg(struct mems *m, uint64_t start, size_t nbytes,
+				 enum mems_kind kind)
 {
 	struct mems_seg *s = m->spare;
 	MM_ASSERT(s != NULL, "no reserved segment record");
 	m->spare = s->next;
+	m->nspare--;
 	s->start = start;
 	s->nbytes = nbytes;
 	s->kind = (uint8_t)kind;
-	s->node = node;
-	s->prev = s->next = NULL;
 	return s;
 }
 
@@ -116,10 +131,10 @@ static struct mems_seg *take_seg(struct mems *m, struct mems_node *node, uint64_
 static void give_seg(struct mems *m, struct mems_seg *s)
 {
 	s->kind = MEMS_JUNK;
-	s->node = NULL;
 	s->prev = NULL;
 	s->next = m->spare;
 	m->spare = s;
+	m->nspare++;
 }
 
 /* ---- sub-chain links ---- */
@@ -135,9 +150,8 @@ static void link_after(struct mems_node *node, struct mems_seg *pos, struct mems
 	node->nsegs++;
 }
 
-static void unlink_seg(struct mems_seg *s)
+static void unlink_seg(struct mems_node *node, struct mems_seg *s)
 {
-	struct mems_node *node = s->node;
 	if (s->prev) s->prev->next = s->next;
 	else node->first = s->next;
 	if (s->next) s->next->prev = s->prev;
@@ -164,7 +178,7 @@ static void unlink_seg(struct mems_seg *s)
 
 static inline size_t node_maxhole(const struct mems_node *n)
 {
-	return n->root ? n->root->maxhole : 0;
+	return n->root ? n->root->max : 0;
 }
 
 static inline size_t max2(size_t a, size_t b)
@@ -261,9 +275,15 @@ void mems_finish(struct mems *m)
 	while (n) {
 		struct mems_node *next = n->next;
 		m->pager.unmap(m->pager.ctx, n->kaddr, n->npages);
+		mems_idx_clear(&n->root, &m->blocks);
 		mm_memset(n, MEMS_JUNK, sizeof *n);
 		mm_free(&m->meta, n);
 		n = next;
+	}
+	while (m->blocks.spare) {
+		struct mems_blk *b = m->blocks.spare;
+		m->blocks.spare = b->parent;
+		mm_free(&m->meta, b);
 	}
 	struct mems_chunk *c = m->chunks;
 	while (c) {
@@ -278,20 +298,22 @@ void mems_finish(struct mems *m)
 
 /* ---- malloc ---- */
 
-/* Turn hole h into a PROCESS segment of nbytes, the rest staying a hole. */
-static uint64_t use_hole(struct mems *m, struct mems_seg *h, size_t nbytes)
+/* Turn the hole at (in node n) into a PROCESS segment of nbytes, the rest
+ * staying a hole after it. */
+static uint64_t use_hole(struct mems *m, struct mems_node *n, struct mems_pos at, size_t nbytes)
 {
-	struct mems_node *n = h->node;
+	struct mems_seg *h = at.b->u.seg[at.i];
 	size_t rest = h->nbytes - nbytes;
 	h->kind = MEMS_PROCESS;
 	h->nbytes = nbytes;
 	if (rest) {
-		struct mems_seg *r = take_seg(m, n, h->start + nbytes, rest, MEMS_HOLE);
+		struct mems_seg *r = take_seg(m, h->start + nbytes, rest, MEMS_HOLE);
 		link_after(n, h, r);
-		mems_idx_insert_after(&n->root, h, r);
+		mems_idx_split(&n->root, &m->blocks, at, nbytes, r);
 		m->nsegs++;
+	} else {
+		mems_idx_set(at, 0);
 	}
-	mems_idx_update(h);
 	tour_update(m, n);
 	m->hole_bytes -= nbytes;
 	m->process_bytes += nbytes;
@@ -305,7 +327,8 @@ static uint64_t grow(struct mems *m, size_t nbytes, size_t npages)
 	size_t node_bytes = npages * MEMS_PAGE_SIZE;
 	if ((uint64_t)node_bytes > UINT64_MAX - m->end)
 		return fail0(m, -MM_ENOMEM, "MeMS addresses would overflow");
-	if (reserve_node_slot(m) < 0) return fail0(m, -MM_ENOMEM, "no memory for MeMS bookkeeping");
+	if (reserve_node_slot(m) < 0 || reserve(m, 2, 1) < 0)
+		return fail0(m, -MM_ENOMEM, "no memory for MeMS bookkeeping");
 	struct mems_node *n = mm_alloc(&m->meta, sizeof *n);
 	if (!n) return fail0(m, -MM_ENOMEM, "no memory for MeMS bookkeeping");
 	void *kaddr = NULL;
@@ -328,16 +351,17 @@ static uint64_t grow(struct mems *m, size_t nbytes, size_t npages)
 	m->npages += npages;
 	m->end += node_bytes;
 
-	struct mems_seg *p = take_seg(m, n, n->start, nbytes, MEMS_PROCESS);
+	struct mems_seg *p = take_seg(m, n->start, nbytes, MEMS_PROCESS);
 	link_after(n, NULL, p);
-	mems_idx_insert_after(&n->root, NULL, p);
+	mems_idx_new(&n->root, &m->blocks, 0, 0, p);
 	m->nsegs++;
 	m->nprocess++;
 	m->process_bytes += nbytes;
 	if (node_bytes > nbytes) {
-		struct mems_seg *h = take_seg(m, n, n->start + nbytes, node_bytes - nbytes, MEMS_HOLE);
+		struct mems_seg *h = take_seg(m, n->start + nbytes, node_bytes - nbytes, MEMS_HOLE);
+		struct mems_pos first = { n->root, 0 };
 		link_after(n, p, h);
-		mems_idx_insert_after(&n->root, p, h);
+		mems_idx_insert_after(&n->root, &m->blocks, first, nbytes, h->nbytes, h);
 		m->nsegs++;
 		m->hole_bytes += h->nbytes;
 	}
@@ -351,62 +375,92 @@ uint64_t mems_malloc(struct mems *m, size_t nbytes)
 	if (nbytes == 0) return fail0(m, -MM_EINVAL, "cannot allocate 0 bytes");
 	if (nbytes > (size_t)-1 - (MEMS_PAGE_SIZE - 1))
 		return fail0(m, -MM_ENOMEM, "request larger than the address space");
-	if (reserve_segs(m) < 0) return fail0(m, -MM_ENOMEM, "no memory for MeMS bookkeeping");
 	set_ok(m);
 	struct mems_node *n = tour_first_fit(m, nbytes);
-	if (n) {
-		struct mems_seg *h = mems_idx_first_fit(n->root, nbytes);
-		MM_ASSERT(h != NULL, "node %llu lists a hole of %zu bytes it lacks",
-			  (unsigned long long)n->start, node_maxhole(n));
-		return use_hole(m, h, nbytes);
-	}
-	size_t npages = (nbytes + MEMS_PAGE_SIZE - 1) / MEMS_PAGE_SIZE;
-	return grow(m, nbytes, npages);
+	if (!n) return grow(m, nbytes, (nbytes + MEMS_PAGE_SIZE - 1) / MEMS_PAGE_SIZE);
+	if (reserve(m, 1, mems_idx_insert_need(n->root)) < 0)
+		return fail0(m, -MM_ENOMEM, "no memory for MeMS bookkeeping");
+	struct mems_pos at;
+	bool found = mems_idx_first_fit(n->root, nbytes, &at);
+	MM_ASSERT(found, "node %llu lists a hole of %zu bytes it lacks",
+		  (unsigned long long)n->start, node_maxhole(n));
+	return use_hole(m, n, at, nbytes);
 }
 
 /* ---- free ---- */
 
-/* The segment containing vaddr, or NULL. */
-static struct mems_seg *seg_at(struct mems *m, uint64_t vaddr)
+/* The entry of the segment containing vaddr, in *n's index; false if vaddr is
+ * outside every node. */
+static bool entry_at(struct mems *m, uint64_t vaddr, struct mems_node **n, struct mems_pos *at)
 {
-	struct mems_node *n = node_at(m, vaddr);
-	if (!n) return NULL;
-	struct mems_seg *s = mems_idx_floor(n->root, vaddr);
-	if (!s || vaddr - s->start >= s->nbytes) return NULL;
-	return s;
+	*n = node_at(m, vaddr);
+	if (!*n) return false;
+	return mems_idx_floor((*n)->root, (size_t)(vaddr - (*n)->start), at);
 }
 
-/* s (a hole) absorbs the hole right after it in its node. */
-static void absorb_next(struct mems *m, struct mems_seg *s)
+static inline struct mems_seg *seg_of(struct mems_pos at)
 {
-	struct mems_seg *n = s->next;
-	s->nbytes += n->nbytes;
-	unlink_seg(n);
-	mems_idx_remove(&s->node->root, n);
-	give_seg(m, n);
+	return at.b->u.seg[at.i];
+}
+
+/* s (a hole) absorbs the hole t right after it in node n (the list only). */
+static void absorb_next(struct mems *m, struct mems_node *n, struct mems_seg *s, struct mems_seg *t)
+{
+	s->nbytes += t->nbytes;
+	unlink_seg(n, t);
+	give_seg(m, t);
 	m->nsegs--;
+}
+
+/* Make the PROCESS segment at a hole, merged with the holes beside it. */
+static void release(struct mems *m, struct mems_node *n, struct mems_pos at)
+{
+	struct mems_seg *s = seg_of(at);
+	struct mems_pos next = at, prev = at;
+	bool next_hole = mems_idx_next(&next) && next.b->hole[next.i];
+	bool prev_hole = mems_idx_prev(&prev) && prev.b->hole[prev.i];
+	s->kind = MEMS_HOLE;
+	m->nprocess--;
+	m->process_bytes -= s->nbytes;
+	m->hole_bytes += s->nbytes;
+	if (!next_hole && !prev_hole) {
+		mems_idx_set(at, s->nbytes);
+	} else if (!prev_hole) {
+		absorb_next(m, n, s, seg_of(next));
+		mems_idx_set(at, s->nbytes);
+		mems_idx_remove(&n->root, &m->blocks, next);
+	} else {
+		struct mems_seg *p = s->prev;
+		size_t next_key = next.b->key[next.i];
+		if (next_hole) absorb_next(m, n, s, seg_of(next));
+		absorb_next(m, n, p, s);
+		mems_idx_set(prev, p->nbytes);
+		mems_idx_remove(&n->root, &m->blocks, at);
+		if (next_hole) {
+			/* the removal may have moved entries: find the next one again */
+			bool found = mems_idx_floor(n->root, next_key, &next);
+			MM_ASSERT(found && next.b->key[next.i] == next_key, "lost the hole at %zu", next_key);
+			mems_idx_remove(&n->root, &m->blocks, next);
+		}
+	}
+	tour_update(m, n);
 }
 
 int mems_free(struct mems *m, uint64_t vaddr)
 {
 	if (!mems_ready(m)) return m ? set_err(m, -MM_EINVAL, msg_uninit) : -MM_EINVAL;
-	struct mems_seg *s = seg_at(m, vaddr);
-	if (!s) return set_err(m, -MM_EFAULT, "address is not inside MeMS memory");
+	struct mems_node *n;
+	struct mems_pos at;
+	if (!entry_at(m, vaddr, &n, &at))
+		return set_err(m, -MM_EFAULT, "address is not inside MeMS memory");
+	struct mems_seg *s = seg_of(at);
+	if (vaddr - s->start >= s->nbytes)
+		return set_err(m, -MM_EFAULT, "address is not inside MeMS memory");
 	if (s->kind == MEMS_HOLE)
 		return set_err(m, -MM_ENOENT, "address is in a hole (already free?)");
 	if (s->start != vaddr)
 		return set_err(m, -MM_EINVAL, "address is inside a segment, not at its start");
-	s->kind = MEMS_HOLE;
-	m->nprocess--;
-	m->process_bytes -= s->nbytes;
-	m->hole_bytes += s->nbytes;
-	if (s->next && s->next->kind == MEMS_HOLE) absorb_next(m, s);
-	if (s->prev && s->prev->kind == MEMS_HOLE) {
-		s = s->prev;
-		absorb_next(m, s);
-	}
-	mems_idx_update(s);
-	tour_update(m, s->node);
+	release(m, n, at);
 	set_ok(m);
 	return 0;
 }
@@ -419,13 +473,15 @@ void *mems_get(struct mems *m, uint64_t vaddr)
 		if (m) set_err(m, -MM_EINVAL, msg_uninit);
 		return NULL;
 	}
-	struct mems_seg *s = seg_at(m, vaddr);
-	if (!s || s->kind != MEMS_PROCESS) {
+	struct mems_node *n;
+	struct mems_pos at;
+	struct mems_seg *s = entry_at(m, vaddr, &n, &at) ? seg_of(at) : NULL;
+	if (!s || s->kind != MEMS_PROCESS || vaddr - s->start >= s->nbytes) {
 		set_err(m, -MM_EFAULT, "address is not inside an allocated segment");
 		return NULL;
 	}
 	set_ok(m);
-	return (char *)s->node->kaddr + (size_t)(vaddr - s->node->start);
+	return (char *)n->kaddr + (size_t)(vaddr - n->start);
 }
 
 int mems_phys(struct mems *m, uint64_t vaddr, paddr_t *pa)
@@ -523,12 +579,11 @@ static void problem(struct check *c, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Check one segment s of node n, following prev, expected at start. */
-static void check_seg(struct check *c, const struct mems_node *n, const struct mems_seg *s,
-		      const struct mems_seg *prev, uint64_t start)
+/* Check one segment s, following prev, expected at start. */
+static void check_seg(struct check *c, const struct mems_seg *s, const struct mems_seg *prev,
+		      uint64_t start)
 {
 	unsigned long long a = s->start;
-	if (s->node != n) problem(c, "segment %llu points at the wrong node", a);
 	if (s->prev != prev) problem(c, "segment %llu has a wrong prev link", a);
 	if (s->start != start) problem(c, "segment %llu should start at %llu", a, (unsigned long long)start);
 	if (s->nbytes == 0) problem(c, "segment %llu is empty", a);
@@ -558,7 +613,7 @@ static bool check_node(struct check *c, const struct mems *m, const struct mems_
 			problem(c, "more segments in the list than the count %zu", m->nsegs);
 			return false;
 		}
-		check_seg(c, n, s, prev, at);
+		check_seg(c, s, prev, at);
 		at = s->start + s->nbytes;
 		count++;
 	}
@@ -604,7 +659,8 @@ static void check_chain(struct check *c, const struct mems *m)
 			(unsigned long long)m->process_bytes);
 }
 
-/* Node n's tree must hold exactly its sub-chain, in order. */
+/* Node n's tree must hold exactly its sub-chain, in order: each leaf entry
+ * the next segment, keyed by its offset, with its size if it is a hole. */
 static void check_node_tree(struct check *c, const struct mems_node *n)
 {
 	size_t count = 0;
@@ -616,17 +672,24 @@ static void check_node_tree(struct check *c, const struct mems_node *n)
 			(unsigned long long)n->start, count, n->nsegs);
 		return;
 	}
-	struct mems_seg *t = mems_idx_first(n->root);
+	struct mems_pos at;
+	bool more = mems_idx_first(n->root, &at);
 	for (const struct mems_seg *s = n->first; s; s = s->next) {
-		if (t != s) {
+		if (!more || at.b->u.seg[at.i] != s) {
 			problem(c, "index order differs from the list at %llu",
 				(unsigned long long)s->start);
 			return;
 		}
-		t = mems_idx_next(t);
+		if (at.b->key[at.i] != s->start - n->start)
+			problem(c, "segment %llu is keyed %zu in the index", (unsigned long long)s->start,
+				at.b->key[at.i]);
+		if (at.b->hole[at.i] != (s->kind == MEMS_HOLE ? s->nbytes : 0))
+			problem(c, "segment %llu: the index says hole size %zu",
+				(unsigned long long)s->start, at.b->hole[at.i]);
+		more = mems_idx_next(&at);
 	}
-	if (t) problem(c, "node %llu: its index holds segments the list does not",
-		       (unsigned long long)n->start);
+	if (more) problem(c, "node %llu: its index holds segments the list does not",
+			  (unsigned long long)n->start);
 }
 
 /* The node arrays must list the chain, and the tournament tree must hold each

@@ -25,6 +25,7 @@
 #include "mm_types.h"
 #include "mm_alloc.h"
 #include "fmt.h"
+#include "mems_index.h"
 
 #define MEMS_PAGE_SIZE 4096u
 #define MEMS_VADDR_BASE 1000u
@@ -42,8 +43,6 @@ struct mems_pager {
 	void *ctx;
 };
 
-struct mems_node;
-struct mems_seg;
 struct mems_chunk;
 
 /* A MeMS instance. Treat the fields as private: use the functions below. */
@@ -58,7 +57,9 @@ struct mems {
 	size_t *tour;                /* tour[1..2cap): max-hole tournament tree */
 	size_t cap;
 	struct mems_seg *spare;      /* recycled segment records */
+	size_t nspare;
 	struct mems_chunk *chunks;   /* blocks of segment records from meta */
+	struct mems_blkpool blocks;  /* recycled index blocks (mems_index.h) */
 	uint64_t end;                /* first MeMS address past the last node */
 	size_t nnodes, nsegs, nprocess;
 	uint64_t npages, hole_bytes, process_bytes;

@@ -3,15 +3,29 @@
  *
  * Internal to mems.c (and its tests): callers of MeMS use mems.h.
  *
- * The segments of each main-chain node are also the nodes of an AVL tree
- * ordered by MeMS address (segments tile their node without gaps, so address
- * order is sub-chain order). Each tree node carries the size of the largest
- * HOLE in its subtree, so
- *   - "the first hole of at least n bytes in list order" is one descent
- *     (go left whenever the left subtree holds such a hole),
- *   - "the segment containing address v" is one descent (floor search),
- * and splitting, merging and kind changes cost one walk up to the root.
- * Parent pointers let an insert or removal start at the segment itself.
+ * The list: each main-chain node (struct mems_node) has a sub-chain of
+ * segment records (struct mems_seg) linked both ways in address order.
+ *
+ * The index of one node is a B+ tree of small blocks (struct mems_blk) over
+ * the same segments in the same order. A leaf holds up to MEMS_FAN entries,
+ * one per segment, in three parallel arrays: the segment's offset in its node
+ * (the key), its size if it is a HOLE or 0 if it is a PROCESS, and its
+ * record. An inner block holds one entry per child block: the child's first
+ * key, the largest hole below it, and the child. Every block also keeps the
+ * largest hole below it, so
+ *   - the first hole of at least n bytes (in list order) is one descent that
+ *     goes into the first child whose largest hole is big enough,
+ *   - the segment holding an offset is one descent by binary search,
+ * and a split or merge of segments moves a few entries inside one leaf and
+ * refreshes a largest-hole figure up a path that is usually one block long.
+ * A node of up to MEMS_FAN segments (the common case) is a single leaf.
+ *
+ *      inner   [ key0 key1 ...  ]   [ hole0 hole1 ... ]   [ kid0 kid1 ... ]
+ *                 |                                        |
+ *      leaves  [ 0 96 200 ... ] [ 0 0 1900 ... ] [ seg seg seg ... ]  <-> next leaf
+ *
+ * Blocks on one level are linked to their neighbours (prev/next), so the
+ * entry before or after a segment is found without a descent.
  */
 #ifndef MM_MEMS_INDEX_H
 #define MM_MEMS_INDEX_H
@@ -23,20 +37,30 @@ enum mems_kind {
 	MEMS_PROCESS = 1,
 };
 
-struct mems_node;
+/* Entries per index block: a node of this many segments is a single leaf. */
+#define MEMS_FAN 32u
 
-/* One segment of a sub-chain: a PROCESS (allocated) or a HOLE (free) range.
- * The fields a descent of the index reads come first, in one cache line. */
+/* One segment of a sub-chain: a PROCESS (allocated) or a HOLE (free) range. */
 struct mems_seg {
 	uint64_t start;              /* first MeMS virtual address */
-	struct mems_seg *child[2];   /* index (AVL) links: [0] left, [1] right */
-	size_t maxhole;              /* largest hole size in this index subtree */
 	size_t nbytes;               /* length, > 0 */
-	uint8_t kind;                /* enum mems_kind */
-	uint8_t height;              /* index subtree height, leaf = 1 */
-	struct mems_seg *parent;     /* index (AVL) parent */
 	struct mems_seg *prev, *next; /* sub-chain, within one node */
-	struct mems_node *node;      /* the main-chain node holding it */
+	uint8_t kind;                /* enum mems_kind */
+};
+
+/* One block of a node's index: a leaf (level 0) or an inner block. */
+struct mems_blk {
+	struct mems_blk *parent;     /* NULL for the root */
+	struct mems_blk *prev, *next; /* neighbours on the same level of this tree */
+	size_t max;                  /* the largest hole[] entry */
+	uint32_t n;                  /* entries in use, 1..MEMS_FAN */
+	uint32_t level;              /* 0 for a leaf */
+	size_t key[MEMS_FAN];        /* offset in the node of the entry's first segment */
+	size_t hole[MEMS_FAN];       /* leaf: hole size or 0; inner: the child's max */
+	union {
+		struct mems_seg *seg[MEMS_FAN]; /* leaf */
+		struct mems_blk *kid[MEMS_FAN]; /* inner */
+	} u;
 };
 
 /* One main-chain node: a mapping of whole pages obtained from the pager. */
@@ -44,46 +68,78 @@ struct mems_node {
 	uint64_t start;              /* MeMS address of its first byte */
 	size_t npages;
 	void *kaddr;                 /* where the pager mapped it */
+	struct mems_blk *root;       /* the index of its segments */
 	struct mems_node *prev, *next;
 	struct mems_seg *first, *last; /* its sub-chain */
 	size_t nsegs;
-	struct mems_seg *root;       /* the index of its segments */
 	size_t index;                /* its position in the main chain, from 0 */
 };
 
-/* The first segment in address order that is a hole of at least nbytes
- * (nbytes > 0), or NULL. */
-struct mems_seg *mems_idx_first_fit(struct mems_seg *root, size_t nbytes);
+/* A leaf entry: block and slot. */
+struct mems_pos {
+	struct mems_blk *b;
+	unsigned i;
+};
 
-/* The segment with the greatest start <= vaddr, or NULL. */
-struct mems_seg *mems_idx_floor(struct mems_seg *root, uint64_t vaddr);
+/* Blocks kept for reuse, linked through their parent field. Index changes
+ * take blocks from here and never fail: the caller reserves them first. */
+struct mems_blkpool {
+	struct mems_blk *spare;
+	size_t nspare;
+};
 
-/* Link s into the index right after pos in address order; pos == NULL puts s
- * first. s's start, nbytes and kind must be set. */
-void mems_idx_insert_after(struct mems_seg **root, struct mems_seg *pos, struct mems_seg *s);
-
-/* Unlink s from the index. */
-void mems_idx_remove(struct mems_seg **root, struct mems_seg *s);
-
-/* s changed kind or size (not its place): refresh the hole maxima above it. */
-void mems_idx_update(struct mems_seg *s);
-
-/* In-order walk: the first segment, and the one after s. */
-struct mems_seg *mems_idx_first(struct mems_seg *root);
-struct mems_seg *mems_idx_next(struct mems_seg *s);
-
-/* Walk the whole tree: parent links, AVL heights and balance, hole maxima,
- * strictly increasing starts, at most max_nodes nodes (guards against cycles).
- * Reports each problem to report (may be NULL) and returns how many there
- * were; *count receives the number of nodes seen. */
-struct mm_sink;
-int mems_idx_check(struct mems_seg *root, size_t max_nodes, size_t *count,
-		   struct mm_sink *report);
-
-/* The size a segment contributes to the hole maxima: nbytes if a hole. */
-static inline size_t mems_idx_hole(const struct mems_seg *s)
+/* The blocks an insertion into the tree at root may need (height + 1). */
+static inline size_t mems_idx_insert_need(const struct mems_blk *root)
 {
-	return s->kind == MEMS_HOLE ? s->nbytes : 0;
+	return root ? root->level + 2u : 1u;
 }
+
+/* Make a tree of one leaf holding one entry; needs one spare block. */
+void mems_idx_new(struct mems_blk **root, struct mems_blkpool *pool, size_t key, size_t hole,
+		  struct mems_seg *s);
+
+/* The first entry in order whose hole is at least nbytes (nbytes > 0); false
+ * if there is none. */
+bool mems_idx_first_fit(const struct mems_blk *root, size_t nbytes, struct mems_pos *at);
+
+/* The last entry whose key is <= off; false if there is none. */
+bool mems_idx_floor(const struct mems_blk *root, size_t off, struct mems_pos *at);
+
+/* The entries before and after at; false at either end of the tree. */
+bool mems_idx_prev(struct mems_pos *at);
+bool mems_idx_next(struct mems_pos *at);
+
+/* Set at's hole figure (the size of a hole, 0 for a PROCESS). */
+void mems_idx_set(struct mems_pos at, size_t hole);
+
+/* Insert an entry right after at (same tree). Needs mems_idx_insert_need()
+ * spare blocks. Positions taken before the call are stale after it. */
+void mems_idx_insert_after(struct mems_blk **root, struct mems_blkpool *pool, struct mems_pos at,
+			   size_t key, size_t hole, struct mems_seg *s);
+
+/* at is a hole of more than nbytes: make it a PROCESS entry (hole 0) of
+ * nbytes followed by a new hole entry for rest (the remaining bytes). Needs
+ * mems_idx_insert_need() spare blocks; positions taken before are stale. */
+void mems_idx_split(struct mems_blk **root, struct mems_blkpool *pool, struct mems_pos at,
+		    size_t nbytes, struct mems_seg *rest);
+
+/* Remove at's entry; blocks that empty or merge go back to pool. Positions
+ * taken before the call are stale after it. */
+void mems_idx_remove(struct mems_blk **root, struct mems_blkpool *pool, struct mems_pos at);
+
+/* Give every block of the tree back to pool; *root becomes NULL. */
+void mems_idx_clear(struct mems_blk **root, struct mems_blkpool *pool);
+
+/* In-order walk over the leaf entries: the first one, false if empty. */
+bool mems_idx_first(const struct mems_blk *root, struct mems_pos *at);
+
+/* Walk the whole tree: block fill, levels, parent and neighbour links, keys
+ * strictly increasing and equal to the separators above, hole maxima, at most
+ * max_entries leaf entries (guards against cycles). Reports each problem to
+ * report (may be NULL) and returns how many there were; *count receives the
+ * number of leaf entries seen. */
+struct mm_sink;
+int mems_idx_check(const struct mems_blk *root, size_t max_entries, size_t *count,
+		   struct mm_sink *report);
 
 #endif

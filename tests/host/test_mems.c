@@ -816,8 +816,10 @@ HTEST(mems_one_node_many_segments)
 	/* free every third one, then all the rest in a scattered order */
 	for (int i = 0; i < N; i += 3) ASSERT_EQ(mems_free(&f.m, 1000 + (uint64_t)i * 16), 0);
 	EXPECT_EQ(check_quiet(&f.m), 0);
-	int h = f.m.head->root->height;
-	EXPECT_LE(h, 23); /* AVL: 1.44 log2(32768 + 2) = 21.6 */
+	/* B+ tree filled by insertions only: every block but the root holds at
+	 * least MEMS_FAN / 2 = 16 entries, so at most 2048 leaves, 128 blocks
+	 * on level 1, 8 on level 2, and the root on level 3 */
+	EXPECT_LE(f.m.head->root->level, 3);
 	/* no 16-byte hole holds 17 bytes: a new node after the big one */
 	EXPECT_EQ(mems_malloc(&f.m, 17), 1000 + (uint64_t)PAGES * 4096);
 	for (int r = 1; r <= 2; r++)
@@ -864,8 +866,6 @@ HTEST(mems_check_detects_corruption)
 	}
 	ASSERT_TRUE(p != NULL);
 	ASSERT_TRUE(h != NULL);
-	struct mems_seg *r = n1->root;
-	ASSERT_TRUE(r->child[0] && r->child[1]);
 
 #define DAMAGE(what, field, bad)                                               \
 	do {                                                                   \
@@ -881,7 +881,7 @@ HTEST(mems_check_detects_corruption)
 	DAMAGE("PROCESS marked HOLE", p->kind, MEMS_HOLE);
 	DAMAGE("unknown kind", p->kind, 7);
 	DAMAGE("segment start moved", p->start, p->start + 1);
-	DAMAGE("segment in the wrong node", p->node, n2);
+	DAMAGE("sub-chain skips its first segment", n1->first, n1->first->next);
 	DAMAGE("sub-chain prev link", n1->last->prev, NULL);
 	DAMAGE("sub-chain last pointer", n1->last, n1->first);
 	DAMAGE("node segment count", n1->nsegs, n1->nsegs + 1);
@@ -903,31 +903,88 @@ HTEST(mems_check_detects_corruption)
 	DAMAGE("tournament leaf past the last node", m->tour[2 * m->cap - 1], 5);
 	DAMAGE("tournament root", m->tour[1], m->tour[1] + 1);
 	DAMAGE("node tree root", n2->root, NULL);
-	DAMAGE("index parent link", r->child[0]->parent, NULL);
-	DAMAGE("index height", r->height, r->height + 1);
-	DAMAGE("index hole maximum", r->maxhole, r->maxhole + 1);
-	DAMAGE("index leaf hole maximum", h->maxhole, h->maxhole + 100000);
-	DAMAGE("index cycle", r->child[1]->parent, r->child[0]);
-	/* children swapped: the in-order walk no longer follows the list */
-	struct mems_seg *a = r->child[0], *b = r->child[1];
-	r->child[0] = b;
-	r->child[1] = a;
-	check_finds(m, "index children swapped");
-	r->child[0] = a;
-	r->child[1] = b;
-	/* a segment missing from the index: unhook a leaf */
-	struct mems_seg *leaf = r;
-	while (leaf->child[0]) leaf = leaf->child[0];
-	if (!leaf->child[1]) {
-		struct mems_seg *up = leaf->parent;
-		up->child[0] = NULL;
-		check_finds(m, "segment missing from the index");
-		up->child[0] = leaf;
-	}
-	/* a child link back up to the root: the walk must end and report it */
-	leaf->child[0] = r;
-	check_finds(m, "index cycle through a child link");
-	leaf->child[0] = NULL;
+	DAMAGE("node tree root of another node", n2->root, n1->root);
+
+	/* the index of a one-leaf node: each leaf field */
+	struct mems_blk *l = n1->root;
+	ASSERT_EQ(l->level, 0);
+	ASSERT_TRUE(l->n >= 3);
+	unsigned hi = 0, pi = 0;
+	while (l->u.seg[hi] != h) hi++;
+	while (l->u.seg[pi] != p) pi++;
+	DAMAGE("leaf key off by one", l->key[1], l->key[1] + 1);
+	DAMAGE("leaf keys out of order", l->key[2], l->key[0]);
+	DAMAGE("leaf hole figure of a hole", l->hole[hi], l->hole[hi] - 1);
+	DAMAGE("leaf hole figure of a PROCESS", l->hole[pi], 1);
+	DAMAGE("leaf largest hole", l->max, l->max + 1);
+	DAMAGE("leaf entry count short", l->n, l->n - 1);
+	DAMAGE("leaf entry count zero", l->n, 0);
+	DAMAGE("leaf entry count too big", l->n, MEMS_FAN + 1);
+	DAMAGE("leaf with a parent", l->parent, n2->root);
+	DAMAGE("leaf with a next block", l->next, n2->root);
+	DAMAGE("leaf with a prev block", l->prev, n2->root);
+	DAMAGE("leaf entry without a segment", l->u.seg[1], NULL);
+	DAMAGE("leaf entry of another segment", l->u.seg[1], l->u.seg[2]);
+	/* two entries swapped: keys and list order both disagree */
+	struct mems_seg *s0 = l->u.seg[0];
+	l->u.seg[0] = l->u.seg[1];
+	l->u.seg[1] = s0;
+	check_finds(m, "leaf entries swapped");
+	l->u.seg[1] = l->u.seg[0];
+	l->u.seg[0] = s0;
+	EXPECT_EQ(check_quiet(m), 0);
+	fix_done(&f);
+}
+
+/* A node of many segments has a tree of several levels: damage each link. */
+HTEST(mems_check_detects_tree_corruption)
+{
+	struct fix f;
+	ASSERT_EQ(fix_init(&f, -1), 0);
+	struct mems *m = &f.m;
+	/* one node of 64 pages cut into 4000 segments of 20..79 bytes, every
+	 * fourth one freed */
+	ASSERT_EQ(mems_malloc(m, 64 * 4096), 1000);
+	ASSERT_EQ(mems_free(m, 1000), 0);
+	uint64_t v[4000];
+	for (int i = 0; i < 4000; i++) ASSERT_NE(v[i] = mems_malloc(m, 20 + (size_t)(i * 7) % 60), 0);
+	for (int i = 0; i < 4000; i += 4) ASSERT_EQ(mems_free(m, v[i]), 0);
+	ASSERT_EQ(check_quiet(m), 0);
+	ASSERT_EQ(f.pg.maps, 1);
+	struct mems_blk *r = m->head->root;
+	ASSERT_TRUE(r->level >= 2); /* 4000 entries need more than 32 x 32 */
+	ASSERT_TRUE(r->n >= 2);
+	struct mems_blk *k0 = r->u.kid[0], *k1 = r->u.kid[1];
+	struct mems_blk *leaf = k1;
+	while (leaf->level) leaf = leaf->u.kid[1];
+	ASSERT_TRUE(leaf->prev != NULL && leaf->next != NULL);
+	struct mems_blk *lp = leaf->prev;
+
+	DAMAGE("root with a parent", r->parent, k0);
+	DAMAGE("root level too high", r->level, r->level + 1);
+	DAMAGE("inner separator", r->key[1], r->key[1] - 1);
+	DAMAGE("inner hole figure", r->hole[1], r->hole[1] + 1);
+	DAMAGE("inner largest hole", r->max, r->max + 1);
+	DAMAGE("child's parent link", k1->parent, k0);
+	DAMAGE("child's level", k1->level, k1->level + 1);
+	DAMAGE("child missing", r->u.kid[1], NULL);
+	DAMAGE("child twice", r->u.kid[1], k0);
+	DAMAGE("child is the root", r->u.kid[1], r);
+	DAMAGE("inner entry count short", r->n, r->n - 1);
+	DAMAGE("leaf prev link", leaf->prev, NULL);
+	DAMAGE("leaf next link", lp->next, leaf->next);
+	DAMAGE("leaf next link to itself", leaf->next, leaf);
+	DAMAGE("leaf key", leaf->key[0], leaf->key[0] + 1);
+	DAMAGE("leaf largest hole", leaf->max, leaf->max + 1);
+	DAMAGE("leaf hole figure", leaf->hole[0], leaf->hole[0] + 3);
+	DAMAGE("leaf entry count short", leaf->n, leaf->n - 1);
+	DAMAGE("leaf of another level", leaf->level, 1);
+	/* two children swapped: keys and order no longer follow the list */
+	r->u.kid[0] = k1;
+	r->u.kid[1] = k0;
+	check_finds(m, "children swapped");
+	r->u.kid[0] = k0;
+	r->u.kid[1] = k1;
 	EXPECT_EQ(check_quiet(m), 0);
 #undef DAMAGE
 	fix_done(&f);

@@ -1,0 +1,39 @@
+/*
+ * proc.h - simulated processes for the memman and VMM workloads: each is a
+ * kernel thread with its own address space, taking orders from a driver.
+ * The driver posts one access at a time (an address, read or write, a
+ * value); the process's thread makes it for real in its own space, so a
+ * miss is a real page fault taken on that thread, and reports back. The
+ * driver decides the global order of events; the threads do the work.
+ */
+#ifndef KERNEL_PROC_H
+#define KERNEL_PROC_H
+
+#include "guard.h"
+#include "thread.h"
+
+struct proc {
+	uint32_t id;
+	struct vm_space *space;
+	struct thread *thread;
+	struct semaphore go, done;
+	/* the order in progress */
+	vaddr_t va;
+	bool write, quit;
+	uint32_t value;
+	/* the result */
+	bool stopped;             /* a bad access or out of memory stopped it */
+	struct guard_report rep;
+	uint64_t faults;          /* faults taken by this process's accesses */
+};
+
+/* Start a process thread over space (which it owns from now on). 0 or
+ * -MM_ENOMEM. */
+int proc_start(struct proc *p, uint32_t id, const char *name, struct vm_space *space);
+/* Make one access in p's space and wait for it; returns 0, or 1 if it was
+ * stopped (then p->rep says why). */
+int proc_access(struct proc *p, vaddr_t va, bool write, uint32_t value);
+/* End the thread; the space stays for the caller to destroy. */
+void proc_stop(struct proc *p);
+
+#endif

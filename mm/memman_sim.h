@@ -38,7 +38,10 @@
  *
  * TICK(t) comes for every time t at which the trace schedules something
  * (an arrival, access or end, even of a rejected process) and, when an
- * interval is given, for every multiple of it from 0 up to the last end.
+ * interval is given, for every multiple of it from 0 up to the last end;
+ * a driver printing the state "every interval time units" prints at the
+ * TICKs whose time is a multiple of the interval. Times with nothing
+ * scheduled and no tick due are skipped (nothing changes in them).
  *
  * Pages are named by a global key, memman_page_key(proc, page) = proc << 32
  * | page, so that two processes never share a page even when one reuses the
@@ -69,7 +72,8 @@ struct memman_event {
 	enum memman_event_kind kind;
 	uint32_t time;
 	uint32_t proc;   /* the process (its id, index into trace->procs); not for TICK */
-	uint32_t base;   /* ARRIVE, ACCESS, END: first virtual page of its segment */
+	uint32_t base;   /* ARRIVE, ACCESS, END: first virtual page of its segment
+			  * (REJECT: FIT_NONE) */
 	uint32_t npages; /* ARRIVE, REJECT, END: pages of its segment */
 	uint32_t pos;    /* ACCESS: byte position in the process's memory */
 	uint32_t page;   /* ACCESS: pos / 16, the page in the process */

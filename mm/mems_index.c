@@ -63,13 +63,6 @@ static unsigned slot_of(const struct mems_blk *b)
 	return i;
 }
 
-static size_t scan_max(const struct mems_blk *b)
-{
-	size_t m = 0;
-	for (unsigned i = 0; i < b->n; i++) m = b->hole[i] > m ? b->hole[i] : m;
-	return m;
-}
-
 static inline void move_entry(struct mems_blk *to, unsigned j, const struct mems_blk *from, unsigned i)
 {
 	to->key[j] = from->key[i];
@@ -81,10 +74,10 @@ static inline void move_entry(struct mems_blk *to, unsigned j, const struct mems
 
 /* b->max may be stale (too high or too low): rescan it and walk up while the
  * figures change. Everything above b must agree with b's old max. */
-static void carry_max(struct mems_blk *b)
+void mems_idx_carry_max(struct mems_blk *b)
 {
 	for (;;) {
-		size_t m = scan_max(b);
+		size_t m = mems_idx_scan_max(b);
 		if (m == b->max) return;
 		b->max = m;
 		struct mems_blk *p = b->parent;
@@ -95,7 +88,7 @@ static void carry_max(struct mems_blk *b)
 }
 
 /* A hole of v > b->max appeared in b: raise the figures above. */
-static void raise_max(struct mems_blk *b, size_t v)
+void mems_idx_raise_max(struct mems_blk *b, size_t v)
 {
 	for (;;) {
 		b->max = v;
@@ -111,7 +104,7 @@ static void raise_max(struct mems_blk *b, size_t v)
 static void refresh_up(struct mems_blk *b)
 {
 	for (; b; b = b->parent) {
-		b->max = scan_max(b);
+		b->max = mems_idx_scan_max(b);
 		if (b->parent) b->parent->hole[slot_of(b)] = b->max;
 	}
 }
@@ -132,11 +125,7 @@ static void carry_key(struct mems_blk *b)
 /* Put an entry at slot i of b, which has room. */
 static void put(struct mems_blk *b, unsigned i, size_t key, size_t hole, void *p)
 {
-	for (unsigned j = b->n; j > i; j--) move_entry(b, j, b, j - 1);
-	b->key[i] = key;
-	b->hole[i] = hole;
-	b->u.seg[i] = p;
-	b->n++;
+	mems_idx_put(b, i, key, hole, p);
 	if (b->level) b->u.kid[i]->parent = b;
 }
 
@@ -166,13 +155,13 @@ static void insert(struct mems_blk **root, struct mems_blkpool *pool, struct mem
 static void hang(struct mems_blk **root, struct mems_blkpool *pool, struct mems_blk *b,
 		 struct mems_blk *nb)
 {
-	b->max = scan_max(b);
-	nb->max = scan_max(nb);
+	b->max = mems_idx_scan_max(b);
+	nb->max = mems_idx_scan_max(nb);
 	if (!b->parent) {
 		struct mems_blk *r = take_blk(pool, b->level + 1);
 		put(r, 0, b->key[0], b->max, b);
 		put(r, 1, nb->key[0], nb->max, nb);
-		r->max = scan_max(r);
+		r->max = mems_idx_scan_max(r);
 		*root = r;
 		return;
 	}
@@ -190,7 +179,7 @@ static void insert(struct mems_blk **root, struct mems_blkpool *pool, struct mem
 	if (b->n < MEMS_FAN) {
 		put(b, i, key, hole, p);
 		if (i == 0) carry_key(b);
-		if (hole > b->max) raise_max(b, hole);
+		if (hole > b->max) mems_idx_raise_max(b, hole);
 		return;
 	}
 	struct mems_blk *nb = split(pool, b);
@@ -217,8 +206,8 @@ void mems_idx_insert_after(struct mems_blk **root, struct mems_blkpool *pool, st
 	insert(root, pool, at.b, at.i + 1, key, hole, s);
 }
 
-void mems_idx_split(struct mems_blk **root, struct mems_blkpool *pool, struct mems_pos at,
-		    size_t nbytes, struct mems_seg *rest)
+void mems_idx_split_slow(struct mems_blk **root, struct mems_blkpool *pool, struct mems_pos at,
+			 size_t nbytes, struct mems_seg *rest)
 {
 	struct mems_blk *b = at.b;
 	size_t old = b->hole[at.i];
@@ -226,7 +215,7 @@ void mems_idx_split(struct mems_blk **root, struct mems_blkpool *pool, struct me
 	b->hole[at.i] = 0;
 	insert(root, pool, b, at.i + 1, b->key[at.i] + nbytes, old - nbytes, rest);
 	/* the hole shrank: if it was b's largest, the figures above fall */
-	if (old == b->max) carry_max(b);
+	if (old == b->max) mems_idx_carry_max(b);
 }
 
 /* ---- removal ---- */
@@ -286,18 +275,17 @@ static void remove_entry(struct mems_blk **root, struct mems_blkpool *pool, stru
 			 unsigned i)
 {
 	size_t old = b->hole[i];
-	for (unsigned j = i + 1; j < b->n; j++) move_entry(b, j - 1, b, j);
-	b->n--;
+	mems_idx_cut(b, i);
 	if (b->n == 0) {
 		drop(root, pool, b);
 		return;
 	}
 	if (i == 0) carry_key(b);
-	if (old == b->max) carry_max(b);
+	if (old == b->max) mems_idx_carry_max(b);
 	if (b->n < MEMS_FAN / 4) merge_small(root, pool, b);
 }
 
-void mems_idx_remove(struct mems_blk **root, struct mems_blkpool *pool, struct mems_pos at)
+void mems_idx_remove_slow(struct mems_blk **root, struct mems_blkpool *pool, struct mems_pos at)
 {
 	remove_entry(root, pool, at.b, at.i);
 	/* a root with one child hands over to it */
@@ -324,80 +312,7 @@ void mems_idx_clear(struct mems_blk **root, struct mems_blkpool *pool)
 	*root = NULL;
 }
 
-/* ---- lookups ---- */
-
-void mems_idx_set(struct mems_pos at, size_t hole)
-{
-	struct mems_blk *b = at.b;
-	size_t old = b->hole[at.i];
-	b->hole[at.i] = hole;
-	if (hole > b->max)
-		raise_max(b, hole);
-	else if (old == b->max && hole < old)
-		carry_max(b);
-}
-
-bool mems_idx_first_fit(const struct mems_blk *b, size_t nbytes, struct mems_pos *at)
-{
-	if (!b || b->max < nbytes) return false;
-	for (;;) {
-		unsigned i = 0;
-		while (b->hole[i] < nbytes) {
-			i++;
-			MM_ASSERT(i < b->n, "index block claims a hole of %zu it lacks", b->max);
-		}
-		if (!b->level) {
-			at->b = (struct mems_blk *)b;
-			at->i = i;
-			return true;
-		}
-		b = b->u.kid[i];
-	}
-}
-
-bool mems_idx_floor(const struct mems_blk *b, size_t off, struct mems_pos *at)
-{
-	if (!b || b->key[0] > off) return false;
-	for (;;) {
-		/* the last key <= off; keys below are in order, key[0] <= off */
-		unsigned base = 0, len = b->n;
-		while (len > 1) {
-			unsigned half = len / 2;
-			base = b->key[base + half] <= off ? base + half : base;
-			len -= half;
-		}
-		if (!b->level) {
-			at->b = (struct mems_blk *)b;
-			at->i = base;
-			return true;
-		}
-		b = b->u.kid[base];
-	}
-}
-
-bool mems_idx_next(struct mems_pos *at)
-{
-	if (at->i + 1 < at->b->n) {
-		at->i++;
-		return true;
-	}
-	if (!at->b->next) return false;
-	at->b = at->b->next;
-	at->i = 0;
-	return true;
-}
-
-bool mems_idx_prev(struct mems_pos *at)
-{
-	if (at->i) {
-		at->i--;
-		return true;
-	}
-	if (!at->b->prev) return false;
-	at->b = at->b->prev;
-	at->i = at->b->n - 1;
-	return true;
-}
+/* ---- walking ---- */
 
 bool mems_idx_first(const struct mems_blk *b, struct mems_pos *at)
 {
@@ -467,7 +382,7 @@ static void walk_blk(struct idx_walk *w, const struct mems_blk *b, const struct 
 	if (w->last[level] && w->last[level]->next != b)
 		idx_problem(w, b, "the block before it on its level does not link to it");
 	w->last[level] = b;
-	if (b->max != scan_max(b)) idx_problem(w, b, "largest-hole figure is wrong");
+	if (b->max != mems_idx_scan_max(b)) idx_problem(w, b, "largest-hole figure is wrong");
 	if (!level) {
 		walk_leaf(w, b);
 		return;

@@ -346,6 +346,18 @@ HTEST(memman_events_hand_order)
 	}
 	EXPECT_EQ(memman_events_next(&it, &ev), 0);
 	EXPECT_EQ(memman_events_next(&it, &ev), 0);
+	/* One line per event, as the shell may show them. */
+	struct tbuf out = { 0 };
+	struct mm_sink sink = tbuf_sink(&out);
+	struct memman_event shown_ev = { MEMMAN_EV_ACCESS, 3, 0, 1, 0, 17, 1, 2, 1 };
+	memman_print_event(&t, &shown_ev, &sink);
+	shown_ev.kind = MEMMAN_EV_REJECT;
+	shown_ev.proc = 2;
+	shown_ev.npages = 3;
+	memman_print_event(&t, &shown_ev, &sink);
+	EXPECT_STREQ(out.s, "t=3 access process 0 (A) pos 17 page 1 vpage 2\n"
+			    "t=3 reject process 2 (C) needing 3 pages\n");
+	free(out.s);
 	EXPECT_EQ(memman_events_state(&it, 0), MEMMAN_ENDED);
 	EXPECT_EQ(memman_events_state(&it, 2), MEMMAN_REJECTED);
 	EXPECT_EQ(fit_space(&it.fit)->nholes, 1);
@@ -513,6 +525,16 @@ HTEST(memman_sim_frames_reused_lowest_first)
 	memset(want, 0xff, sizeof want);
 	memset(want, 0, 32); /* frames 0 and 1: process 0 */
 	EXPECT_EQ(memcmp(mem, want, sizeof want), 0);
+	memman_mem_image(keys, 3, mem, sizeof mem); /* the same from the keys */
+	EXPECT_EQ(memcmp(mem, want, sizeof want), 0);
+	struct tbuf map = { 0 };
+	struct mm_sink map_sink = tbuf_sink(&map);
+	memman_print_frames(&t, keys, 3, &map_sink);
+	EXPECT_STREQ(map.s, "physical memory: 3 frames of 16 bytes, 1 free\n"
+			    "  frame 0: process 0 (A) page 0\n"
+			    "  frame 1: process 0 (A) page 1\n"
+			    "  frame 2: free\n");
+	free(map.s);
 	EXPECT_EQ(memman_sim_check(&s, NULL), 0);
 	EXPECT_EQ(memman_sim_run(&s, NULL), 0);
 	EXPECT_EQ(s.faults, 3);
@@ -520,6 +542,11 @@ HTEST(memman_sim_frames_reused_lowest_first)
 	EXPECT_EQ(s.proc_faults[1], 1);
 	EXPECT_EQ(s.rejected, 1);
 	EXPECT_EQ(s.accesses, 5);
+	struct tbuf out = { 0 };
+	struct mm_sink sink = tbuf_sink(&out);
+	memman_sim_print_faults(&s, &sink);
+	EXPECT_STREQ(out.s, "  0 A: 2 page faults\n  1 B: 1 page faults\n  2 C: rejected\npage faults: 3\n");
+	free(out.s);
 	memman_sim_fini(&s);
 	free_trace(&t);
 }
@@ -580,6 +607,30 @@ HTEST(memman_sim_state_text_and_images)
 	for (int i = 0; i < 64; i++) EXPECT_EQ(vir[i], 0xff);
 	free(text);
 	free(out.s);
+}
+
+HTEST(memman_sim_rounded_sizes_image)
+{
+	/* trace.txt rounded: 6 frames in 100 bytes; at time 1 the four
+	 * processes own frames 0-3; bytes 64..99 (frames 4, 5 and the 4 bytes
+	 * past the last whole frame) stay 0xff. */
+	struct memman_trace t;
+	struct memman_error err;
+	struct mm_allocator a = mm_host();
+	struct memman_sim s;
+	struct memman_sim_config cfg = { &fit_next_ops, &repl_fifo_ops, 1, 0, false };
+	ASSERT_EQ(load_case("trace.txt", MEMMAN_TRACE_ROUND, &t, &err), 0);
+	ASSERT_EQ(memman_sim_init(&s, &t, &cfg, &a), 0);
+	ASSERT_TRUE(step_to_tick(&s, 1));
+	uint8_t mem[100], vir[100];
+	memman_sim_mem_image(&s, mem);
+	memman_sim_vir_image(&s, vir);
+	for (int i = 0; i < 100; i++) {
+		EXPECT_EQ(mem[i], i < 64 ? i / 16 : 0xff);
+		EXPECT_EQ(vir[i], i < 64 ? i / 16 : 0xff);
+	}
+	memman_sim_fini(&s);
+	free_trace(&t);
 }
 
 HTEST(memman_sim_rejection_and_coalescing)
@@ -683,7 +734,7 @@ HTEST(memman_xxd_known_dump)
 /* The output of `xxd -g 1` on bytes, or NULL when the tool is missing. */
 static char *real_xxd(const uint8_t *bytes, size_t n)
 {
-	char path[] = "/tmp/mmk_xxd_XXXXXX";
+	char path[] = "build/host/xxd_test_XXXXXX"; /* under the repo root, the working directory */
 	int fd = mkstemp(path);
 	if (fd < 0) return NULL;
 	if (write(fd, bytes, n) != (ssize_t)n) n = 0;

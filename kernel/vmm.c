@@ -128,6 +128,11 @@ static bool serve(struct vmm_run *r, uint32_t p)
 	vaddr_t va = VMM_BASE + page * PAGE_SIZE + (off & ~3u);
 	uint64_t key = vmpool_key(&r->vp, pr->space, va);
 	kprintf("Scheduling.\t pid:  %u \tvaddr:  %04X\n", q->pid, q->vaddr);
+	if (q->vaddr > VMM_VADDR_MAX) { /* the original's AddressTranslationError */
+		kprintf("Address translation failed. pid: %u, addr: %X\n\n", q->pid, q->vaddr);
+		if (r->first[p] != UINT32_MAX) r->ready[r->nready++] = p;
+		return true;
+	}
 	bool hit = pool_lookup(&r->vp.pool, key) >= 0;
 	if (!hit) {
 		uint32_t blocked = p;

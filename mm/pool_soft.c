@@ -24,6 +24,8 @@ int pool_soft_init(struct pool_soft *s, uint32_t nframes, const struct mm_alloca
 		mm_free(a, s->page);
 		mm_free(a, s->bits);
 		mm_free(a, swap);
+		s->page = NULL; /* pool_soft_fini after a failed init frees nothing twice */
+		s->bits = NULL;
 		return -MM_ENOMEM;
 	}
 	mm_memset(s->bits, 0, nframes);

@@ -91,10 +91,10 @@ static int parse_fields(const struct field f[3], uint32_t lineno, struct vmm_req
 	if (f[1].n != 1 || (f[1].s[0] != 'R' && f[1].s[0] != 'W'))
 		return fail(err, lineno, "access '%s' is not R or W", shown(f[1], buf, sizeof buf));
 	r->write = f[1].s[0] == 'W';
-	if (f[2].n > 4 || !all_digits(f[2], true) || mm_parse_u64(f[2].s, f[2].n, 16, &v))
-		return fail(err, lineno, "address '%s' is not 1 to 4 hex digits",
+	if (f[2].n > 8 || !all_digits(f[2], true) || mm_parse_u64(f[2].s, f[2].n, 16, &v))
+		return fail(err, lineno, "address '%s' is not 1 to 8 hex digits",
 			    shown(f[2], buf, sizeof buf));
-	r->vaddr = (uint16_t)v;
+	r->vaddr = (uint32_t)v; /* beyond 16 bits: the runner's address translation fails */
 	r->line = lineno;
 	return 0;
 }

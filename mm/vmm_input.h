@@ -5,8 +5,9 @@
  *   pid, R|W, HHHH
  *
  * a process id (unsigned decimal, below 2^32), R for a read or W for a
- * write (upper case), and a 16-bit virtual address as 1 to 4 hex digits
- * (either case, no "0x"). The address splits into a 1 KiB page and an
+ * write (upper case), and a virtual address as 1 to 8 hex digits (either
+ * case, no "0x"). Addresses are 16-bit; a wider one parses, and the runner
+ * reports it as the original's AddressTranslationError when it comes up. The address splits into a 1 KiB page and an
  * offset, 64 pages per process:
  *
  *    15        10 9                    0
@@ -30,11 +31,12 @@
 #define VMM_PAGE_SHIFT 10u
 #define VMM_PAGE_SIZE (1u << VMM_PAGE_SHIFT) /* 1024 bytes */
 #define VMM_PAGES_PER_PROC 64u               /* 16-bit addresses */
+#define VMM_VADDR_MAX 0xFFFFu
 
 struct vmm_request {
 	uint32_t pid;
 	uint32_t line;  /* 1-based line number in the input */
-	uint16_t vaddr;
+	uint32_t vaddr; /* valid when <= VMM_VADDR_MAX */
 	bool write;     /* W */
 };
 
@@ -55,12 +57,12 @@ int vmm_input_parse(const char *buf, size_t nbytes, const struct mm_allocator *a
 		    struct vmm_input *out, struct vmm_error *err);
 void vmm_input_free(struct vmm_input *in, const struct mm_allocator *a);
 
-static inline uint32_t vmm_page(uint16_t vaddr)
+static inline uint32_t vmm_page(uint32_t vaddr)
 {
 	return (uint32_t)vaddr >> VMM_PAGE_SHIFT;
 }
 
-static inline uint32_t vmm_offset(uint16_t vaddr)
+static inline uint32_t vmm_offset(uint32_t vaddr)
 {
 	return (uint32_t)vaddr & (VMM_PAGE_SIZE - 1u);
 }

@@ -45,6 +45,11 @@ n5=$(grep -c '^Scheduling' "$T/s5a"); nreq=$(grep -c . "$T/gen3.txt")
 check_status "every request is served under a seed" "$n5" "$nreq"
 
 # errors
+printf '1, R, 0400\n2, W, 1FC10\n2, R, 0C10\n1, W, 0401\n' > "$T/wide.txt"
+python3 tests/e2e/vmm_ref.py "$T/wide.txt" 2048 > "$T/want"
+run_vmm "$T/wide.txt" 2048 > "$T/got"
+check_same "an address beyond 16 bits: AddressTranslationError, and the run goes on" "$T/got" "$T/want"
+check_contains "the translation error names pid and address" "$T/got" "Address translation failed. pid: 2, addr: 1FC10"
 printf '1, R, 0400\n2, X, 0C10\n' > "$T/bad.txt"
 run_vmm "$T/bad.txt" 2048 > "$T/bad"
 check_contains "a malformed line is refused with its number" "$T/bad" "line 2"

@@ -37,6 +37,11 @@ def main():
         page, off = a >> 10, a & 1023
         clock += 1
         out.append("Scheduling.\t pid:  %d \tvaddr:  %04X\n" % (pid, a))
+        if a > 0xFFFF:
+            out.append("Address translation failed. pid: %d, addr: %X\n\n" % (pid, a))
+            if queues[pid]:
+                ready.append(pid)
+            continue
         key = (pid, page)
         if key in frames:
             f = frames.index(key)

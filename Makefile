@@ -101,7 +101,7 @@ $(BUILD)/mmk.iso: $(BUILD)/kernel.elf tools/mkiso
 	tools/mkiso $@ $<
 
 run: check-tools kernel
-	tools/mmk --mem 128M --cmdline "demo"
+	tools/mmk --mem 128M --module tools/demo.trace --cmdline "demo quiet"
 
 debug: check-tools kernel
 	tools/debug

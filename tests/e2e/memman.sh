@@ -82,4 +82,14 @@ check_contains "an unknown fit number lists the valid ones" "$T/unk" "unknown fr
 check_contains "an unknown policy number lists the valid ones" "$T/unk" "unknown replacement policy '7'"
 check_contains "memman number 3 is Second-Chance" "$T/unk" "page replacement: sc"
 check_contains "executa without a trace says so" "$T/unk" "no trace loaded"
+
+# make run's demonstration: the bundled trace under every policy, beside OPT, then the prompt
+printf 'show\n' | $MMK --module tools/demo.trace --cmdline "demo quiet" > "$T/demo" 2>&1
+check_contains "the demo shows the memory map" "$T/demo" "memory map:"
+for pol in fifo sc lru opt; do
+	want=$(build/host/memman_ref tools/demo.trace $pol | sed 's/page faults: //')
+	if grep -qE "^  $pol +$want " "$T/demo"; then ok "demo table: $pol has $want faults as the model says"
+	else fail "demo table: $pol" "want $want" "$(grep "^  $pol " "$T/demo")"; fi
+done
+check_contains "the demo ends at the prompt with the trace loaded" "$T/demo" "trace demo.trace: 5 processes"
 finish

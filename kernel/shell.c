@@ -6,6 +6,7 @@
  */
 #include "kernel.h"
 #include "mmlib.h"
+#include "names.h"
 #include "shell.h"
 
 extern const struct shell_cmd __shell_cmds_start[], __shell_cmds_end[];
@@ -16,23 +17,10 @@ static int history_len;
 static bool shell_quit;
 bool shell_echo = true;
 
-static bool word_in_list(const char *word, const char *list)
-{
-	size_t n = mm_strlen(word);
-	const char *p = list;
-	while (p && *p) {
-		while (*p == ' ') p++;
-		const char *w = p;
-		while (*p && *p != ' ') p++;
-		if ((size_t)(p - w) == n && n && mm_strncmp(w, word, n) == 0) return true;
-	}
-	return false;
-}
-
 const struct shell_cmd *shell_find(const char *word)
 {
 	for (const struct shell_cmd *c = __shell_cmds_start; c < __shell_cmds_end; c++)
-		if (mm_strcmp(c->name, word) == 0 || word_in_list(word, c->aliases)) return c;
+		if (mm_name_is(c->name, c->aliases, word)) return c;
 	return 0;
 }
 

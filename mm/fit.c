@@ -12,6 +12,7 @@
  * known; finding them is a walk of the hole list, O(holes).
  */
 #include "fit.h"
+#include "names.h"
 #include "mmlib.h"
 #include "mm_env.h"
 
@@ -243,32 +244,6 @@ const struct fit_ops *fit_at(size_t i)
 	return i < MM_ARRAY_SIZE(registry) ? registry[i] : NULL;
 }
 
-static char lower(char c)
-{
-	return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
-}
-
-/* Does word[0..n) equal s (NUL-terminated), ignoring case? */
-static bool same_word(const char *word, size_t n, const char *s)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!s[i] || lower(word[i]) != lower(s[i])) return false;
-	return s[n] == 0;
-}
-
-static bool has_name(const struct fit_ops *ops, const char *name)
-{
-	if (same_word(ops->name, mm_strlen(ops->name), name)) return true;
-	for (const char *p = ops->aliases; *p;) {
-		while (*p == ' ') p++;
-		size_t n = 0;
-		while (p[n] && p[n] != ' ') n++;
-		if (n && same_word(p, n, name)) return true;
-		p += n;
-	}
-	return false;
-}
-
 const struct fit_ops *fit_by_memman(int number)
 {
 	for (size_t i = 0; i < MM_ARRAY_SIZE(registry); i++)
@@ -283,18 +258,12 @@ const struct fit_ops *fit_lookup(const char *name)
 	if (mm_parse_u64z(name, 10, &number) == 0)
 		return number <= 3 ? fit_by_memman((int)number) : NULL;
 	for (size_t i = 0; i < MM_ARRAY_SIZE(registry); i++)
-		if (has_name(registry[i], name)) return registry[i];
+		if (mm_name_is(registry[i]->name, registry[i]->aliases, name)) return registry[i];
 	return NULL;
 }
 
 void fit_list(struct mm_sink *out)
 {
-	for (size_t i = 0; i < MM_ARRAY_SIZE(registry); i++) {
-		const struct fit_ops *ops = registry[i];
-		char number[16] = "   ";
-		if (ops->memman) mm_snprintf(number, sizeof number, "%d: ", ops->memman);
-		mm_format(out, "  %s%-6s %s", number, ops->name, ops->summary);
-		if (ops->aliases[0]) mm_format(out, " (also: %s)", ops->aliases);
-		mm_format(out, "\n");
-	}
+	for (size_t i = 0; i < MM_ARRAY_SIZE(registry); i++)
+		mm_name_line(out, registry[i]->name, registry[i]->aliases, registry[i]->memman, registry[i]->summary);
 }

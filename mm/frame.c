@@ -15,6 +15,7 @@
  * any frame is found by trying the aligned heads above it, order by order.
  * Reserved frames are not blocks: each is flagged on its own.
  */
+#include "check.h"
 #include "frame.h"
 #include "mm_env.h"
 #include "mmlib.h"
@@ -337,53 +338,33 @@ int frame_free(struct frame_alloc *fa, pfn_t pfn, unsigned order)
 
 /* ---- checking and printing ---- */
 
-#define CHECK_REPORT_MAX 16 /* problems reported in full; the rest are counted */
-
-struct check {
-	struct mm_sink *report;
-	unsigned nproblems;
-};
-
-static void problem(struct check *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void problem(struct check *c, const char *fmt, ...)
-{
-	if (c->report && c->nproblems < CHECK_REPORT_MAX) {
-		va_list ap;
-		va_start(ap, fmt);
-		mm_format(c->report, "frame_check: ");
-		mm_vformat(c->report, fmt, ap);
-		mm_format(c->report, "\n");
-		va_end(ap);
-	}
-	c->nproblems++;
-}
 
 /* Walk free list k; returns the number of blocks on it. */
-static uint32_t check_list(const struct frame_alloc *fa, unsigned k, struct check *c)
+static uint32_t check_list(const struct frame_alloc *fa, unsigned k, struct mm_check *c)
 {
 	uint32_t n = 0;
 	pfn_t prev = PFN_NONE;
 	for (pfn_t p = fa->free_head[k]; p != PFN_NONE; p = fa->desc[p].next) {
 		if (p >= fa->npfns) {
-			problem(c, "list %u: link to frame 0x%x beyond memory", k, p);
+			mm_check_problem(c, "list %u: link to frame 0x%x beyond memory", k, p);
 			break;
 		}
 		const struct frame *f = &fa->desc[p];
 		if (f->flags != FREE_HEAD || f->order != k)
-			problem(c, "list %u: frame 0x%x has flags 0x%x order %u", k, p, f->flags, f->order);
-		if (p & ((1u << k) - 1u)) problem(c, "list %u: frame 0x%x not aligned", k, p);
-		if (fa->npfns - p < (1u << k)) problem(c, "list %u: block 0x%x runs past memory", k, p);
+			mm_check_problem(c, "list %u: frame 0x%x has flags 0x%x order %u", k, p, f->flags, f->order);
+		if (p & ((1u << k) - 1u)) mm_check_problem(c, "list %u: frame 0x%x not aligned", k, p);
+		if (fa->npfns - p < (1u << k)) mm_check_problem(c, "list %u: block 0x%x runs past memory", k, p);
 		if (f->prev != prev)
-			problem(c, "list %u: frame 0x%x prev 0x%x, expected 0x%x", k, p, f->prev, prev);
+			mm_check_problem(c, "list %u: frame 0x%x prev 0x%x, expected 0x%x", k, p, f->prev, prev);
 		prev = p;
 		if (++n > fa->nblocks[k]) {
-			problem(c, "list %u: longer than its count %u (a cycle?)", k, fa->nblocks[k]);
+			mm_check_problem(c, "list %u: longer than its count %u (a cycle?)", k, fa->nblocks[k]);
 			break;
 		}
 	}
-	if (n != fa->nblocks[k]) problem(c, "list %u: %u blocks, count says %u", k, n, fa->nblocks[k]);
+	if (n != fa->nblocks[k]) mm_check_problem(c, "list %u: %u blocks, count says %u", k, n, fa->nblocks[k]);
 	if (((fa->nonempty >> k) & 1u) != (fa->nblocks[k] != 0))
-		problem(c, "list %u: non-empty bit disagrees with count %u", k, fa->nblocks[k]);
+		mm_check_problem(c, "list %u: non-empty bit disagrees with count %u", k, fa->nblocks[k]);
 	return n;
 }
 
@@ -393,18 +374,18 @@ struct tally {
 };
 
 /* Check the block headed by p; returns its length in frames (1 if bogus). */
-static pfn_t check_block(const struct frame_alloc *fa, pfn_t p, struct tally *t, struct check *c)
+static pfn_t check_block(const struct frame_alloc *fa, pfn_t p, struct tally *t, struct mm_check *c)
 {
 	const struct frame *f = &fa->desc[p];
 	unsigned k = f->order;
 	if (k > FRAME_MAX_ORDER || (p & ((1u << k) - 1u)) || fa->npfns - p < (1u << k)) {
-		problem(c, "frame 0x%x heads a bad block of order %u", p, k);
+		mm_check_problem(c, "frame 0x%x heads a bad block of order %u", p, k);
 		return 1;
 	}
 	pfn_t len = 1u << k;
 	for (pfn_t q = p + 1; q < p + len; q++)
 		if (fa->desc[q].flags != 0)
-			problem(c, "frame 0x%x inside block 0x%x has flags 0x%x", q, p, fa->desc[q].flags);
+			mm_check_problem(c, "frame 0x%x inside block 0x%x has flags 0x%x", q, p, fa->desc[q].flags);
 	if (f->flags == ALLOC_HEAD) {
 		t->nallocated += len;
 		return len;
@@ -414,13 +395,13 @@ static pfn_t check_block(const struct frame_alloc *fa, pfn_t p, struct tally *t,
 	pfn_t buddy = p ^ len;
 	if (k < FRAME_MAX_ORDER && buddy < fa->npfns && fa->desc[buddy].flags == FREE_HEAD &&
 	    fa->desc[buddy].order == k)
-		problem(c, "free buddies 0x%x and 0x%x of order %u not merged", p, buddy, k);
+		mm_check_problem(c, "free buddies 0x%x and 0x%x of order %u not merged", p, buddy, k);
 	return len;
 }
 
 int frame_check(const struct frame_alloc *fa, struct mm_sink *report)
 {
-	struct check c = { report, 0 };
+	struct mm_check c = { report, "frame_check", 0 };
 	struct tally t = { 0, 0, 0, 0 };
 	uint32_t listed = 0, listed_frames = 0;
 	for (unsigned k = 0; k < FRAME_NORDERS; k++) {
@@ -437,21 +418,19 @@ int frame_check(const struct frame_alloc *fa, struct mm_sink *report)
 		} else if (fl == FREE_HEAD || fl == ALLOC_HEAD) {
 			p += check_block(fa, p, &t, &c);
 		} else {
-			problem(&c, "frame 0x%x has flags 0x%x outside any block", p, fl);
+			mm_check_problem(&c, "frame 0x%x has flags 0x%x outside any block", p, fl);
 			p++;
 		}
 	}
 	if (t.nfree != fa->nfree || t.nallocated != fa->nallocated || t.nreserved != fa->nreserved)
-		problem(&c, "descriptors say free %u allocated %u reserved %u; counters say %u %u %u",
+		mm_check_problem(&c, "descriptors say free %u allocated %u reserved %u; counters say %u %u %u",
 			t.nfree, t.nallocated, t.nreserved, fa->nfree, fa->nallocated, fa->nreserved);
 	if (fa->nfree + fa->nallocated + fa->nreserved != fa->npfns)
-		problem(&c, "counters do not add up to %u frames", fa->npfns);
+		mm_check_problem(&c, "counters do not add up to %u frames", fa->npfns);
 	if (t.free_heads != listed || listed_frames != fa->nfree)
-		problem(&c, "%u free blocks in descriptors, %u (%u frames) on the lists", t.free_heads,
+		mm_check_problem(&c, "%u free blocks in descriptors, %u (%u frames) on the lists", t.free_heads,
 			listed, listed_frames);
-	if (c.nproblems > CHECK_REPORT_MAX && report)
-		mm_format(report, "frame_check: %u problems in all\n", c.nproblems);
-	return c.nproblems ? -MM_EINVAL : 0;
+	return mm_check_result(&c);
 }
 
 void frame_print(const struct frame_alloc *fa, struct mm_sink *out)

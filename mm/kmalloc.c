@@ -23,6 +23,7 @@
  * write after free is reported when the object is next handed out (or by
  * kmalloc_check). A damaged free list is rebuilt from the bitmap.
  */
+#include "check.h"
 #include "kmalloc.h"
 #include "mm_env.h"
 #include "mmlib.h"
@@ -434,26 +435,6 @@ void kmalloc_trim(struct kmalloc *km)
 
 /* ---- checking ---- */
 
-#define CHECK_REPORT_MAX 16
-
-struct check {
-	struct mm_sink *report;
-	unsigned nproblems;
-};
-
-static void problem(struct check *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void problem(struct check *c, const char *fmt, ...)
-{
-	if (c->report && c->nproblems < CHECK_REPORT_MAX) {
-		va_list ap;
-		va_start(ap, fmt);
-		mm_format(c->report, "kmalloc_check: ");
-		mm_vformat(c->report, fmt, ap);
-		mm_format(c->report, "\n");
-		va_end(ap);
-	}
-	c->nproblems++;
-}
 
 static unsigned popcount_bitmap(const struct km_slab *s)
 {
@@ -464,25 +445,25 @@ static unsigned popcount_bitmap(const struct km_slab *s)
 }
 
 /* Walk the free list of s against its bitmap; returns the objects on it. */
-static unsigned check_free_list(const struct kmalloc_class *c, struct km_slab *s, struct check *ck)
+static unsigned check_free_list(const struct kmalloc_class *c, struct km_slab *s, struct mm_check *ck)
 {
 	uint32_t seen[BITMAP_WORDS] = { 0 };
 	unsigned n = 0;
 	for (unsigned char *o = s->free; o; o = *(unsigned char **)o) {
 		int i = obj_index(c, s, o);
 		if (i < 0) {
-			problem(ck, "slab %p: free list links to %p, not an object", (void *)s, (void *)o);
+			mm_check_problem(ck, "slab %p: free list links to %p, not an object", (void *)s, (void *)o);
 			break;
 		}
-		if (bit_test(s, (unsigned)i)) problem(ck, "slab %p: object %d on the free list is in use", (void *)s, i);
+		if (bit_test(s, (unsigned)i)) mm_check_problem(ck, "slab %p: object %d on the free list is in use", (void *)s, i);
 		if ((seen[i / 32] >> (i % 32)) & 1u) {
-			problem(ck, "slab %p: free list loops at object %d", (void *)s, i);
+			mm_check_problem(ck, "slab %p: free list loops at object %d", (void *)s, i);
 			break;
 		}
 		seen[i / 32] |= 1u << (i % 32);
 		int bad = s->poisoned ? poison_damage(c, o) : -1;
 		if (bad >= 0)
-			problem(ck, "slab %p: free object %p written after free (byte %d is 0x%x)",
+			mm_check_problem(ck, "slab %p: free object %p written after free (byte %d is 0x%x)",
 				(void *)s, (void *)o, bad, o[bad]);
 		n++;
 	}
@@ -491,46 +472,46 @@ static unsigned check_free_list(const struct kmalloc_class *c, struct km_slab *s
 
 /* Check one slab expected to hold between lo and hi free objects. */
 static void check_slab(struct kmalloc *km, unsigned ci, struct km_slab *s, unsigned lo, unsigned hi,
-		       struct check *ck)
+		       struct mm_check *ck)
 {
 	const struct kmalloc_class *c = &km->cls[ci];
 	if (((uintptr_t)s & PAGE_MASK) || !is_slab(km, s) || s->cls != ci) {
-		problem(ck, "class %u: slab %p has a bad header", ci, (void *)s);
+		mm_check_problem(ck, "class %u: slab %p has a bad header", ci, (void *)s);
 		return;
 	}
 	if (s->nfree < lo || s->nfree > hi)
-		problem(ck, "slab %p: %u free objects on a list for %u..%u", (void *)s, s->nfree, lo, hi);
+		mm_check_problem(ck, "slab %p: %u free objects on a list for %u..%u", (void *)s, s->nfree, lo, hi);
 	for (unsigned i = c->objs_per_slab; i < BITMAP_WORDS * 32u; i++)
-		if (bit_test(s, i)) problem(ck, "slab %p: bitmap bit %u set past the objects", (void *)s, i);
+		if (bit_test(s, i)) mm_check_problem(ck, "slab %p: bitmap bit %u set past the objects", (void *)s, i);
 	unsigned used = popcount_bitmap(s);
 	if (used + s->nfree != c->objs_per_slab)
-		problem(ck, "slab %p: %u used + %u free != %u objects", (void *)s, used, s->nfree,
+		mm_check_problem(ck, "slab %p: %u used + %u free != %u objects", (void *)s, used, s->nfree,
 			c->objs_per_slab);
 	unsigned listed = check_free_list(c, s, ck);
 	if (listed != s->nfree)
-		problem(ck, "slab %p: %u objects on the free list, %u counted", (void *)s, listed, s->nfree);
+		mm_check_problem(ck, "slab %p: %u objects on the free list, %u counted", (void *)s, listed, s->nfree);
 }
 
 /* Walk one slab list; returns its length and adds its used objects to *used. */
 static unsigned check_slab_list(struct kmalloc *km, unsigned ci, struct km_slab *head, unsigned lo,
-				unsigned hi, uint32_t *used, struct check *ck)
+				unsigned hi, uint32_t *used, struct mm_check *ck)
 {
 	unsigned n = 0;
 	struct km_slab *prev = NULL;
 	for (struct km_slab *s = head; s; s = s->next) {
 		if (++n > km->npages) {
-			problem(ck, "class %u: slab list longer than the pages held (a cycle?)", ci);
+			mm_check_problem(ck, "class %u: slab list longer than the pages held (a cycle?)", ci);
 			break;
 		}
 		check_slab(km, ci, s, lo, hi, ck);
-		if (s->prev != prev) problem(ck, "slab %p: back link %p, expected %p", (void *)s, (void *)s->prev, (void *)prev);
+		if (s->prev != prev) mm_check_problem(ck, "slab %p: back link %p, expected %p", (void *)s, (void *)s->prev, (void *)prev);
 		*used += (uint32_t)(km->cls[ci].objs_per_slab - s->nfree);
 		prev = s;
 	}
 	return n;
 }
 
-static uint32_t check_class(struct kmalloc *km, unsigned ci, struct check *ck)
+static uint32_t check_class(struct kmalloc *km, unsigned ci, struct mm_check *ck)
 {
 	struct kmalloc_class *c = &km->cls[ci];
 	unsigned nobj = c->objs_per_slab;
@@ -541,53 +522,51 @@ static uint32_t check_class(struct kmalloc *km, unsigned ci, struct check *ck)
 		check_slab(km, ci, c->spare, nobj, nobj, ck);
 		n++;
 	}
-	if (n != c->nslabs) problem(ck, "class %u: %u slabs on the lists, %u counted", ci, n, c->nslabs);
-	if (used != c->nused) problem(ck, "class %u: %u objects in use, %u counted", ci, used, c->nused);
+	if (n != c->nslabs) mm_check_problem(ck, "class %u: %u slabs on the lists, %u counted", ci, n, c->nslabs);
+	if (used != c->nused) mm_check_problem(ck, "class %u: %u objects in use, %u counted", ci, used, c->nused);
 	if (c->nallocs - c->nfrees != c->nused)
-		problem(ck, "class %u: %u allocations - %u frees != %u in use", ci, c->nallocs, c->nfrees,
+		mm_check_problem(ck, "class %u: %u allocations - %u frees != %u in use", ci, c->nallocs, c->nfrees,
 			c->nused);
 	return n;
 }
 
-static uint32_t check_large(struct kmalloc *km, struct check *ck)
+static uint32_t check_large(struct kmalloc *km, struct mm_check *ck)
 {
 	uint32_t n = 0, pages = 0;
 	struct km_large *prev = NULL;
 	for (struct km_large *b = km->large; b; b = b->next) {
 		if (++n > km->npages) {
-			problem(ck, "large list longer than the pages held (a cycle?)");
+			mm_check_problem(ck, "large list longer than the pages held (a cycle?)");
 			break;
 		}
 		if (((uintptr_t)b & PAGE_MASK) || !is_large(km, b) || b->order > 20u) {
-			problem(ck, "large block %p has a bad header", (void *)b);
+			mm_check_problem(ck, "large block %p has a bad header", (void *)b);
 			break;
 		}
 		if (b->nbytes + LARGE_HDR_BYTES > ((size_t)PAGE_SIZE << b->order))
-			problem(ck, "large block %p: %u bytes do not fit order %u", (void *)b,
+			mm_check_problem(ck, "large block %p: %u bytes do not fit order %u", (void *)b,
 				(unsigned)b->nbytes, b->order);
-		if (b->prev != prev) problem(ck, "large block %p: bad back link", (void *)b);
+		if (b->prev != prev) mm_check_problem(ck, "large block %p: bad back link", (void *)b);
 		pages += 1u << b->order;
 		prev = b;
 	}
-	if (n != km->nlarge) problem(ck, "%u large blocks listed, %u counted", n, km->nlarge);
+	if (n != km->nlarge) mm_check_problem(ck, "%u large blocks listed, %u counted", n, km->nlarge);
 	if (pages != km->large_pages)
-		problem(ck, "large blocks hold %u pages, %u counted", pages, km->large_pages);
+		mm_check_problem(ck, "large blocks hold %u pages, %u counted", pages, km->large_pages);
 	return pages;
 }
 
 int kmalloc_check(struct kmalloc *km, struct mm_sink *report)
 {
-	struct check ck = { report, 0 };
+	struct mm_check ck = { report, "kmalloc_check", 0 };
 	uint32_t irq = mm_irq_save();
 	uint32_t pages = 0;
 	for (unsigned ci = 0; ci < KMALLOC_NCLASSES; ci++) pages += check_class(km, ci, &ck);
 	pages += check_large(km, &ck);
 	if (pages != km->npages)
-		problem(&ck, "%u pages found, %u held from the page source", pages, km->npages);
+		mm_check_problem(&ck, "%u pages found, %u held from the page source", pages, km->npages);
 	mm_irq_restore(irq);
-	if (ck.nproblems > CHECK_REPORT_MAX && report)
-		mm_format(report, "kmalloc_check: %u problems in all\n", ck.nproblems);
-	return ck.nproblems ? -MM_EINVAL : 0;
+	return mm_check_result(&ck);
 }
 
 /* ---- printing and adaptors ---- */

@@ -10,6 +10,7 @@
  * back instead of leaving tombstones.
  */
 #include "repl.h"
+#include "names.h"
 #include "mmlib.h"
 #include "mm_env.h"
 
@@ -30,33 +31,6 @@ const struct repl_ops *repl_at(size_t i)
 	return i < MM_ARRAY_SIZE(registry) ? registry[i] : NULL;
 }
 
-static char lower(char c)
-{
-	return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
-}
-
-/* Does word[0..n) equal s (NUL-terminated), ignoring case? */
-static bool same_word(const char *word, size_t n, const char *s)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!s[i] || lower(word[i]) != lower(s[i])) return false;
-	return s[n] == 0;
-}
-
-static bool has_name(const struct repl_ops *ops, const char *name)
-{
-	if (same_word(ops->name, mm_strlen(ops->name), name)) return true;
-	const char *p = ops->aliases;
-	while (*p) {
-		while (*p == ' ') p++;
-		size_t n = 0;
-		while (p[n] && p[n] != ' ') n++;
-		if (n && same_word(p, n, name)) return true;
-		p += n;
-	}
-	return false;
-}
-
 const struct repl_ops *repl_by_memman(int number)
 {
 	for (size_t i = 0; i < MM_ARRAY_SIZE(registry); i++)
@@ -71,20 +45,14 @@ const struct repl_ops *repl_lookup(const char *name)
 	if (mm_parse_u64z(name, 10, &number) == 0)
 		return number <= 4 ? repl_by_memman((int)number) : NULL;
 	for (size_t i = 0; i < MM_ARRAY_SIZE(registry); i++)
-		if (has_name(registry[i], name)) return registry[i];
+		if (mm_name_is(registry[i]->name, registry[i]->aliases, name)) return registry[i];
 	return NULL;
 }
 
 void repl_list(struct mm_sink *out)
 {
-	for (size_t i = 0; i < MM_ARRAY_SIZE(registry); i++) {
-		const struct repl_ops *ops = registry[i];
-		char number[16] = "   ";
-		if (ops->memman) mm_snprintf(number, sizeof number, "%d: ", ops->memman);
-		mm_format(out, "  %s%-6s %s", number, ops->name, ops->summary);
-		if (ops->aliases[0]) mm_format(out, " (also: %s)", ops->aliases);
-		mm_format(out, "\n");
-	}
+	for (size_t i = 0; i < MM_ARRAY_SIZE(registry); i++)
+		mm_name_line(out, registry[i]->name, registry[i]->aliases, registry[i]->memman, registry[i]->summary);
 }
 
 int repl_create(struct repl *r, const struct repl_ops *ops, uint32_t nframes,

@@ -1,0 +1,39 @@
+/*
+ * names.c - registry name matching and listing (see names.h): a name or an
+ * alias matches a word whole, without regard to case.
+ */
+#include "mmlib.h"
+#include "names.h"
+
+static char lower(char c) { return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c; }
+
+/* Does w[0..n) equal word (NUL-terminated), ignoring case? */
+static bool same_word(const char *w, size_t n, const char *word)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!word[i] || lower(w[i]) != lower(word[i])) return false;
+	return word[n] == 0;
+}
+
+bool mm_name_is(const char *name, const char *aliases, const char *word)
+{
+	if (same_word(name, mm_strlen(name), word)) return true;
+	for (const char *p = aliases ? aliases : ""; *p;) {
+		while (*p == ' ') p++;
+		size_t n = 0;
+		while (p[n] && p[n] != ' ') n++;
+		if (n && same_word(p, n, word)) return true;
+		p += n;
+	}
+	return false;
+}
+
+void mm_name_line(struct mm_sink *out, const char *name, const char *aliases, int number,
+		  const char *summary)
+{
+	char num[16] = "   ";
+	if (number) mm_snprintf(num, sizeof num, "%d: ", number);
+	mm_format(out, "  %s%-6s %s", num, name, summary);
+	if (aliases && aliases[0]) mm_format(out, " (also: %s)", aliases);
+	mm_format(out, "\n");
+}

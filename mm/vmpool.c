@@ -18,10 +18,10 @@ static vaddr_t key_va(uint64_t key) { return (vaddr_t)(key & 0xFFFFFu) << PAGE_S
 
 uint64_t vmpool_key(const struct vmpool *vp, const struct vm_space *s, vaddr_t va)
 {
-	for (uint32_t i = 0; i < VMPOOL_MAX_SPACES; i++)
-		if (vp->spaces[i] == s) return ((uint64_t)i << 32) | (va >> PAGE_SHIFT);
-	MM_ASSERT(0, "space %p is not attached to pool %p", (const void *)s, (const void *)vp);
-	return 0;
+	uint32_t i = s->pager_index;
+	MM_ASSERT(i < VMPOOL_MAX_SPACES && vp->spaces[i] == s, "space %p is not attached to pool %p",
+		  (const void *)s, (const void *)vp);
+	return ((uint64_t)i << 32) | (va >> PAGE_SHIFT);
 }
 
 static pte_t *page_pte(struct vmpool *vp, uint64_t key, bool create)
@@ -187,6 +187,7 @@ int vmpool_attach(struct vmpool *vp, struct vm_space *s)
 	for (uint32_t i = 0; i < VMPOOL_MAX_SPACES; i++) {
 		if (vp->spaces[i]) continue;
 		vp->spaces[i] = s;
+		s->pager_index = i;
 		s->pager = (struct vm_pager){ pager_fault, pager_release, vp };
 		return 0;
 	}

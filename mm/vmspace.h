@@ -79,6 +79,7 @@ struct vm_space {
 	struct vm_pager pager;     /* .fault NULL: default zero-fill */
 	struct vm_stats stats;
 	uint32_t id;
+	uint32_t pager_index; /* the pager's own number for this space */
 };
 
 enum vm_verdict {

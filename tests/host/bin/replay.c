@@ -52,8 +52,7 @@ int main(int argc, char **argv)
 	int npos = 0;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--kernel") == 0) {
-			fprintf(stderr, "replay --kernel: not yet available (the in-kernel replay "
-					"under QEMU is not implemented yet)\n");
+			fprintf(stderr, "replay: this is the host replayer; for the kernel run tools/replay --kernel\n");
 			return 2;
 		} else if (strcmp(argv[i], "--tick") == 0 && i + 1 < argc) {
 			tick = number("--tick", argv[++i]);

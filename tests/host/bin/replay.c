@@ -12,7 +12,7 @@
  *   --tick N    references between ticks (default: FRAMES; 0: never)
  *   --seed S    seed of randomised policies (default 1)
  *   --check     run pool_check after every reference (slow)
- *   --kernel    reserved: replay inside mmk under QEMU (not yet available, exit 2)
+ *   --kernel    refused (exit 2): tools/replay --kernel runs the kernel's replay
  * tools/replay wraps this program.
  */
 #include <stdio.h>
@@ -30,7 +30,7 @@ static void put_file(void *ctx, const char *s, size_t n)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: replay [--tick N] [--seed S] [--check] [--kernel] TRACE FRAMES POLICY\n");
+	fprintf(stderr, "usage: replay [--tick N] [--seed S] [--check] TRACE FRAMES POLICY\n");
 	exit(1);
 }
 

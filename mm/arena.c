@@ -204,9 +204,19 @@ void arena_init(struct arena *a, const struct mm_allocator *alloc, uint64_t nbyt
 	a->used_bytes = 0;
 }
 
+static bool mini_large(const struct arena_mini *m) { return m->chunks != NULL; }
+
+static uint64_t mini_nchunks(const struct arena_mini *m) { return (m->nbytes + ARENA_CHUNK - 1) / ARENA_CHUNK; }
+
 static void mini_free(struct arena *a, struct arena_mini *m)
 {
-	mm_memset(m, ARENA_JUNK, sizeof(*m) + (size_t)m->nbytes);
+	if (mini_large(m)) {
+		for (uint64_t i = 0; i < mini_nchunks(m); i++) mm_free(&a->alloc, m->chunks[i]);
+		mm_free(&a->alloc, m->chunks);
+		mm_memset(m, ARENA_JUNK, sizeof(*m));
+	} else {
+		mm_memset(m, ARENA_JUNK, sizeof(*m) + (size_t)m->nbytes);
+	}
 	mm_free(&a->alloc, m);
 }
 
@@ -229,10 +239,20 @@ void arena_destroy(struct arena *a)
 
 /* ---- blocks and miniblocks --------------------------------------------- */
 
+/* The chunk table of a large miniblock, all chunks absent; NULL when out. */
+static uint8_t **chunk_table(struct arena *a, uint64_t nbytes)
+{
+	uint64_t n = (nbytes + ARENA_CHUNK - 1) / ARENA_CHUNK;
+	if (n > (uint64_t)(SIZE_MAX / sizeof(uint8_t *))) return NULL;
+	uint8_t **t = mm_alloc(&a->alloc, (size_t)n * sizeof(uint8_t *));
+	if (t) mm_memset(t, 0, (size_t)n * sizeof(uint8_t *));
+	return t;
+}
+
 static struct arena_mini *mini_new(struct arena *a, uint64_t addr, uint64_t nbytes)
 {
-	if (nbytes > (uint64_t)(SIZE_MAX - sizeof(struct arena_mini))) return NULL;
-	size_t total = sizeof(struct arena_mini) + (size_t)nbytes;
+	bool large = nbytes > ARENA_CHUNK;
+	size_t total = sizeof(struct arena_mini) + (large ? 0 : (size_t)nbytes);
 	struct arena_mini *m = mm_alloc(&a->alloc, total);
 	if (!m) return NULL;
 	m->start = addr;
@@ -240,8 +260,13 @@ static struct arena_mini *mini_new(struct arena *a, uint64_t addr, uint64_t nbyt
 	m->left = m->right = NULL;
 	m->height = 1;
 	m->prot = ARENA_PROT_DEFAULT;
-	m->data = (uint8_t *)(m + 1);
-	mm_memset(m->data, 0, (size_t)nbytes);
+	m->data = large ? NULL : (uint8_t *)(m + 1);
+	m->chunks = large ? chunk_table(a, nbytes) : NULL;
+	if (large && !m->chunks) {
+		mm_free(&a->alloc, m);
+		return NULL;
+	}
+	if (!large) mm_memset(m->data, 0, (size_t)nbytes);
 	return m;
 }
 
@@ -344,18 +369,70 @@ struct copy_ctx {
 	const uint8_t *src;
 };
 
+/* Where byte off of m lives, and how many bytes follow it contiguously
+ * (NULL for an absent chunk of a large miniblock: zeros). */
+static uint8_t *mini_bytes(const struct arena_mini *m, uint64_t off, uint64_t *run)
+{
+	if (!mini_large(m)) {
+		*run = m->nbytes - off;
+		return m->data + off;
+	}
+	uint64_t in = off % ARENA_CHUNK;
+	*run = ARENA_CHUNK - in;
+	uint8_t *c = m->chunks[off / ARENA_CHUNK];
+	return c ? c + in : NULL;
+}
+
 static void copy_out(void *ctx, const struct arena_mini *m, uint64_t off, uint64_t n)
 {
 	struct copy_ctx *c = ctx;
-	mm_memcpy(c->dst, m->data + off, (size_t)n);
-	c->dst += n;
+	while (n) {
+		uint64_t run;
+		const uint8_t *p = mini_bytes(m, off, &run);
+		if (run > n) run = n;
+		if (p) mm_memcpy(c->dst, p, (size_t)run);
+		else mm_memset(c->dst, 0, (size_t)run);
+		c->dst += run;
+		off += run;
+		n -= run;
+	}
 }
 
 static void copy_in(void *ctx, const struct arena_mini *m, uint64_t off, uint64_t n)
 {
 	struct copy_ctx *c = ctx;
-	mm_memcpy(m->data + off, c->src, (size_t)n);
-	c->src += n;
+	while (n) {
+		uint64_t run;
+		uint8_t *p = mini_bytes(m, off, &run);
+		MM_ASSERT(p, "write to an absent chunk at %llx", (unsigned long long)(m->start + off));
+		if (run > n) run = n;
+		mm_memcpy(p, c->src, (size_t)run);
+		c->src += run;
+		off += run;
+		n -= run;
+	}
+}
+
+struct chunk_ctx {
+	struct arena *a;
+	bool failed;
+};
+
+/* Give every chunk that [off, off + n) of m touches its memory. */
+static void commit_chunks(void *ctx, const struct arena_mini *m, uint64_t off, uint64_t n)
+{
+	struct chunk_ctx *c = ctx;
+	if (!mini_large(m) || c->failed) return;
+	for (uint64_t i = off / ARENA_CHUNK; i <= (off + n - 1) / ARENA_CHUNK; i++) {
+		if (m->chunks[i]) continue;
+		uint64_t size = i + 1 < mini_nchunks(m) ? ARENA_CHUNK : m->nbytes - i * ARENA_CHUNK;
+		m->chunks[i] = mm_alloc(&c->a->alloc, (size_t)size);
+		if (!m->chunks[i]) {
+			c->failed = true;
+			return;
+		}
+		mm_memset(m->chunks[i], 0, (size_t)size);
+	}
 }
 
 int arena_read(const struct arena *a, uint64_t addr, void *dst, uint64_t nbytes,
@@ -370,7 +447,12 @@ int arena_write(struct arena *a, uint64_t addr, const void *src, uint64_t nbytes
 		uint64_t *ndone)
 {
 	struct copy_ctx c = { NULL, src };
+	struct chunk_ctx cc = { a, false };
+	uint64_t n;
 	*ndone = 0;
+	int rc = walk(a, addr, nbytes, ARENA_PROT_WRITE, &n, commit_chunks, &cc);
+	if (rc) return rc;
+	if (cc.failed) return -MM_ENOMEM; /* nothing written; chunks made stay (zeros) */
 	return walk(a, addr, nbytes, ARENA_PROT_WRITE, ndone, copy_in, &c);
 }
 
@@ -503,7 +585,8 @@ int arena_check(const struct arena *a, struct mm_sink *report)
 		if (m->start >= a->nbytes || m->nbytes > a->nbytes - m->start)
 			problem(&cs, "miniblock outside the arena", m);
 		if (nminis && m->start < end) problem(&cs, "miniblocks overlap", m);
-		if (m->data != (const uint8_t *)(m + 1)) problem(&cs, "data pointer is wrong", m);
+		if (m->nbytes > ARENA_CHUNK ? (m->data || !m->chunks) : (m->data != (const uint8_t *)(m + 1) || m->chunks))
+			problem(&cs, "data pointer is wrong", m);
 		if (m->prot & ~ARENA_PROT_ALL) problem(&cs, "unknown permission bits", m);
 		if (nminis == 0 || m->start != end) nblocks++;
 		nminis++;

@@ -41,11 +41,20 @@
 #define ARENA_MAX_HEIGHT 64
 
 /* One miniblock: an AVL node followed in the same allocation by its bytes. */
+/* A miniblock larger than this keeps its bytes in chunks of this size,
+ * allocated on the first write to each: an ALLOC_BLOCK of gigabytes costs
+ * only its chunk table, and unwritten bytes read as zeros (the original's
+ * calloc'ed buffer). */
+#define ARENA_CHUNK 65536u
+
 struct arena_mini {
 	uint64_t start;              /* first address */
 	uint64_t nbytes;             /* > 0 */
 	struct arena_mini *left, *right;
-	uint8_t *data;               /* nbytes bytes, right after this header */
+	uint8_t *data;               /* small: nbytes bytes right after this header;
+					large (> ARENA_CHUNK): NULL, see chunks */
+	uint8_t **chunks;            /* large: one pointer per ARENA_CHUNK bytes,
+					NULL until a write touches the chunk */
 	int height;                  /* AVL height of the subtree, leaf = 1 */
 	unsigned prot;               /* ARENA_PROT_* bits */
 };
@@ -110,7 +119,9 @@ int arena_access(const struct arena *a, uint64_t addr, uint64_t nbytes, unsigned
 		 uint64_t *nclamped);
 
 /* Copy out / in up to nbytes at addr, cut at the block's end as above, after
- * the same checks (READ / WRITE permission). *ndone gets the bytes copied. */
+ * the same checks (READ / WRITE permission). *ndone gets the bytes copied.
+ * A write into a large miniblock first gives memory to the chunks it
+ * touches; if that fails it returns -MM_ENOMEM and writes nothing. */
 int arena_read(const struct arena *a, uint64_t addr, void *dst, uint64_t nbytes,
 	       uint64_t *ndone);
 int arena_write(struct arena *a, uint64_t addr, const void *src, uint64_t nbytes,

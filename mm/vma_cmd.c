@@ -266,6 +266,10 @@ static void do_write(struct vma_cmd *vc, uint64_t nbytes)
 	MM_ASSERT(n <= vc->w_keep && n <= vc->w_got, "write of %llu bytes, %llu kept",
 		  (unsigned long long)n, (unsigned long long)vc->w_keep);
 	rc = arena_write(&vc->arena, vc->w_addr, vc->w_buf, n, &done);
+	if (rc == -MM_ENOMEM) { /* a large miniblock's chunk could not be had */
+		say(vc, "Out of memory: the data was not written.");
+		return;
+	}
 	MM_ASSERT(rc == 0 && done == n, "checked write failed: %d", rc);
 }
 

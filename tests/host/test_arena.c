@@ -916,3 +916,58 @@ HTEST(arena_random_vs_model)
 		EXPECT_EQ(ctx.live, 0);
 	}
 }
+
+/* Large miniblocks keep their bytes in chunks made on the first write:
+ * writes and reads across chunk and miniblock boundaries, zeros where
+ * nothing was written, memory only for what was written, and a failed
+ * chunk allocation writes nothing. */
+HTEST(arena_large_miniblocks_are_lazy)
+{
+	struct host_alloc_ctx ctx = { -1, 0 };
+	struct mm_allocator al = host_allocator(&ctx);
+	struct arena a;
+	arena_init(&a, &al, 64ull << 30);
+	uint64_t big = 16ull << 30, at = 40ull << 30;
+	ASSERT_EQ(arena_alloc_block(&a, at, big), 0);
+	long after_alloc = ctx.live;
+	EXPECT_TRUE(after_alloc <= 2); /* a header and a chunk table, no data */
+	ASSERT_EQ(arena_alloc_block(&a, at + big, 3 * ARENA_CHUNK + 5), 0); /* merges: same block */
+	static unsigned char model[4 * ARENA_CHUNK], buf[4 * ARENA_CHUNK];
+	memset(model, 0, sizeof model);
+	uint64_t base = at + big - 2 * ARENA_CHUNK; /* the last two chunks of the first miniblock */
+	srand(3);
+	for (int i = 0; i < 200; i++) {
+		uint64_t off = (uint64_t)rand() % (sizeof model - 300), n = 1 + (uint64_t)rand() % 299;
+		unsigned char data[300];
+		for (uint64_t k = 0; k < n; k++) data[k] = (unsigned char)(1 + rand() % 250);
+		uint64_t done;
+		ASSERT_EQ(arena_write(&a, base + off, data, n, &done), 0);
+		EXPECT_EQ(done, n);
+		memcpy(model + off, data, n);
+	}
+	uint64_t done;
+	ASSERT_EQ(arena_read(&a, base, buf, sizeof buf, &done), 0);
+	EXPECT_EQ(done, sizeof buf);
+	EXPECT_EQ(memcmp(buf, model, sizeof buf), 0);
+	/* far from any write: zeros, and no chunk made by reading */
+	long before_read = ctx.live;
+	ASSERT_EQ(arena_read(&a, at + 12345, buf, 1000, &done), 0);
+	int nonzero = 0;
+	for (int k = 0; k < 1000; k++) nonzero += buf[k] != 0;
+	EXPECT_EQ(nonzero, 0);
+	EXPECT_EQ(ctx.live, before_read);
+	/* at most the chunks touched: the last two of the first miniblock and the second's */
+	EXPECT_TRUE(ctx.live - after_alloc <= 2 + 2 + 4);
+	/* a chunk that cannot be had: the write is refused whole */
+	ctx.fail_after = 0;
+	unsigned char x[10] = "0123456789";
+	EXPECT_EQ(arena_write(&a, at + 5 * ARENA_CHUNK - 5, x, 10, &done), -MM_ENOMEM);
+	ctx.fail_after = -1;
+	ASSERT_EQ(arena_read(&a, at + 5 * ARENA_CHUNK - 5, buf, 10, &done), 0);
+	EXPECT_EQ(buf[0] | buf[9], 0);
+	EXPECT_EQ(arena_check(&a, NULL), 0);
+	EXPECT_EQ(arena_free_block(&a, at), 0);
+	EXPECT_EQ(arena_check(&a, NULL), 0);
+	arena_destroy(&a);
+	EXPECT_EQ(ctx.live, 0);
+}

@@ -207,7 +207,7 @@ static int arrive(struct mm_run *r, const struct memman_event *ev)
 		vmpool_detach(&r->vp, s);
 		vm_space_destroy(s);
 		kprintf("t=%u: process %u: %s\n", ev->time, ev->proc,
-			rc == -MM_ENOSPC ? "too many processes at once (64)" : "out of memory");
+			rc == -MM_ENOSPC ? "too many processes at once (256)" : "out of memory");
 	}
 	return rc;
 }

@@ -26,7 +26,7 @@
 #include "swap.h"
 #include "vmspace.h"
 
-#define VMPOOL_MAX_SPACES 64
+#define VMPOOL_MAX_SPACES 256 /* memman traces hold up to 255 processes */
 
 struct vmpool {
 	struct pool pool;

@@ -112,18 +112,17 @@ static int load_console(void)
 
 static int cmd_carrega(int argc, char **argv)
 {
-	struct kfile f;
+	struct kfile_data f;
 	if (argc != 2) {
 		kprintf("usage: carrega <file> | carrega -   (files: ls)\n");
 		return 1;
 	}
 	defaults();
 	if (mm_strcmp(argv[1], "-") == 0) return load_console();
-	if (file_find(argv[1], &f)) {
-		kprintf("carrega: %s: no such file (try ls)\n", argv[1]);
-		return 1;
-	}
-	return load_buffer(f.data, f.size, argv[1]);
+	if (file_data_get("carrega", argv[1], &f)) return 1;
+	int rc = load_buffer(f.data, f.size, argv[1]);
+	file_data_release(&f);
+	return rc;
 }
 SHELL_COMMAND(carrega, "load", "memman: load a trace file (or - to paste one)", cmd_carrega);
 
@@ -408,10 +407,12 @@ long long memman_faults_with(const struct repl_ops *policy)
 int memman_load_file(const char *name);
 int memman_load_file(const char *name)
 {
-	struct kfile f;
+	struct kfile_data f;
 	defaults();
-	if (file_find(name, &f)) return -1;
-	return load_buffer(f.data, f.size, name) ? -1 : 0;
+	if (file_data_get("demo", name, &f)) return -1;
+	int rc = load_buffer(f.data, f.size, name);
+	file_data_release(&f);
+	return rc ? -1 : 0;
 }
 
 /* ---- the demonstration `make run` boots into ---- */

@@ -110,17 +110,11 @@ bad:
 
 static int load_trace(const char *name, struct trace *t)
 {
-	struct kfile f;
-	if (file_find(name, &f)) {
-		kprintf("replay: %s: no such file (try ls)\n", name);
-		return -1;
-	}
-	if (f.size >= 2 && (uint8_t)f.data[0] == 0x1f && (uint8_t)f.data[1] == 0x8b) {
-		kprintf("replay: %s is gzip-compressed; decompress it on the host (tools/replay does)\n", name);
-		return -1;
-	}
+	struct kfile_data f;
+	if (file_data_get("replay", name, &f)) return -1;
 	struct trace_error err;
 	int rc = trace_parse(f.data, f.size, TRACE_AUTO, &kvm_allocator, t, &err);
+	file_data_release(&f);
 	if (rc == -MM_EINVAL) {
 		kprintf("replay: %s: %s; nothing replayed\n", name, err.msg);
 		return -1;

@@ -221,15 +221,14 @@ static int cmd_vmm(int argc, char **argv)
 {
 	static struct vmm_run r;
 	struct vmm_opts o;
-	struct kfile f;
+	struct kfile_data f;
 	struct vmm_error err;
 	if (parse_args(argc, argv, &o)) return 1;
-	if (file_find(o.file, &f)) {
-		kprintf("vmm: %s: no such file (try ls)\n", o.file);
-		return 1;
-	}
+	if (file_data_get("vmm", o.file, &f)) return 1;
 	mm_memset(&r, 0, sizeof r);
-	if (vmm_input_parse(f.data, f.size, &kvm_allocator, &r.in, &err)) {
+	int bad = vmm_input_parse(f.data, f.size, &kvm_allocator, &r.in, &err);
+	file_data_release(&f);
+	if (bad) {
 		kprintf("vmm: %s: %s; nothing run\n", o.file, err.msg);
 		return 1;
 	}

@@ -69,20 +69,33 @@ paddr_t kwin_unmap(vaddr_t va)
 struct kv_header { uint32_t npages; uint32_t magic; uint32_t pad[2]; };
 #define KV_MAGIC 0x6b766d61u
 
-void *kvmalloc(size_t nbytes)
+vaddr_t kwin_map_fresh(uint32_t npages)
 {
-	uint32_t npages = (uint32_t)((nbytes + sizeof(struct kv_header) + PAGE_SIZE - 1) / PAGE_SIZE);
 	vaddr_t va = kwin_alloc(npages);
 	if (!va) return 0;
 	for (uint32_t i = 0; i < npages; i++) {
 		paddr_t pa = kframe_alloc();
 		if (!pa || kwin_map(va + i * PAGE_SIZE, pa)) {
 			if (pa) kframe_free(pa);
-			while (i--) kframe_free(kwin_unmap(va + i * PAGE_SIZE));
-			kwin_free(va, npages);
+			kwin_unmap_free(va, i);
+			kwin_free(va + i * PAGE_SIZE, npages - i);
 			return 0;
 		}
 	}
+	return va;
+}
+
+void kwin_unmap_free(vaddr_t va, uint32_t npages)
+{
+	for (uint32_t i = 0; i < npages; i++) kframe_free(kwin_unmap(va + i * PAGE_SIZE));
+	if (npages) kwin_free(va, npages);
+}
+
+void *kvmalloc(size_t nbytes)
+{
+	uint32_t npages = (uint32_t)((nbytes + sizeof(struct kv_header) + PAGE_SIZE - 1) / PAGE_SIZE);
+	vaddr_t va = kwin_map_fresh(npages);
+	if (!va) return 0;
 	struct kv_header *h = (struct kv_header *)(uintptr_t)va;
 	h->npages = npages;
 	h->magic = KV_MAGIC;
@@ -95,10 +108,8 @@ void kvfree(void *p)
 	struct kv_header *h = (struct kv_header *)p - 1;
 	MM_ASSERT(h->magic == KV_MAGIC, "kvfree(%p): not from kvmalloc", p);
 	uint32_t npages = h->npages;
-	vaddr_t va = (vaddr_t)(uintptr_t)h;
 	h->magic = 0;
-	for (uint32_t i = 0; i < npages; i++) kframe_free(kwin_unmap(va + i * PAGE_SIZE));
-	kwin_free(va, npages);
+	kwin_unmap_free((vaddr_t)(uintptr_t)h, npages);
 }
 
 static void *kv_alloc_fn(void *ctx, size_t n) { (void)ctx; return kvmalloc(n); }

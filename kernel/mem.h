@@ -40,6 +40,11 @@ void vm_switch(struct vm_space *s);
  * pages, mapped by the caller. 0 when there is no room. */
 vaddr_t kwin_alloc(uint32_t npages);
 void kwin_free(vaddr_t va, uint32_t npages);
+/* npages of the window, each mapped to a fresh zeroed frame; 0 when out of
+ * space or frames (nothing kept). And the reverse: unmap, free the frames
+ * and the space. */
+vaddr_t kwin_map_fresh(uint32_t npages);
+void kwin_unmap_free(vaddr_t va, uint32_t npages);
 /* Map / unmap one page of the kernel window (shared by every space). */
 int kwin_map(vaddr_t va, paddr_t pa);
 paddr_t kwin_unmap(vaddr_t va);

@@ -20,17 +20,8 @@ static int kwin_pager_map(void *ctx, size_t npages, void **kaddr)
 {
 	(void)ctx;
 	if (npages == 0 || npages > 0x100000) return -MM_EINVAL;
-	vaddr_t va = kwin_alloc((uint32_t)npages);
+	vaddr_t va = kwin_map_fresh((uint32_t)npages);
 	if (!va) return -MM_ENOMEM;
-	for (uint32_t i = 0; i < npages; i++) {
-		paddr_t pa = kframe_alloc();
-		if (!pa || kwin_map(va + i * PAGE_SIZE, pa)) {
-			if (pa) kframe_free(pa);
-			while (i--) kframe_free(kwin_unmap(va + i * PAGE_SIZE));
-			kwin_free(va, (uint32_t)npages);
-			return -MM_ENOMEM;
-		}
-	}
 	mapped_pages += (uint32_t)npages;
 	*kaddr = (void *)(uintptr_t)va;
 	return 0;
@@ -39,9 +30,7 @@ static int kwin_pager_map(void *ctx, size_t npages, void **kaddr)
 static void kwin_pager_unmap(void *ctx, void *kaddr, size_t npages)
 {
 	(void)ctx;
-	vaddr_t va = (vaddr_t)(uintptr_t)kaddr;
-	for (uint32_t i = 0; i < npages; i++) kframe_free(kwin_unmap(va + i * PAGE_SIZE));
-	kwin_free(va, (uint32_t)npages);
+	kwin_unmap_free((vaddr_t)(uintptr_t)kaddr, (uint32_t)npages);
 	mapped_pages -= (uint32_t)npages;
 }
 

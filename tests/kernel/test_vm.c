@@ -267,3 +267,22 @@ KTEST(vm, user_mode_accesses)
 	KEXPECT_EQ(user_call(s, UCODE, USTACK, UBASE, 0, &rep), 0);
 	vm_space_destroy(s);
 }
+
+KTEST(vm, kvmalloc_big_and_out_of_memory)
+{
+	kmalloc_trim(&kheap);
+	pfn_t before = kframes_free();
+	/* larger than any buddy block: pages need not be contiguous */
+	uint32_t *a = kvmalloc(6u << 20);
+	KASSERT(a, "6 MiB kvmalloc failed");
+	for (uint32_t i = 0; i < (6u << 20) / 4; i += 1024) a[i] = i;
+	uint32_t bad = 0;
+	for (uint32_t i = 0; i < (6u << 20) / 4; i += 1024) bad += a[i] != i;
+	KEXPECT_EQ(bad, 0);
+	kvfree(a);
+	/* more than the machine has: refused, and every frame taken is given back */
+	void *huge = kvmalloc((size_t)(kframes_free() + 16) * PAGE_SIZE);
+	KEXPECT(huge == 0, "a kvmalloc bigger than free memory succeeded");
+	kmalloc_trim(&kheap);
+	KEXPECT_EQ(kframes_free(), before);
+}

@@ -107,11 +107,11 @@ debug: check-tools kernel
 	tools/debug
 
 test: check-tools
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory -j$(shell nproc) all
 	tools/run-tests
 
 bench: check-tools
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory -j$(shell nproc) all
 	tools/run-bench
 
 clean:

@@ -20,6 +20,7 @@ extern uint32_t boot_page_dir[1024];
 
 struct frame_alloc kframes;
 struct frame_cache kfcache;
+struct frame_zero kzero;
 struct kmalloc kheap;
 struct vm_sys kvm;
 struct mm_allocator kheap_allocator;
@@ -96,6 +97,7 @@ static void frames_init(void)
 	frame_init(&kframes, npfns, phys_to_kvirt(desc));
 	kframes.strict = true; /* a bad free is a kernel bug here */
 	frame_cache_init(&kfcache, &kframes);
+	frame_zero_init(&kzero, &kfcache, FRAME_ZERO_MAX);
 	for (int i = 0; i < boot_info.nregions; i++) {
 		const struct boot_region *r = &boot_info.regions[i];
 		if (r->type != 1 || r->base >= top) continue;
@@ -114,11 +116,23 @@ static void frames_init(void)
 	mem_report.desc_bytes = nbytes;
 }
 
-pfn_t kframes_free(void) { return frame_cache_nfree(&kfcache); }
+pfn_t kframes_free(void) { return frame_cache_nfree(&kfcache) + kzero.n; }
+
+/* A single frame; when memory is short the stock of zeroed frames is
+ * given back first. */
+static pfn_t one_frame(void)
+{
+	pfn_t pfn = frame_cache_alloc(&kfcache);
+	if (pfn == PFN_NONE && kzero.n) {
+		frame_zero_drain(&kzero);
+		pfn = frame_cache_alloc(&kfcache);
+	}
+	return pfn;
+}
 
 paddr_t kframe_alloc(void)
 {
-	pfn_t pfn = frame_cache_alloc(&kfcache);
+	pfn_t pfn = one_frame();
 	if (pfn == PFN_NONE) return 0;
 	paddr_t pa = pfn_to_paddr(pfn);
 	mm_zero_page(phys_to_kvirt(pa));
@@ -132,10 +146,17 @@ void kframe_free(paddr_t pa) { frame_cache_free(&kfcache, paddr_to_pfn(pa)); }
 static paddr_t source_alloc(void *ctx)
 {
 	(void)ctx;
-	pfn_t pfn = frame_cache_alloc(&kfcache);
+	pfn_t pfn = one_frame();
 	return pfn == PFN_NONE ? 0 : pfn_to_paddr(pfn);
 }
 static void source_free(void *ctx, paddr_t pa) { (void)ctx; kframe_free(pa); }
+
+static paddr_t source_alloc_zeroed(void *ctx)
+{
+	(void)ctx;
+	pfn_t pfn = frame_zero_take(&kzero);
+	return pfn == PFN_NONE ? 0 : pfn_to_paddr(pfn);
+}
 
 /* The direct map was made for 896 MiB whatever the RAM: unmap what is not
  * RAM, so a stray pointer there faults instead of reading nothing. */
@@ -173,7 +194,7 @@ static void mem_init(void)
 	kmalloc_init(&kheap, &pages);
 	kheap.debug = true;
 	kheap_allocator = kmalloc_allocator(&kheap);
-	kvm.frames = (struct frame_source){ source_alloc, source_free, 0 };
+	kvm.frames = (struct frame_source){ source_alloc, source_free, 0, source_alloc_zeroed };
 	kvm.alloc = kheap_allocator;
 	kvm.kernel_pd = kernel_pd_phys;
 	klog("mem: %u frames (%u free), descriptors %u bytes at 0x%08x, %llu bytes of RAM left out\n",

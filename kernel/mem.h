@@ -6,12 +6,13 @@
 #ifndef KERNEL_MEM_H
 #define KERNEL_MEM_H
 
-#include "frame_cache.h"
+#include "frame_zero.h"
 #include "kmalloc.h"
 #include "vmspace.h"
 
 extern struct frame_alloc kframes;
 extern struct frame_cache kfcache; /* single frames go through this cache */
+extern struct frame_zero kzero;    /* frames zeroed in idle time */
 /* Free frames, in the buddy lists or the cache. */
 pfn_t kframes_free(void);
 extern struct kmalloc kheap;

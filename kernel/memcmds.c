@@ -45,6 +45,9 @@ static int cmd_meminfo(int argc, char **argv)
 	kprintf("frame cache: %u single frames held (%llu allocations served, %llu refills, %llu drains)\n",
 		kfcache.n, (unsigned long long)kfcache.hits, (unsigned long long)kfcache.refills,
 		(unsigned long long)kfcache.drains);
+	kprintf("zeroed in idle time: %u frames ready (%llu made; %llu faults served, %llu found none)\n",
+		kzero.n, (unsigned long long)kzero.made, (unsigned long long)kzero.hits,
+		(unsigned long long)kzero.misses);
 	return 0;
 }
 SHELL_COMMAND(meminfo, "mem", "memory map, frame totals and per-order free lists", cmd_meminfo);
@@ -53,7 +56,7 @@ static int cmd_frames(int argc, char **argv)
 {
 	if (no_args(argc, argv)) return 1;
 	frame_print(&kframes, &console_sink);
-	int bad = frame_cache_check(&kfcache, &console_sink);
+	int bad = frame_cache_check(&kfcache, &console_sink) || frame_zero_check(&kzero, &console_sink);
 	kprintf("frame allocator check: %s\n", bad ? "FAILED" : "consistent");
 	return bad ? 1 : 0;
 }

@@ -53,6 +53,7 @@ static struct thread *q_pop(struct wait_queue *q)
 }
 
 struct thread *thread_current(void) { return current; }
+bool threads_ready(void) { return sched_on; }
 
 static void make_ready(struct thread *t)
 {
@@ -260,12 +261,14 @@ void thread_join(struct thread *t)
 	kfree(&kheap, t);
 }
 
+/* Nothing else to run: zero a few frames for future demand-zero faults
+ * (a little at a time, so a wake-up is not kept waiting), else sleep. */
 static void idle_loop(void *arg)
 {
 	(void)arg;
 	for (;;) {
 		irq_enable();
-		cpu_halt();
+		if (!frame_zero_fill(&kzero, 4)) cpu_halt();
 		thread_yield();
 	}
 }
@@ -308,3 +311,15 @@ static int cmd_threads(int argc, char **argv)
 	return 0;
 }
 SHELL_COMMAND(threads, "ps", "list the kernel threads and scheduler counters", cmd_threads);
+
+static int cmd_sleep(int argc, char **argv)
+{
+	uint64_t ms;
+	if (argc != 2 || mm_parse_u64z(argv[1], 0, &ms) || ms > 600000) {
+		kprintf("usage: sleep <milliseconds>   (at most 600000)\n");
+		return 1;
+	}
+	thread_sleep_ticks((ms * pit_hz + 999) / 1000);
+	return 0;
+}
+SHELL_COMMAND(sleep, "", "sleep for some milliseconds (other threads and idle work run)", cmd_sleep);

@@ -42,6 +42,8 @@ struct wait_queue { struct thread *head, *tail; };
 #define THREAD_QUANTUM_TICKS 2
 
 void thread_init(void);
+/* True once the scheduler runs (before that, waiting means halting). */
+bool threads_ready(void);
 /* A new ready thread running entry(arg) in space (may be NULL). NULL when
  * out of memory. */
 struct thread *thread_create(const char *name, void (*entry)(void *), void *arg, struct vm_space *space);

@@ -10,6 +10,7 @@
  */
 #include "io.h"
 #include "kernel.h"
+#include "thread.h"
 #include "trap.h"
 
 #define RX_RING 4096
@@ -24,6 +25,7 @@ struct rx_ring {
 };
 
 static struct rx_ring rx;
+static struct wait_queue rx_waiters; /* threads waiting for input */
 
 static void uart_setup(uint16_t port, bool rx_irq)
 {
@@ -59,6 +61,7 @@ static void com1_irq(struct trap_frame *tf)
 		rx.head++;
 	}
 	pic_eoi(4);
+	if (rx_waiters.head) wait_wake_all(&rx_waiters);
 }
 
 void uart_init(void)
@@ -91,15 +94,20 @@ int uart_getc(void)
 	for (;;) {
 		int c = uart_trygetc();
 		if (c >= 0) return c;
-		/* Empty: tell the runner, then sleep until the next interrupt.
-		 * cli; check; sti;hlt closes the race with the receive IRQ. */
+		/* Empty: tell the runner, then wait for the receive interrupt:
+		 * blocked (the idle thread may run) once there are threads,
+		 * else halted. Interrupts are off between the check and the
+		 * wait, so a byte cannot slip in unseen. */
 		if (rx.consumed != rx.idle_marked || !rx.idle_sent) {
 			rx.idle_marked = rx.consumed;
 			rx.idle_sent = true;
 			ctl_mark("idle %u\n", (unsigned)rx.consumed);
 		}
 		irq_disable();
-		if (!ring_count()) __asm__ volatile("sti; hlt" ::: "memory");
+		if (!ring_count()) {
+			if (threads_ready()) wait_block(&rx_waiters);
+			else __asm__ volatile("sti; hlt" ::: "memory");
+		}
 		irq_enable();
 	}
 }

@@ -111,6 +111,17 @@ static enum vm_verdict bad(struct vm_space *s, struct vm_fault_info *info, const
 	return VM_BAD_ACCESS;
 }
 
+/* A zero frame: one made ahead of need if the source has one, else a fresh
+ * frame cleared now. 0 when memory is out. */
+static paddr_t zeroed_frame(const struct frame_source *fs)
+{
+	paddr_t pa = fs->alloc_zeroed ? fs->alloc_zeroed(fs->ctx) : 0;
+	if (pa) return pa;
+	pa = fs->alloc(fs->ctx);
+	if (pa) mm_zero_page(mm_phys_to_virt(pa));
+	return pa;
+}
+
 /* A not-present access the region allows: zero-fill, or ask the pager. */
 static enum vm_verdict resolve(struct vm_space *s, const struct vm_region *r, vaddr_t page,
 			       bool write, struct vm_fault_info *info)
@@ -119,11 +130,10 @@ static enum vm_verdict resolve(struct vm_space *s, const struct vm_region *r, va
 	if (s->pager.fault) {
 		err = s->pager.fault(s->pager.ctx, s, r, page, write);
 	} else {
-		paddr_t pa = s->sys->frames.alloc(s->sys->frames.ctx);
+		paddr_t pa = zeroed_frame(&s->sys->frames);
 		if (!pa) {
 			err = -MM_ENOMEM;
 		} else {
-			mm_zero_page(mm_phys_to_virt(pa));
 			err = pgt_map(&s->sys->frames, s->pd, page, pa, vm_prot_to_pte(r->prot));
 			if (err) s->sys->frames.free(s->sys->frames.ctx, pa);
 			else s->stats.zero_fills++;

@@ -31,7 +31,7 @@ static struct frame_source sim_frames(void)
 	desc = malloc(frame_desc_bytes(SIM_BYTES / PAGE_SIZE));
 	frame_init(&fa, SIM_BYTES / PAGE_SIZE, desc);
 	frame_release_range(&fa, 1, SIM_BYTES / PAGE_SIZE - 1); /* frame 0 stays reserved: 0 means "none" */
-	struct frame_source fs = { sim_alloc, sim_free, 0 };
+	struct frame_source fs = { sim_alloc, sim_free, 0, 0 };
 	return fs;
 }
 

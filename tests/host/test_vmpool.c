@@ -49,7 +49,7 @@ static int rig_init(struct rig *g, uint32_t nframes, uint32_t nslots, const char
 	desc = malloc(frame_desc_bytes(SIM_BYTES / PAGE_SIZE));
 	frame_init(&fa, SIM_BYTES / PAGE_SIZE, desc);
 	frame_release_range(&fa, 1, SIM_BYTES / PAGE_SIZE - 1);
-	g->sys = (struct vm_sys){ { sim_alloc, sim_free, 0 }, host_allocator(NULL), 0 };
+	g->sys = (struct vm_sys){ { sim_alloc, sim_free, 0, 0 }, host_allocator(NULL), 0 };
 	g->rs = (struct ramswap){ calloc(nslots, 4096), nslots, 0 };
 	struct swap_dev dev = { "ram", nslots, rs_read, rs_write, &g->rs };
 	struct mm_allocator a = host_allocator(NULL);

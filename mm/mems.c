@@ -5,22 +5,29 @@
  * The main chain is a doubly linked list of nodes, each one mapping of whole
  * pages from the pager; a node's sub-chain is a doubly linked list of
  * PROCESS and HOLE segments that tile it. MeMS addresses start at 1000 and
- * run on across the nodes, so list order is address order.
- *
- * The index has two levels, so that a lookup touches few cache lines:
+ * run on across the nodes, so list order is address order. The list gives
+ * the order and the report; beside it an index answers the questions of
+ * malloc, free and get without walking it:
  *   - nodes, which are only ever appended, sit in arrays: their start
  *     addresses (binary search finds the node holding an address) and a
- *     tournament tree of each node's largest hole (a descent finds the first
- *     node with a hole big enough);
- *   - each node's segments are also the entries of a small B+ tree keyed by
- *     offset, every block augmented with the largest hole below it
- *     (mems_index.c); a node of up to MEMS_FAN segments is a single block.
- * First fit, the segment at an address, and every split or merge cost
- * O(log n), and in the common case a binary search or a scan in one block
- * plus a short walk up the tournament. Segment records are carved from
- * blocks taken from the metadata allocator and recycled on a spare list;
- * index blocks are recycled likewise; all go back at mems_finish(). Nodes are
- * never unmapped before mems_finish(), as in the original.
+ *     tournament tree of each node's largest hole (one descent finds the
+ *     first node with a hole big enough);
+ *   - each node's holes form a hole set (mems_index.c): small sorted arrays
+ *     inside the node (a scan finds the first fit, a binary search the hole
+ *     at an address) or, for a node of many holes, an AVL tree through the
+ *     hole records by address, augmented with the largest hole below;
+ *   - a hash table maps the start of every PROCESS segment to its record,
+ *     so free finds its segment in O(1).
+ * malloc carves the PROCESS part off the front of the first hole that fits:
+ * a new record is the PROCESS segment, and the hole keeps its record and its
+ * place in the hole set, whose entry changes in place (or whose tree figure
+ * is refreshed up a short path). A free next to a hole grows that hole in
+ * place the same way. Each node holds its own segment records (a few
+ * inline, more in blocks from the metadata allocator when it needs them),
+ * recycled on its own spare list: malloc and free call no allocator in the
+ * common case, and the records one operation touches sit together. free
+ * never allocates and cannot fail for lack of memory. Nodes are never
+ * unmapped before mems_finish(), as in the original.
  */
 #include "mems.h"
 #include "mems_index.h"
@@ -29,18 +36,9 @@
 
 #define MEMS_MAGIC 0x4d654d53u /* "MeMS" */
 #define MEMS_JUNK 0xdb
-/* Records per block: a block fits in 2 KiB, a size small allocators serve
- * without waste (kmalloc's largest slab class). */
-#define MEMS_CHUNK_BYTES 2048u
-#define MEMS_CHUNK_SEGS ((MEMS_CHUNK_BYTES - sizeof(void *)) / sizeof(struct mems_seg))
-
-struct mems_chunk {
-	struct mems_chunk *next;
-	struct mems_seg segs[MEMS_CHUNK_SEGS];
-};
-
 static const char *const msg_ok = "success";
 static const char *const msg_uninit = "MeMS is not initialised (run mems_init first)";
+static const char *const msg_nometa = "no memory for MeMS bookkeeping";
 
 static int set_err(struct mems *m, int err, const char *msg)
 {
@@ -80,66 +78,61 @@ const char *mems_last_message(const struct mems *m)
 
 /* ---- segment records ---- */
 
-static int refill_spares(struct mems *m)
+static void add_spares(struct mems_node *n, struct mems_seg *segs, size_t count)
+{
+	for (size_t i = count; i-- > 0;) {
+		segs[i].kind = MEMS_JUNK;
+		segs[i].node = NULL;
+		segs[i].next = n->spare;
+		n->spare = &segs[i];
+	}
+}
+
+/* Give node n another block of records. */
+static int refill_spares(struct mems *m, struct mems_node *n)
 {
 	struct mems_chunk *c = mm_alloc(&m->meta, sizeof *c);
 	if (!c) return -MM_ENOMEM;
-	c->next = m->chunks;
-	m->chunks = c;
-	for (size_t i = MEMS_CHUNK_SEGS; i-- > 0;) {
-		c->segs[i].next = m->spare;
-		m->spare = &c->segs[i];
-	}
-	m->nspare += MEMS_CHUNK_SEGS;
+	c->next = n->chunks;
+	n->chunks = c;
+	add_spares(n, c->segs, MEMS_CHUNK_SEGS);
 	return 0;
 }
 
-static int reserve_blocks(struct mems *m, size_t need)
+/* Make sure node n has a spare record and the hash has room for one more
+ * PROCESS segment, so that the split that follows cannot fail halfway. */
+static inline int reserve(struct mems *m, struct mems_node *n)
 {
-	while (m->blocks.nspare < need) {
-		struct mems_blk *b = mm_alloc(&m->meta, sizeof *b);
-		if (!b) return -MM_ENOMEM;
-		b->parent = m->blocks.spare;
-		m->blocks.spare = b;
-		m->blocks.nspare++;
-	}
-	return 0;
+	if (!n->spare && refill_spares(m, n) < 0) return -MM_ENOMEM;
+	return mems_hash_reserve(&m->hash, &m->meta);
 }
 
-/* Make sure the records and index blocks a change needs are ready, so that
- * it cannot fail halfway. */
-static int reserve(struct mems *m, size_t nsegs, size_t nblocks)
+static inline struct mems_seg *take_seg(struct mems_node *n, uint64_t start, size_t nbytes,
+					enum mems_kind kind)
 {
-	if (m->nspare < nsegs && refill_spares(m) < 0) return -MM_ENOMEM;
-	return reserve_blocks(m, nblocks);
-}
-
-static struct mems_seg *take_seg(struct mems *m, uint64_t start, size_t nbytes,
-				 enum mems_kind kind)
-{
-	struct mems_seg *s = m->spare;
+	struct mems_seg *s = n->spare;
 	MM_ASSERT(s != NULL, "no reserved segment record");
-	m->spare = s->next;
-	m->nspare--;
+	n->spare = s->next;
 	s->start = start;
 	s->nbytes = nbytes;
+	s->node = n;
 	s->kind = (uint8_t)kind;
 	return s;
 }
 
 /* Recycle s, poisoned so that a stale pointer to it fails mems_check. */
-static void give_seg(struct mems *m, struct mems_seg *s)
+static inline void give_seg(struct mems_node *n, struct mems_seg *s)
 {
 	s->kind = MEMS_JUNK;
+	s->node = NULL;
 	s->prev = NULL;
-	s->next = m->spare;
-	m->spare = s;
-	m->nspare++;
+	s->next = n->spare;
+	n->spare = s;
 }
 
 /* ---- sub-chain links ---- */
 
-static void link_after(struct mems_node *node, struct mems_seg *pos, struct mems_seg *s)
+static inline void link_after(struct mems_node *node, struct mems_seg *pos, struct mems_seg *s)
 {
 	s->prev = pos;
 	s->next = pos ? pos->next : NULL;
@@ -150,7 +143,17 @@ static void link_after(struct mems_node *node, struct mems_seg *pos, struct mems
 	node->nsegs++;
 }
 
-static void unlink_seg(struct mems_node *node, struct mems_seg *s)
+static inline void link_before(struct mems_node *node, struct mems_seg *pos, struct mems_seg *s)
+{
+	s->next = pos;
+	s->prev = pos->prev;
+	if (s->prev) s->prev->next = s;
+	else node->first = s;
+	pos->prev = s;
+	node->nsegs++;
+}
+
+static inline void unlink_seg(struct mems_node *node, struct mems_seg *s)
 {
 	if (s->prev) s->prev->next = s->next;
 	else node->first = s->next;
@@ -178,7 +181,7 @@ static void unlink_seg(struct mems_node *node, struct mems_seg *s)
 
 static inline size_t node_maxhole(const struct mems_node *n)
 {
-	return n->root ? n->root->max : 0;
+	return n->holes.max;
 }
 
 static inline size_t max2(size_t a, size_t b)
@@ -186,29 +189,29 @@ static inline size_t max2(size_t a, size_t b)
 	return a > b ? a : b;
 }
 
-/* Node n's largest hole may have changed: replay the matches above it. */
-static void tour_update(struct mems *m, const struct mems_node *n)
+/* Node n's largest hole may have changed: replay the matches above it, all
+ * the way up (a fixed number of steps without branches beats stopping early
+ * at an unpredictable level). */
+static inline void tour_update(struct mems *m, const struct mems_node *n)
 {
-	size_t i = m->cap + n->index;
-	m->tour[i] = node_maxhole(n);
-	for (i >>= 1; i; i >>= 1) {
-		size_t v = max2(m->tour[2 * i], m->tour[2 * i + 1]);
-		if (m->tour[i] == v) break;
-		m->tour[i] = v;
-	}
+	size_t *t = m->tour, i = m->cap + n->index;
+	t[i] = node_maxhole(n);
+	for (i >>= 1; i; i >>= 1) t[i] = max2(t[2 * i], t[2 * i + 1]);
 }
 
-/* The first node (in main-chain order) with a hole of at least nbytes. */
-static struct mems_node *tour_first_fit(const struct mems *m, size_t nbytes)
+/* The first node (in main-chain order) with a hole of at least nbytes: one
+ * descent, left whenever the left subtree has such a hole. */
+static inline struct mems_node *tour_first_fit(const struct mems *m, size_t nbytes)
 {
-	if (!m->cap || m->tour[1] < nbytes) return NULL;
+	const size_t *t = m->tour;
+	if (!m->cap || t[1] < nbytes) return NULL;
 	size_t i = 1;
-	while (i < m->cap) i = 2 * i + (m->tour[2 * i] < nbytes);
+	while (i < m->cap) i = 2 * i + (t[2 * i] < nbytes);
 	return m->nodes[i - m->cap];
 }
 
 /* The node holding vaddr, or NULL. */
-static struct mems_node *node_at(const struct mems *m, uint64_t vaddr)
+static inline struct mems_node *node_at(const struct mems *m, uint64_t vaddr)
 {
 	if (vaddr < MEMS_VADDR_BASE || vaddr >= m->end) return NULL;
 	/* the last node starting at or below vaddr (starts[0] is 1000) */
@@ -275,22 +278,17 @@ void mems_finish(struct mems *m)
 	while (n) {
 		struct mems_node *next = n->next;
 		m->pager.unmap(m->pager.ctx, n->kaddr, n->npages);
-		mems_idx_clear(&n->root, &m->blocks);
+		struct mems_chunk *c = n->chunks;
+		while (c) {
+			struct mems_chunk *cnext = c->next;
+			mm_free(&m->meta, c);
+			c = cnext;
+		}
 		mm_memset(n, MEMS_JUNK, sizeof *n);
 		mm_free(&m->meta, n);
 		n = next;
 	}
-	while (m->blocks.spare) {
-		struct mems_blk *b = m->blocks.spare;
-		m->blocks.spare = b->parent;
-		mm_free(&m->meta, b);
-	}
-	struct mems_chunk *c = m->chunks;
-	while (c) {
-		struct mems_chunk *next = c->next;
-		mm_free(&m->meta, c);
-		c = next;
-	}
+	mems_hash_free(&m->hash, &m->meta);
 	mm_free(&m->meta, m->starts); /* the block of the node arrays */
 	mm_memset(m, 0, sizeof *m);
 	set_ok(m);
@@ -298,27 +296,30 @@ void mems_finish(struct mems *m)
 
 /* ---- malloc ---- */
 
-/* Turn the hole at (in node n) into a PROCESS segment of nbytes, the rest
- * staying a hole after it. */
-static uint64_t use_hole(struct mems *m, struct mems_node *n, struct mems_pos at, size_t nbytes)
+/* Serve nbytes from the front of the hole at of node n. */
+static inline uint64_t use_hole(struct mems *m, struct mems_node *n, struct mems_hpos at,
+				size_t nbytes)
 {
-	struct mems_seg *h = at.b->u.seg[at.i];
-	size_t rest = h->nbytes - nbytes;
-	h->kind = MEMS_PROCESS;
-	h->nbytes = nbytes;
-	if (rest) {
-		struct mems_seg *r = take_seg(m, h->start + nbytes, rest, MEMS_HOLE);
-		link_after(n, h, r);
-		mems_idx_split(&n->root, &m->blocks, at, nbytes, r);
+	struct mems_seg *h = at.s, *p = h;
+	if (h->nbytes > nbytes) {
+		/* a new record before h is the PROCESS part; h stays a hole, in
+		 * its place in address order, only shorter */
+		p = take_seg(n, h->start, nbytes, MEMS_PROCESS);
+		link_before(n, h, p);
+		h->start += nbytes;
+		h->nbytes -= nbytes;
+		mems_holes_changed(&n->holes, at, (size_t)(h->start - n->start));
 		m->nsegs++;
 	} else {
-		mems_idx_set(at, 0);
+		mems_holes_remove(&n->holes, at, n->start);
+		h->kind = MEMS_PROCESS;
 	}
+	mems_hash_add(&m->hash, p);
 	tour_update(m, n);
 	m->hole_bytes -= nbytes;
 	m->process_bytes += nbytes;
 	m->nprocess++;
-	return h->start;
+	return p->start;
 }
 
 /* Append a node of npages holding a PROCESS segment of nbytes first. */
@@ -327,10 +328,10 @@ static uint64_t grow(struct mems *m, size_t nbytes, size_t npages)
 	size_t node_bytes = npages * MEMS_PAGE_SIZE;
 	if ((uint64_t)node_bytes > UINT64_MAX - m->end)
 		return fail0(m, -MM_ENOMEM, "MeMS addresses would overflow");
-	if (reserve_node_slot(m) < 0 || reserve(m, 2, 1) < 0)
-		return fail0(m, -MM_ENOMEM, "no memory for MeMS bookkeeping");
+	if (reserve_node_slot(m) < 0 || mems_hash_reserve(&m->hash, &m->meta) < 0)
+		return fail0(m, -MM_ENOMEM, msg_nometa);
 	struct mems_node *n = mm_alloc(&m->meta, sizeof *n);
-	if (!n) return fail0(m, -MM_ENOMEM, "no memory for MeMS bookkeeping");
+	if (!n) return fail0(m, -MM_ENOMEM, msg_nometa);
 	void *kaddr = NULL;
 	int rc = m->pager.map(m->pager.ctx, npages, &kaddr);
 	if (rc < 0 || !kaddr) {
@@ -338,6 +339,7 @@ static uint64_t grow(struct mems *m, size_t nbytes, size_t npages)
 		return fail0(m, -MM_ENOMEM, "the pager could not map the pages");
 	}
 	mm_memset(n, 0, sizeof *n);
+	add_spares(n, n->recs, MEMS_NODE_RECS);
 	n->start = m->end;
 	n->npages = npages;
 	n->kaddr = kaddr;
@@ -351,17 +353,16 @@ static uint64_t grow(struct mems *m, size_t nbytes, size_t npages)
 	m->npages += npages;
 	m->end += node_bytes;
 
-	struct mems_seg *p = take_seg(m, n->start, nbytes, MEMS_PROCESS);
+	struct mems_seg *p = take_seg(n, n->start, nbytes, MEMS_PROCESS);
 	link_after(n, NULL, p);
-	mems_idx_new(&n->root, &m->blocks, 0, 0, p);
+	mems_hash_add(&m->hash, p);
 	m->nsegs++;
 	m->nprocess++;
 	m->process_bytes += nbytes;
 	if (node_bytes > nbytes) {
-		struct mems_seg *h = take_seg(m, n->start + nbytes, node_bytes - nbytes, MEMS_HOLE);
-		struct mems_pos first = { n->root, 0 };
+		struct mems_seg *h = take_seg(n, n->start + nbytes, node_bytes - nbytes, MEMS_HOLE);
 		link_after(n, p, h);
-		mems_idx_insert_after(&n->root, &m->blocks, first, nbytes, h->nbytes, h);
+		mems_holes_add(&n->holes, h, n->start);
 		m->nsegs++;
 		m->hole_bytes += h->nbytes;
 	}
@@ -378,10 +379,9 @@ uint64_t mems_malloc(struct mems *m, size_t nbytes)
 	set_ok(m);
 	struct mems_node *n = tour_first_fit(m, nbytes);
 	if (!n) return grow(m, nbytes, (nbytes + MEMS_PAGE_SIZE - 1) / MEMS_PAGE_SIZE);
-	if (reserve(m, 1, mems_idx_insert_need(n->root)) < 0)
-		return fail0(m, -MM_ENOMEM, "no memory for MeMS bookkeeping");
-	struct mems_pos at;
-	bool found = mems_idx_first_fit(n->root, nbytes, &at);
+	if (reserve(m, n) < 0) return fail0(m, -MM_ENOMEM, msg_nometa);
+	struct mems_hpos at;
+	bool found = mems_holes_first_fit(&n->holes, nbytes, &at);
 	MM_ASSERT(found, "node %llu lists a hole of %zu bytes it lacks",
 		  (unsigned long long)n->start, node_maxhole(n));
 	return use_hole(m, n, at, nbytes);
@@ -389,78 +389,81 @@ uint64_t mems_malloc(struct mems *m, size_t nbytes)
 
 /* ---- free ---- */
 
-/* The entry of the segment containing vaddr, in *n's index; false if vaddr is
- * outside every node. */
-static bool entry_at(struct mems *m, uint64_t vaddr, struct mems_node **n, struct mems_pos *at)
+/* Whether vaddr (inside node n) lies in a hole. */
+static inline bool in_hole(const struct mems_node *n, uint64_t vaddr)
 {
-	*n = node_at(m, vaddr);
-	if (!*n) return false;
-	return mems_idx_floor((*n)->root, (size_t)(vaddr - (*n)->start), at);
+	struct mems_hpos at;
+	if (!mems_holes_floor(&n->holes, n->start, (size_t)(vaddr - n->start), &at)) return false;
+	return vaddr - at.s->start < at.s->nbytes;
 }
 
-static inline struct mems_seg *seg_of(struct mems_pos at)
+/* Turn the PROCESS segment s (in hash slot sl) into a hole, merged with the
+ * holes beside it. */
+static inline void release(struct mems *m, struct mems_seg *s, struct mems_hslot *sl)
 {
-	return at.b->u.seg[at.i];
-}
-
-/* s (a hole) absorbs the hole t right after it in node n (the list only). */
-static void absorb_next(struct mems *m, struct mems_node *n, struct mems_seg *s, struct mems_seg *t)
-{
-	s->nbytes += t->nbytes;
-	unlink_seg(n, t);
-	give_seg(m, t);
-	m->nsegs--;
-}
-
-/* Make the PROCESS segment at a hole, merged with the holes beside it. */
-static void release(struct mems *m, struct mems_node *n, struct mems_pos at)
-{
-	struct mems_seg *s = seg_of(at);
-	struct mems_pos next = at, prev = at;
-	bool next_hole = mems_idx_next(&next) && next.b->hole[next.i];
-	bool prev_hole = mems_idx_prev(&prev) && prev.b->hole[prev.i];
-	s->kind = MEMS_HOLE;
+	struct mems_node *n = s->node;
+	struct mems_seg *p = s->prev, *t = s->next;
+	size_t nbytes = s->nbytes, off = (size_t)(s->start - n->start);
+	struct mems_hpos at;
+	mems_hash_remove(&m->hash, sl);
 	m->nprocess--;
-	m->process_bytes -= s->nbytes;
-	m->hole_bytes += s->nbytes;
-	if (!next_hole && !prev_hole) {
-		mems_idx_set(at, s->nbytes);
-	} else if (!prev_hole) {
-		absorb_next(m, n, s, seg_of(next));
-		mems_idx_set(at, s->nbytes);
-		mems_idx_remove(&n->root, &m->blocks, next);
-	} else {
-		struct mems_seg *p = s->prev;
-		size_t next_key = next.b->key[next.i];
-		if (next_hole) absorb_next(m, n, s, seg_of(next));
-		absorb_next(m, n, p, s);
-		mems_idx_set(prev, p->nbytes);
-		mems_idx_remove(&n->root, &m->blocks, at);
-		if (next_hole) {
-			/* the removal may have moved entries: find the next one again */
-			bool found = mems_idx_floor(n->root, next_key, &next);
-			MM_ASSERT(found && next.b->key[next.i] == next_key, "lost the hole at %zu", next_key);
-			mems_idx_remove(&n->root, &m->blocks, next);
+	m->process_bytes -= nbytes;
+	m->hole_bytes += nbytes;
+	bool hole_before = p && p->kind == MEMS_HOLE, hole_after = t && t->kind == MEMS_HOLE;
+	if (!hole_before && !hole_after) {
+		s->kind = MEMS_HOLE;
+		mems_holes_add(&n->holes, s, n->start);
+		tour_update(m, n);
+		return;
+	}
+	/* the hole at or before s, if any: p if it is a hole */
+	bool some_before = mems_holes_floor(&n->holes, n->start, off, &at);
+	if (hole_before) {
+		/* p grows over s (and t): it keeps its place in address order */
+		MM_ASSERT(some_before && at.s == p, "hole %llu is not indexed",
+			  (unsigned long long)p->start);
+		p->nbytes += nbytes + (hole_after ? t->nbytes : 0);
+		mems_holes_changed(&n->holes, at, (size_t)(p->start - n->start));
+		unlink_seg(n, s);
+		give_seg(n, s);
+		m->nsegs--;
+		if (hole_after) {
+			/* t, the hole after p, goes (at, a slot in the arrays, may
+			 * be stale after this) */
+			struct mems_hpos next = { t, at.i + 1 };
+			mems_holes_remove(&n->holes, next, n->start);
+			unlink_seg(n, t);
+			give_seg(n, t);
+			m->nsegs--;
 		}
+	} else {
+		/* t grows back over s: its place in address order is the same */
+		struct mems_hpos next = { t, some_before ? at.i + 1 : 0 };
+		t->start = s->start;
+		t->nbytes += nbytes;
+		unlink_seg(n, s);
+		give_seg(n, s);
+		m->nsegs--;
+		mems_holes_changed(&n->holes, next, off);
 	}
 	tour_update(m, n);
+}
+
+/* Why vaddr, which starts no PROCESS segment, cannot be freed. */
+static int free_error(struct mems *m, uint64_t vaddr)
+{
+	struct mems_node *n = node_at(m, vaddr);
+	if (!n) return set_err(m, -MM_EFAULT, "address is not inside MeMS memory");
+	if (in_hole(n, vaddr)) return set_err(m, -MM_ENOENT, "address is in a hole (already free?)");
+	return set_err(m, -MM_EINVAL, "address is inside a segment, not at its start");
 }
 
 int mems_free(struct mems *m, uint64_t vaddr)
 {
 	if (!mems_ready(m)) return m ? set_err(m, -MM_EINVAL, msg_uninit) : -MM_EINVAL;
-	struct mems_node *n;
-	struct mems_pos at;
-	if (!entry_at(m, vaddr, &n, &at))
-		return set_err(m, -MM_EFAULT, "address is not inside MeMS memory");
-	struct mems_seg *s = seg_of(at);
-	if (vaddr - s->start >= s->nbytes)
-		return set_err(m, -MM_EFAULT, "address is not inside MeMS memory");
-	if (s->kind == MEMS_HOLE)
-		return set_err(m, -MM_ENOENT, "address is in a hole (already free?)");
-	if (s->start != vaddr)
-		return set_err(m, -MM_EINVAL, "address is inside a segment, not at its start");
-	release(m, n, at);
+	struct mems_hslot *sl = mems_hash_find(&m->hash, vaddr);
+	if (!sl) return free_error(m, vaddr);
+	release(m, sl->seg, sl);
 	set_ok(m);
 	return 0;
 }
@@ -473,10 +476,9 @@ void *mems_get(struct mems *m, uint64_t vaddr)
 		if (m) set_err(m, -MM_EINVAL, msg_uninit);
 		return NULL;
 	}
-	struct mems_node *n;
-	struct mems_pos at;
-	struct mems_seg *s = entry_at(m, vaddr, &n, &at) ? seg_of(at) : NULL;
-	if (!s || s->kind != MEMS_PROCESS || vaddr - s->start >= s->nbytes) {
+	/* inside a node and not in a hole: inside a PROCESS segment */
+	struct mems_node *n = node_at(m, vaddr);
+	if (!n || in_hole(n, vaddr)) {
 		set_err(m, -MM_EFAULT, "address is not inside an allocated segment");
 		return NULL;
 	}
@@ -579,11 +581,12 @@ static void problem(struct check *c, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Check one segment s, following prev, expected at start. */
-static void check_seg(struct check *c, const struct mems_seg *s, const struct mems_seg *prev,
-		      uint64_t start)
+/* Check one segment s of node n, following prev, expected at start. */
+static void check_seg(struct check *c, const struct mems_node *n, const struct mems_seg *s,
+		      const struct mems_seg *prev, uint64_t start)
 {
 	unsigned long long a = s->start;
+	if (s->node != n) problem(c, "segment %llu points at the wrong node", a);
 	if (s->prev != prev) problem(c, "segment %llu has a wrong prev link", a);
 	if (s->start != start) problem(c, "segment %llu should start at %llu", a, (unsigned long long)start);
 	if (s->nbytes == 0) problem(c, "segment %llu is empty", a);
@@ -613,7 +616,7 @@ static bool check_node(struct check *c, const struct mems *m, const struct mems_
 			problem(c, "more segments in the list than the count %zu", m->nsegs);
 			return false;
 		}
-		check_seg(c, s, prev, at);
+		check_seg(c, n, s, prev, at);
 		at = s->start + s->nbytes;
 		count++;
 	}
@@ -659,41 +662,32 @@ static void check_chain(struct check *c, const struct mems *m)
 			(unsigned long long)m->process_bytes);
 }
 
-/* Node n's tree must hold exactly its sub-chain, in order: each leaf entry
- * the next segment, keyed by its offset, with its size if it is a hole. */
+/* Node n's hole set must hold exactly the holes of its sub-chain, in order. */
 static void check_node_tree(struct check *c, const struct mems_node *n)
 {
-	size_t count = 0;
-	int bad = mems_idx_check(n->root, n->nsegs, &count, c->report);
+	c->bad += mems_holes_check(&n->holes, n->first, n->start, c->report);
+}
+
+/* The hash must hold exactly the PROCESS segments, each under its start. */
+static void check_hash(struct check *c, const struct mems *m)
+{
+	int bad = mems_hash_check(&m->hash, c->report);
 	c->bad += bad;
 	if (bad) return;
-	if (count != n->nsegs) {
-		problem(c, "node %llu: its index holds %zu segments, its sub-chain %zu",
-			(unsigned long long)n->start, count, n->nsegs);
-		return;
-	}
-	struct mems_pos at;
-	bool more = mems_idx_first(n->root, &at);
-	for (const struct mems_seg *s = n->first; s; s = s->next) {
-		if (!more || at.b->u.seg[at.i] != s) {
-			problem(c, "index order differs from the list at %llu",
-				(unsigned long long)s->start);
-			return;
-		}
-		if (at.b->key[at.i] != s->start - n->start)
-			problem(c, "segment %llu is keyed %zu in the index", (unsigned long long)s->start,
-				at.b->key[at.i]);
-		if (at.b->hole[at.i] != (s->kind == MEMS_HOLE ? s->nbytes : 0))
-			problem(c, "segment %llu: the index says hole size %zu",
-				(unsigned long long)s->start, at.b->hole[at.i]);
-		more = mems_idx_next(&at);
-	}
-	if (more) problem(c, "node %llu: its index holds segments the list does not",
-			  (unsigned long long)n->start);
+	if (m->hash.count != m->nprocess)
+		problem(c, "the hash holds %zu segments, the list %zu PROCESS segments",
+			m->hash.count, m->nprocess);
+	for (const struct mems_node *n = m->head; n; n = n->next)
+		for (const struct mems_seg *s = n->first; s; s = s->next)
+			if (s->kind == MEMS_PROCESS && (!mems_hash_find(&m->hash, s->start) ||
+							mems_hash_find(&m->hash, s->start)->seg != s))
+				problem(c, "PROCESS segment %llu is missing from the hash",
+					(unsigned long long)s->start);
 }
 
 /* The node arrays must list the chain, and the tournament tree must hold each
- * node's largest hole at its leaf and the larger child in every inner slot. */
+ * node's largest hole at its leaf and the larger child in every inner slot
+ * (the hole sets check their own figures against the list). */
 static void check_node_index(struct check *c, const struct mems *m)
 {
 	if (m->nnodes > m->cap || (m->cap & (m->cap - 1))) {
@@ -728,6 +722,7 @@ int mems_check(struct mems *m, struct mm_sink *report)
 	if (!m->head && m->tail) problem(&c, "empty main chain but a tail");
 	check_chain(&c, m);
 	if (!c.bad) check_node_index(&c, m);
+	if (!c.bad) check_hash(&c, m);
 	return c.bad ? -MM_EINVAL : 0;
 }
 

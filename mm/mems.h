@@ -7,9 +7,14 @@
  *
  * An instance takes its pages from a pager and its bookkeeping from a byte
  * allocator, both handed in by the caller. Beside the list it keeps an index
- * (see mems.c and mems_index.h) so malloc, free and get cost O(log n) in the
- * number of segments. The output of mems_print_stats() is byte-exact with the original
- * (see FORMATS.md section 3), "unsued" included.
+ * (see mems.c and mems_index.h) so that malloc, free and get never walk the
+ * list: finding the segment free is given is O(1) expected (a hash of
+ * PROCESS starts); malloc's first fit is O(log) in the number of nodes plus
+ * O(log) in the holes of one node (a short scan in the common case); get is
+ * O(log) in the nodes and in the holes of one node; every split or merge
+ * changes O(1) entries plus O(log) figures. The output of mems_print_stats()
+ * is byte-exact with the original (see FORMATS.md section 3), "unsued"
+ * included.
  *
  * Typical use:
  *     struct mems m;
@@ -43,8 +48,6 @@ struct mems_pager {
 	void *ctx;
 };
 
-struct mems_chunk;
-
 /* A MeMS instance. Treat the fields as private: use the functions below. */
 struct mems {
 	uint32_t magic;              /* MEMS_MAGIC while initialised */
@@ -56,10 +59,7 @@ struct mems {
 	uint64_t *starts;            /* starts[i]: its first MeMS address */
 	size_t *tour;                /* tour[1..2cap): max-hole tournament tree */
 	size_t cap;
-	struct mems_seg *spare;      /* recycled segment records */
-	size_t nspare;
-	struct mems_chunk *chunks;   /* blocks of segment records from meta */
-	struct mems_blkpool blocks;  /* recycled index blocks (mems_index.h) */
+	struct mems_hash hash;       /* PROCESS start -> record (mems_index.h) */
 	uint64_t end;                /* first MeMS address past the last node */
 	size_t nnodes, nsegs, nprocess;
 	uint64_t npages, hole_bytes, process_bytes;
@@ -149,10 +149,12 @@ int mems_for_each_segment(const struct mems *m,
 /*
  * Walk the 2-D list and the index and verify every invariant: addresses
  * contiguous from 1000, node sizes whole pages, sub-chains tiling their node
- * with no two adjacent holes, links consistent both ways, counters right, and
- * the index holding exactly the list's segments in list order, balanced, with
- * correct hole maxima. Reports each problem on report (may be NULL); returns
- * 0 if all is well, else -MM_EINVAL.
+ * with no two adjacent holes, links consistent both ways, counters right; and
+ * the index: each node's hole tree holding exactly its holes in list order,
+ * balanced, with correct hole maxima; the node arrays and tournament tree
+ * agreeing with the chain; the hash holding exactly the PROCESS segments,
+ * each reachable under its start. Reports each problem on report (may be
+ * NULL); returns 0 if all is well, else -MM_EINVAL.
  */
 int mems_check(struct mems *m, struct mm_sink *report);
 

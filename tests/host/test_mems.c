@@ -1,8 +1,12 @@
 /*
  * test_mems.c - host tests of MeMS (mm/mems.c, mm/mems_index.c): the official
  * example against its expected output, hand-derived layouts, every error path
- * with the structure left intact, and a property test against a naive model
- * of the 2-D free list with mems_check() after every operation.
+ * with the structure left intact, property tests against a naive model of
+ * the 2-D free list with mems_check() after every operation (small nodes, a
+ * page budget, one big node of many holes), the index's own cases (hole sets
+ * moving between arrays and a tree, first fit across hundreds of nodes, the
+ * address hash growing and emptying), and mems_check finding each kind of
+ * damage to the list and to every part of the index.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -686,7 +690,10 @@ static int intact(struct mems *m, uint64_t v, size_t n)
 	return 1;
 }
 
-static void property_run(uint64_t seed, int nops, long budget)
+/* A random run against the model, mems_check after every operation. With
+ * big_pages, a first node of that many pages is mapped and freed first, so
+ * the small segments that follow crowd one node with many holes. */
+static void property_run(uint64_t seed, int nops, long budget, size_t big_pages)
 {
 	struct fix f;
 	ASSERT_EQ(fix_init(&f, budget), 0);
@@ -697,6 +704,11 @@ static void property_run(uint64_t seed, int nops, long budget)
 	int nlive = 0;
 	struct mm_rng r;
 	mm_rng_seed(&r, seed);
+	if (big_pages) {
+		ASSERT_EQ(mems_malloc(&f.m, big_pages * 4096), model_malloc(&md, big_pages * 4096, budget, &model_pages));
+		ASSERT_EQ(mems_free(&f.m, 1000), model_free(&md, 1000));
+	}
+	size_t most_holes = 0;
 	for (int op = 0; op < nops; op++) {
 		uint32_t what = mm_rng_below(&r, 100);
 		if (what < 45 && nlive < 512) {
@@ -740,6 +752,7 @@ static void property_run(uint64_t seed, int nops, long budget)
 		}
 		ASSERT_EQ(check_quiet(&f.m), 0);
 		ASSERT_TRUE(model_matches(&f.m, &md));
+		if (f.m.head && f.m.head->holes.n > most_holes) most_holes = f.m.head->holes.n;
 		if (op % 97 == 0) {
 			char *want = model_stats(&md), *got = stats_text(&f.m);
 			EXPECT_STREQ(got, want);
@@ -753,18 +766,25 @@ static void property_run(uint64_t seed, int nops, long budget)
 	EXPECT_EQ(st.npages, (uint64_t)model_pages);
 	EXPECT_EQ(st.nnodes, (size_t)md.nnodes);
 	EXPECT_EQ(st.end, md.end);
+	if (big_pages) EXPECT_GE(most_holes, 2 * MEMS_ARRAY_HOLES); /* the tree was used */
 	free(md.s);
 	fix_done(&f);
 }
 
 HTEST(mems_property_against_model)
 {
-	for (uint64_t seed = 1; seed <= 10; seed++) property_run(seed, 5000, -1);
+	for (uint64_t seed = 1; seed <= 10; seed++) property_run(seed, 5000, -1, 0);
 }
 
 HTEST(mems_property_with_page_budget)
 {
-	for (uint64_t seed = 11; seed <= 14; seed++) property_run(seed, 2500, 24);
+	for (uint64_t seed = 11; seed <= 14; seed++) property_run(seed, 2500, 24, 0);
+}
+
+HTEST(mems_property_one_big_node)
+{
+	/* the holes of the first node go from arrays to a tree and back */
+	for (uint64_t seed = 21; seed <= 24; seed++) property_run(seed, 4000, -1, 48);
 }
 
 /* ---- scale: many segments keep the index balanced and the answers right ---- */
@@ -816,10 +836,9 @@ HTEST(mems_one_node_many_segments)
 	/* free every third one, then all the rest in a scattered order */
 	for (int i = 0; i < N; i += 3) ASSERT_EQ(mems_free(&f.m, 1000 + (uint64_t)i * 16), 0);
 	EXPECT_EQ(check_quiet(&f.m), 0);
-	/* B+ tree filled by insertions only: every block but the root holds at
-	 * least MEMS_FAN / 2 = 16 entries, so at most 2048 leaves, 128 blocks
-	 * on level 1, 8 on level 2, and the root on level 3 */
-	EXPECT_LE(f.m.head->root->level, 3);
+	ASSERT_TRUE(f.m.head->holes.root != NULL);
+	int h = f.m.head->holes.root->height;
+	EXPECT_LE(h, 20); /* AVL of 10923 holes: 1.44 log2(10923 + 2) = 19.3 */
 	/* no 16-byte hole holds 17 bytes: a new node after the big one */
 	EXPECT_EQ(mems_malloc(&f.m, 17), 1000 + (uint64_t)PAGES * 4096);
 	for (int r = 1; r <= 2; r++)
@@ -831,6 +850,127 @@ HTEST(mems_one_node_many_segments)
 	EXPECT_EQ(st.hole_bytes, PAGES * 4096 + 4096 - 17);
 	EXPECT_EQ(mems_malloc(&f.m, PAGES * 4096), 1000);
 	EXPECT_EQ(check_quiet(&f.m), 0);
+	fix_done(&f);
+}
+
+HTEST(mems_hole_set_switches_modes)
+{
+	/* Up to 16 holes a node keeps them in arrays; the 17th moves them to a
+	 * tree, which they leave again at 8. Addresses are derived by hand. */
+	struct fix f;
+	ASSERT_EQ(fix_init(&f, -1), 0);
+	struct mems *m = &f.m;
+	ASSERT_EQ(MEMS_ARRAY_HOLES, 16);
+	ASSERT_EQ(mems_malloc(m, 4 * 4096), 1000);
+	ASSERT_EQ(mems_free(m, 1000), 0);
+	uint64_t v[40];
+	for (int i = 0; i < 40; i++) ASSERT_EQ(v[i] = mems_malloc(m, 100), 1000 + (uint64_t)i * 100);
+	struct mems_node *n = m->head;
+	EXPECT_EQ(n->holes.n, 1); /* the tail: [5000, 17383] */
+	for (int i = 0; i <= 28; i += 2) ASSERT_EQ(mems_free(m, v[i]), 0);
+	EXPECT_EQ(n->holes.n, 16);
+	EXPECT_TRUE(n->holes.root == NULL);
+	EXPECT_EQ(check_quiet(m), 0);
+	ASSERT_EQ(mems_free(m, v[30]), 0);
+	EXPECT_EQ(n->holes.n, 17);
+	EXPECT_TRUE(n->holes.root != NULL);
+	EXPECT_EQ(n->holes.max, 4 * 4096 - 4000);
+	EXPECT_EQ(check_quiet(m), 0);
+	/* first fit from the tree: 100 bytes take the first hole, 150 the tail */
+	EXPECT_EQ(mems_malloc(m, 100), 1000);
+	EXPECT_EQ(mems_malloc(m, 150), 5000);
+	EXPECT_EQ(n->holes.n, 16);
+	EXPECT_TRUE(n->holes.root != NULL);
+	/* freeing v[1] merges v[0]..v[2]'s holes? v[0] is taken again: only
+	 * [v1, v2] = 200 bytes, which the next 200-byte request takes */
+	ASSERT_EQ(mems_free(m, v[1]), 0);
+	EXPECT_EQ(mems_malloc(m, 200), v[1]);
+	EXPECT_EQ(check_quiet(m), 0);
+	/* fill the 100-byte holes at v[4], v[6], ... v[18]: 8 go, 8 stay */
+	EXPECT_EQ(n->holes.n, 15);
+	for (int i = 4; i <= 16; i += 2) EXPECT_EQ(mems_malloc(m, 100), v[i]);
+	EXPECT_EQ(n->holes.n, 8);
+	EXPECT_TRUE(n->holes.root == NULL); /* back in the arrays */
+	EXPECT_EQ(n->holes.max, 4 * 4096 - 4150);
+	EXPECT_EQ(check_quiet(m), 0);
+	EXPECT_EQ(mems_malloc(m, 100), v[18]);
+	EXPECT_EQ(mems_malloc(m, 101), 5150);
+	EXPECT_EQ(check_quiet(m), 0);
+	fix_done(&f);
+}
+
+HTEST(mems_first_fit_across_many_nodes)
+{
+	/* Requests of 96..4095 bytes (first those that leave one-page nodes with
+	 * a tail hole each, then any), checked against a linear first-fit scan
+	 * of a model of the holes; hundreds of nodes. */
+	struct fix f;
+	ASSERT_EQ(fix_init(&f, -1), 0);
+	enum { MAXN = 4000 };
+	static uint64_t hstart[MAXN];
+	static size_t hsize[MAXN];
+	size_t nn = 0;
+	uint64_t end = 1000;
+	struct mm_rng r;
+	mm_rng_seed(&r, 77);
+	for (int q = 0; q < 3300; q++) {
+		size_t want = q < 300 ? 96 + mm_rng_below(&r, 4000) : 1 + mm_rng_below(&r, 3000);
+		size_t i = 0;
+		while (i < nn && hsize[i] < want) i++;
+		uint64_t expect;
+		if (i < nn) {
+			expect = hstart[i];
+			hstart[i] += want;
+			hsize[i] -= want;
+		} else {
+			ASSERT_TRUE(nn < MAXN);
+			expect = end; /* a new one-page node */
+			hstart[nn] = end + want;
+			hsize[nn++] = 4096 - want;
+			end += 4096;
+		}
+		ASSERT_EQ(mems_malloc(&f.m, want), expect);
+		if (q % 500 == 0) ASSERT_EQ(check_quiet(&f.m), 0);
+	}
+	EXPECT_EQ(check_quiet(&f.m), 0);
+	struct mems_stats st;
+	mems_get_stats(&f.m, &st);
+	EXPECT_EQ(st.nnodes, nn);
+	EXPECT_GE(nn, 200);
+	fix_done(&f);
+}
+
+HTEST(mems_hash_grows_and_empties)
+{
+	/* 5000 PROCESS segments of 8 bytes: 512 to a one-page node */
+	struct fix f;
+	ASSERT_EQ(fix_init(&f, -1), 0);
+	struct mems *m = &f.m;
+	enum { N = 5000 };
+	static uint64_t v[N];
+	for (int i = 0; i < N; i++) {
+		v[i] = mems_malloc(m, 8);
+		ASSERT_EQ(v[i], 1000 + (uint64_t)(i / 512) * 4096 + (uint64_t)(i % 512) * 8);
+	}
+	EXPECT_EQ(m->hash.count, N);
+	EXPECT_GE(m->hash.cap, 4 * N);
+	EXPECT_EQ(check_quiet(m), 0);
+	/* free them in a scattered order; each free finds its own segment */
+	for (int k = 0; k < N; k++) {
+		int i = (int)(((long)k * 7919) % N);
+		ASSERT_TRUE(mems_get(m, v[i] + 7) != NULL);
+		ASSERT_EQ(mems_free(m, v[i]), 0);
+		ASSERT_TRUE(mems_get(m, v[i]) == NULL);
+		EXPECT_EQ(mems_free(m, v[i]), -MM_ENOENT);
+		if (k % 1000 == 999) ASSERT_EQ(check_quiet(m), 0);
+	}
+	EXPECT_EQ(m->hash.count, 0);
+	struct mems_stats st;
+	mems_get_stats(m, &st);
+	EXPECT_EQ(st.nprocess, 0);
+	EXPECT_EQ(st.nsegs, st.nnodes); /* one hole per node */
+	EXPECT_EQ(mems_malloc(m, 8), 1000);
+	EXPECT_EQ(check_quiet(m), 0);
 	fix_done(&f);
 }
 
@@ -866,6 +1006,14 @@ HTEST(mems_check_detects_corruption)
 	}
 	ASSERT_TRUE(p != NULL);
 	ASSERT_TRUE(h != NULL);
+	/* node 1 holds 9 segments (300..596 bytes, 4032 in all) and a 64-byte
+	 * tail hole; segments 0, 3 and 6 were freed: 4 holes, in arrays */
+	struct mems_holes *hs = &n1->holes;
+	ASSERT_EQ(hs->n, 4);
+	ASSERT_TRUE(hs->root == NULL);
+	struct mems_hslot *ps = mems_hash_find(&m->hash, p->start);
+	ASSERT_TRUE(ps != NULL);
+	ASSERT_TRUE(ps->seg == p);
 
 #define DAMAGE(what, field, bad)                                               \
 	do {                                                                   \
@@ -876,14 +1024,16 @@ HTEST(mems_check_detects_corruption)
 		EXPECT_EQ(check_quiet(m), 0);                                  \
 	} while (0)
 
+	/* the list */
 	DAMAGE("segment one byte longer", p->nbytes, p->nbytes + 1);
 	DAMAGE("hole marked PROCESS", h->kind, MEMS_PROCESS);
 	DAMAGE("PROCESS marked HOLE", p->kind, MEMS_HOLE);
 	DAMAGE("unknown kind", p->kind, 7);
 	DAMAGE("segment start moved", p->start, p->start + 1);
-	DAMAGE("sub-chain skips its first segment", n1->first, n1->first->next);
+	DAMAGE("segment in the wrong node", p->node, n2);
 	DAMAGE("sub-chain prev link", n1->last->prev, NULL);
 	DAMAGE("sub-chain last pointer", n1->last, n1->first);
+	DAMAGE("sub-chain skips its first segment", n1->first, n1->first->next);
 	DAMAGE("node segment count", n1->nsegs, n1->nsegs + 1);
 	DAMAGE("node start", n2->start, n2->start + 4096);
 	DAMAGE("node pages", n1->npages, n1->npages + 1);
@@ -896,95 +1046,136 @@ HTEST(mems_check_detects_corruption)
 	DAMAGE("segment count", m->nsegs, m->nsegs - 1);
 	DAMAGE("PROCESS count", m->nprocess, m->nprocess + 1);
 	DAMAGE("end address", m->end, m->end + 1);
+	/* the node arrays and the tournament */
 	DAMAGE("node array slot", m->nodes[1], n1);
 	DAMAGE("node start array", m->starts[1], m->starts[1] + 1);
 	DAMAGE("node position", n2->index, 0);
 	DAMAGE("tournament leaf", m->tour[m->cap + 1], m->tour[m->cap + 1] + 1);
 	DAMAGE("tournament leaf past the last node", m->tour[2 * m->cap - 1], 5);
 	DAMAGE("tournament root", m->tour[1], m->tour[1] + 1);
-	DAMAGE("node tree root", n2->root, NULL);
-	DAMAGE("node tree root of another node", n2->root, n1->root);
-
-	/* the index of a one-leaf node: each leaf field */
-	struct mems_blk *l = n1->root;
-	ASSERT_EQ(l->level, 0);
-	ASSERT_TRUE(l->n >= 3);
-	unsigned hi = 0, pi = 0;
-	while (l->u.seg[hi] != h) hi++;
-	while (l->u.seg[pi] != p) pi++;
-	DAMAGE("leaf key off by one", l->key[1], l->key[1] + 1);
-	DAMAGE("leaf keys out of order", l->key[2], l->key[0]);
-	DAMAGE("leaf hole figure of a hole", l->hole[hi], l->hole[hi] - 1);
-	DAMAGE("leaf hole figure of a PROCESS", l->hole[pi], 1);
-	DAMAGE("leaf largest hole", l->max, l->max + 1);
-	DAMAGE("leaf entry count short", l->n, l->n - 1);
-	DAMAGE("leaf entry count zero", l->n, 0);
-	DAMAGE("leaf entry count too big", l->n, MEMS_FAN + 1);
-	DAMAGE("leaf with a parent", l->parent, n2->root);
-	DAMAGE("leaf with a next block", l->next, n2->root);
-	DAMAGE("leaf with a prev block", l->prev, n2->root);
-	DAMAGE("leaf entry without a segment", l->u.seg[1], NULL);
-	DAMAGE("leaf entry of another segment", l->u.seg[1], l->u.seg[2]);
-	/* two entries swapped: keys and list order both disagree */
-	struct mems_seg *s0 = l->u.seg[0];
-	l->u.seg[0] = l->u.seg[1];
-	l->u.seg[1] = s0;
-	check_finds(m, "leaf entries swapped");
-	l->u.seg[1] = l->u.seg[0];
-	l->u.seg[0] = s0;
+	/* the hole set in arrays */
+	DAMAGE("hole count", hs->n, hs->n - 1);
+	DAMAGE("hole count too big", hs->n, MEMS_ARRAY_HOLES + 1);
+	DAMAGE("largest hole", hs->max, hs->max + 1);
+	DAMAGE("largest hole too small", hs->max, hs->max - 1);
+	DAMAGE("hole offset", hs->key[1], hs->key[1] + 1);
+	DAMAGE("hole size", hs->size[2], hs->size[2] - 1);
+	DAMAGE("hole record", hs->seg[1], hs->seg[2]);
+	DAMAGE("hole record that is a PROCESS", hs->seg[0], p);
+	DAMAGE("a tree root in array mode", hs->root, h);
+	/* two holes swapped: offsets and order both disagree */
+	size_t k0 = hs->key[0], z0 = hs->size[0];
+	struct mems_seg *s0 = hs->seg[0];
+	hs->key[0] = hs->key[1];
+	hs->size[0] = hs->size[1];
+	hs->seg[0] = hs->seg[1];
+	hs->key[1] = k0;
+	hs->size[1] = z0;
+	hs->seg[1] = s0;
+	check_finds(m, "holes swapped");
+	hs->key[1] = hs->key[0];
+	hs->size[1] = hs->size[0];
+	hs->seg[1] = hs->seg[0];
+	hs->key[0] = k0;
+	hs->size[0] = z0;
+	hs->seg[0] = s0;
 	EXPECT_EQ(check_quiet(m), 0);
+	/* the hash */
+	DAMAGE("hash slot naming a hole", ps->seg, h);
+	DAMAGE("hash slot tag", ps->tag, ps->tag + 1);
+	DAMAGE("hash count", m->hash.count, m->hash.count + 1);
+	DAMAGE("hash size", m->hash.shift, m->hash.shift + 1);
+	/* an entry gone: its PROCESS segment cannot be found */
+	size_t hcount = m->hash.count;
+	struct mems_hslot saved = *ps;
+	ps->seg = NULL;
+	m->hash.count--;
+	check_finds(m, "PROCESS segment missing from the hash");
+	*ps = saved;
+	m->hash.count = hcount;
+	EXPECT_EQ(check_quiet(m), 0);
+	/* an entry moved to a slot its probe run does not reach */
+	size_t mask = m->hash.cap - 1, home = (size_t)(ps - m->hash.slot), far = home;
+	do {
+		far = (far + m->hash.cap / 2) & mask;
+	} while (m->hash.slot[far].seg);
+	struct mems_hslot *fs = &m->hash.slot[far];
+	bool reachable = true;
+	for (size_t j = mems_hash_home(&m->hash, (uint32_t)p->start); j != far; j = (j + 1) & mask)
+		if (!m->hash.slot[j].seg && j != home) reachable = false;
+	if (!reachable) {
+		*fs = *ps;
+		ps->seg = NULL;
+		check_finds(m, "hash entry out of its probe run");
+		*ps = *fs;
+		fs->seg = NULL;
+		fs->tag = 0;
+		EXPECT_EQ(check_quiet(m), 0);
+	}
+#undef DAMAGE
 	fix_done(&f);
 }
 
-/* A node of many segments has a tree of several levels: damage each link. */
+/* A node of many holes keeps them in a tree: damage its links and figures. */
 HTEST(mems_check_detects_tree_corruption)
 {
 	struct fix f;
 	ASSERT_EQ(fix_init(&f, -1), 0);
 	struct mems *m = &f.m;
-	/* one node of 64 pages cut into 4000 segments of 20..79 bytes, every
-	 * fourth one freed */
-	ASSERT_EQ(mems_malloc(m, 64 * 4096), 1000);
+	/* one node of 16 pages cut into 100-byte segments, every other one freed */
+	ASSERT_EQ(mems_malloc(m, 16 * 4096), 1000);
 	ASSERT_EQ(mems_free(m, 1000), 0);
-	uint64_t v[4000];
-	for (int i = 0; i < 4000; i++) ASSERT_NE(v[i] = mems_malloc(m, 20 + (size_t)(i * 7) % 60), 0);
-	for (int i = 0; i < 4000; i += 4) ASSERT_EQ(mems_free(m, v[i]), 0);
+	enum { N = 600 };
+	uint64_t v[N];
+	for (int i = 0; i < N; i++) ASSERT_EQ(v[i] = mems_malloc(m, 100), 1000 + (uint64_t)i * 100);
+	for (int i = 0; i < N; i += 2) ASSERT_EQ(mems_free(m, v[i]), 0);
 	ASSERT_EQ(check_quiet(m), 0);
-	ASSERT_EQ(f.pg.maps, 1);
-	struct mems_blk *r = m->head->root;
-	ASSERT_TRUE(r->level >= 2); /* 4000 entries need more than 32 x 32 */
-	ASSERT_TRUE(r->n >= 2);
-	struct mems_blk *k0 = r->u.kid[0], *k1 = r->u.kid[1];
-	struct mems_blk *leaf = k1;
-	while (leaf->level) leaf = leaf->u.kid[1];
-	ASSERT_TRUE(leaf->prev != NULL && leaf->next != NULL);
-	struct mems_blk *lp = leaf->prev;
+	struct mems_node *n = m->head;
+	ASSERT_EQ(n->holes.n, N / 2 + 1); /* and the tail hole */
+	struct mems_seg *r = n->holes.root;
+	ASSERT_TRUE(r != NULL);
+	ASSERT_TRUE(r->child[0] && r->child[1]);
+	struct mems_seg *h = r->child[0];
+	while (h->child[0]) h = h->child[0]; /* the first hole */
+	ASSERT_EQ(h->start, 1000);
 
-	DAMAGE("root with a parent", r->parent, k0);
-	DAMAGE("root level too high", r->level, r->level + 1);
-	DAMAGE("inner separator", r->key[1], r->key[1] - 1);
-	DAMAGE("inner hole figure", r->hole[1], r->hole[1] + 1);
-	DAMAGE("inner largest hole", r->max, r->max + 1);
-	DAMAGE("child's parent link", k1->parent, k0);
-	DAMAGE("child's level", k1->level, k1->level + 1);
-	DAMAGE("child missing", r->u.kid[1], NULL);
-	DAMAGE("child twice", r->u.kid[1], k0);
-	DAMAGE("child is the root", r->u.kid[1], r);
-	DAMAGE("inner entry count short", r->n, r->n - 1);
-	DAMAGE("leaf prev link", leaf->prev, NULL);
-	DAMAGE("leaf next link", lp->next, leaf->next);
-	DAMAGE("leaf next link to itself", leaf->next, leaf);
-	DAMAGE("leaf key", leaf->key[0], leaf->key[0] + 1);
-	DAMAGE("leaf largest hole", leaf->max, leaf->max + 1);
-	DAMAGE("leaf hole figure", leaf->hole[0], leaf->hole[0] + 3);
-	DAMAGE("leaf entry count short", leaf->n, leaf->n - 1);
-	DAMAGE("leaf of another level", leaf->level, 1);
-	/* two children swapped: keys and order no longer follow the list */
-	r->u.kid[0] = k1;
-	r->u.kid[1] = k0;
-	check_finds(m, "children swapped");
-	r->u.kid[0] = k0;
-	r->u.kid[1] = k1;
+#define DAMAGE(what, field, bad)                                               \
+	do {                                                                   \
+		__typeof__(field) saved_ = (field);                            \
+		(field) = (bad);                                               \
+		check_finds(m, what);                                          \
+		(field) = saved_;                                              \
+		EXPECT_EQ(check_quiet(m), 0);                                  \
+	} while (0)
+
+	DAMAGE("tree root gone", n->holes.root, NULL);
+	DAMAGE("hole count", n->holes.n, n->holes.n + 1);
+	DAMAGE("tree of too few holes", n->holes.n, MEMS_ARRAY_HOLES / 2);
+	DAMAGE("largest hole", n->holes.max, n->holes.max + 1);
+	DAMAGE("index parent link", r->child[0]->parent, NULL);
+	DAMAGE("root with a parent", r->parent, r->child[0]);
+	DAMAGE("index height", r->height, r->height + 1);
+	DAMAGE("index hole maximum", r->maxhole, r->maxhole + 1);
+	DAMAGE("index leaf hole maximum", h->maxhole, h->maxhole + 100000);
+	DAMAGE("index cycle", r->child[1]->parent, r->child[0]);
+	DAMAGE("a PROCESS in the tree", h->kind, MEMS_PROCESS);
+	/* children swapped: the in-order walk no longer follows the list */
+	struct mems_seg *a = r->child[0], *b = r->child[1];
+	r->child[0] = b;
+	r->child[1] = a;
+	check_finds(m, "index children swapped");
+	r->child[0] = a;
+	r->child[1] = b;
+	/* a hole missing from the tree: unhook the first one (a leaf) */
+	ASSERT_TRUE(h->child[1] == NULL);
+	struct mems_seg *up = h->parent;
+	up->child[0] = NULL;
+	check_finds(m, "hole missing from the tree");
+	up->child[0] = h;
+	/* a child link back up to the root: the walk must end and report it */
+	h->child[0] = r;
+	check_finds(m, "index cycle through a child link");
+	h->child[0] = NULL;
 	EXPECT_EQ(check_quiet(m), 0);
 #undef DAMAGE
 	fix_done(&f);

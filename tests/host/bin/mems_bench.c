@@ -1,22 +1,42 @@
 /*
  * mems_bench.c - MeMS (mm/mems.c) against the C library's malloc/free on the
- * same workload, on the host.
+ * same workload, in the same run, on the host.
  *
- * Workload, for N live blocks with N in 10, 1000, 100000: N mallocs of random
- * sizes, then rounds of "free a random live block, malloc a new random size in
- * its place" (the live count stays N), then a random mems_get per round on
- * MeMS. Sizes: 8..511 bytes, one request in 32 8..8192 bytes (up to 2 pages).
- * The same seeded sequence drives both allocators. Each operation is timed
- * alone with the time-stamp counter (its own overhead taken off), converted to
- * ns by a calibration against CLOCK_MONOTONIC; the lines give the median and
- * the 99th percentile:
+ * The workload, for N live blocks with N in 10, 1000, 100000 (or --n N):
+ * N mallocs of random sizes (the fill), then R rounds of "free live block k
+ * (chosen at random), malloc a new random size into slot k", so N blocks stay
+ * live. Sizes: 8..511 bytes, one request in 32 8..8192 bytes (up to two
+ * pages). One seeded sequence of sizes and victims, made before either
+ * allocator runs, drives both: the same calls in the same order. Neither
+ * side writes into the blocks. MeMS also answers a mems_get of a random
+ * live block's fourth byte per round, timed apart (the C library has no
+ * counterpart).
  *
- *     BENCH mems_malloc_n1000 median=<ns> p99=<ns> unit=ns      (MeMS)
- *     BENCH mems_libc_malloc_n1000 median=<ns> p99=<ns> unit=ns (the C library)
- *     BENCH mems_vs_libc_ratio_n1000 value=<x.yy>  (MeMS malloc+free medians / libc's)
- *     BENCH mems_vs_libc_mean_ratio_n1000 value=<x.yy>  (the same with means)
- *     BENCH mems_vs_libc_ratio value=<x.yy>        (geometric mean over the N)
- *     BENCH mems_scaling value=<x.yy>  (MeMS malloc+free median, N=100000 / N=10)
+ * What is measured:
+ *   - throughput (the ratio that counts): the R rounds run as one loop timed
+ *     with CLOCK_MONOTONIC, in ns per round (one free and one malloc); each
+ *     side runs T trials (default 3), alternating, each from a fresh heap
+ *     and the same fill, and the best trial counts;
+ *   - latency: each operation timed alone with the time-stamp counter (its
+ *     own overhead taken off, converted to ns by a calibration against
+ *     CLOCK_MONOTONIC), median and 99th percentile, from one more run.
+ *
+ *     BENCH mems_round_n1000 value=<ns> unit=ns       (MeMS, free + malloc)
+ *     BENCH mems_libc_round_n1000 value=<ns> unit=ns  (the C library)
+ *     BENCH mems_vs_libc_ratio_n1000 value=<x.yy>     (MeMS / C library)
+ *     BENCH mems_malloc_n1000 median=<ns> p99=<ns> unit=ns   (and _free, _get,
+ *     BENCH mems_libc_malloc_n1000 median=<ns> p99=<ns> unit=ns   _libc_free)
+ *     BENCH mems_vs_libc_median_ratio_n1000 value=<x.yy>  (malloc + free medians)
+ *     BENCH mems_vs_libc_ratio value=<x.yy>       (geometric mean over the N)
+ *     BENCH mems_scaling value=<x.yy>   (MeMS ns per round, largest N / smallest)
+ *     BENCH mems_libc_scaling value=<x.yy>   (the same for the C library)
+ *
+ * The pager hands MeMS its nodes from one region reserved with mmap at start
+ * (bump allocation, never touched by the bench), as the original MeMS mapped
+ * its nodes with mmap: the nodes' pages then do not sit among MeMS's own
+ * bookkeeping in the C library's heap. --pager heap maps each node with
+ * aligned_alloc instead (mm/'s host tests do that), to see the difference.
+ * The metadata allocator is the C library's malloc.
  *
  * `make build/host/mems_bench` builds it with sanitizers (slow, for checking
  * only). For meaningful numbers build it without them, from the repo root:
@@ -25,32 +45,64 @@
  *         mm/mems_index.c mm/fmt.c mm/mmlib.c tests/host/env_host.c -lm \
  *         -o build/mems_bench && build/mems_bench
  *
- * An optional argument sets the number of rounds per N (default 200000).
+ * Options: [ROUNDS] (default 200000), --n N (one size only), --trials T,
+ * --pager mmap|heap, --count (no timing: run each side's rounds once, for
+ * counting instructions). Instruction counts per round, deterministic:
+ *
+ *     valgrind --tool=callgrind --callgrind-out-file=build/cg.out \
+ *         --toggle-collect=libc_rounds --toggle-collect=mems_rounds \
+ *         build/mems_bench --count --n 1000 100000
+ *     callgrind_annotate --inclusive=yes build/cg.out | grep _rounds
+ *
+ * and divide by ROUNDS.
  */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 #include "../../../mm/mems.h"
 
 /* ---- the pager and metadata allocator ---- */
 
+#define REGION_BYTES (768u << 20)
+
+struct region {
+	char *base;
+	size_t used, live_pages;
+	int heap; /* map with aligned_alloc instead */
+};
+
+static struct region region;
+
 static int pg_map(void *ctx, size_t npages, void **kaddr)
 {
-	(void)ctx;
-	void *k = aligned_alloc(MEMS_PAGE_SIZE, npages * MEMS_PAGE_SIZE);
-	if (!k) return -MM_ENOMEM;
-	*kaddr = k;
+	struct region *r = ctx;
+	size_t nbytes = npages * MEMS_PAGE_SIZE;
+	if (r->heap) {
+		void *k = aligned_alloc(MEMS_PAGE_SIZE, nbytes);
+		if (!k) return -MM_ENOMEM;
+		*kaddr = k;
+		return 0;
+	}
+	if (nbytes > REGION_BYTES - r->used) return -MM_ENOMEM;
+	*kaddr = r->base + r->used;
+	r->used += nbytes;
+	r->live_pages += npages;
 	return 0;
 }
 
 static void pg_unmap(void *ctx, void *kaddr, size_t npages)
 {
-	(void)ctx;
-	(void)npages;
-	free(kaddr);
+	struct region *r = ctx;
+	if (r->heap) {
+		free(kaddr);
+		return;
+	}
+	r->live_pages -= npages;
+	if (!r->live_pages) r->used = 0; /* the instance finished: start over */
 }
 
 static paddr_t pg_phys(void *ctx, const void *kaddr)
@@ -124,24 +176,15 @@ static void add(struct samples *s, uint64_t ticks)
 }
 
 struct figures {
-	double med, p99, mean; /* ns */
+	double med, p99; /* ns */
 };
-
-static struct figures summarize(struct samples *s)
-{
-	struct figures f;
-	double sum = 0;
-	for (size_t i = 0; i < s->n; i++) sum += (double)s->t[i];
-	qsort(s->t, s->n, sizeof s->t[0], cmp_u64);
-	f.med = (double)s->t[s->n / 2] * ns_per_tick;
-	f.p99 = (double)s->t[s->n * 99 / 100] * ns_per_tick;
-	f.mean = sum / (double)s->n * ns_per_tick;
-	return f;
-}
 
 static struct figures report(const char *name, size_t n_live, struct samples *s)
 {
-	struct figures f = summarize(s);
+	struct figures f;
+	qsort(s->t, s->n, sizeof s->t[0], cmp_u64);
+	f.med = (double)s->t[s->n / 2] * ns_per_tick;
+	f.p99 = (double)s->t[s->n * 99 / 100] * ns_per_tick;
 	printf("BENCH %s_n%zu median=%.0f p99=%.0f unit=ns\n", name, n_live, f.med, f.p99);
 	return f;
 }
@@ -156,7 +199,7 @@ struct workload {
 	uint32_t *probes;    /* rounds: which live block mems_get looks into */
 };
 
-static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
+static uint64_t rng_state;
 
 static uint32_t rnd(void)
 {
@@ -174,12 +217,14 @@ static size_t rnd_size(void)
 
 static void make_workload(struct workload *w, size_t n_live, size_t rounds)
 {
+	rng_state = 0x9e3779b97f4a7c15ull ^ n_live;
 	w->n_live = n_live;
 	w->rounds = rounds;
 	w->fill_sizes = malloc(n_live * sizeof *w->fill_sizes);
 	w->sizes = malloc(rounds * sizeof *w->sizes);
 	w->victims = malloc(rounds * sizeof *w->victims);
 	w->probes = malloc(rounds * sizeof *w->probes);
+	if (!w->fill_sizes || !w->sizes || !w->victims || !w->probes) abort();
 	for (size_t i = 0; i < n_live; i++) w->fill_sizes[i] = rnd_size();
 	for (size_t i = 0; i < rounds; i++) {
 		w->sizes[i] = rnd_size();
@@ -196,16 +241,49 @@ static void free_workload(struct workload *w)
 	free(w->probes);
 }
 
-struct result {
-	struct figures malloc, free;
-};
+/* ---- the C library ---- */
 
-static struct result run_libc(const struct workload *w)
+static void **libc_fill(const struct workload *w)
 {
 	void **live = malloc(w->n_live * sizeof *live);
+	if (!live) abort();
+	for (size_t i = 0; i < w->n_live; i++)
+		if (!(live[i] = malloc(w->fill_sizes[i]))) abort();
+	return live;
+}
+
+static void libc_empty(const struct workload *w, void **live)
+{
+	for (size_t i = 0; i < w->n_live; i++) free(live[i]);
+	free(live);
+}
+
+/* The rounds, as one loop (not inlined: callgrind counts it by name). */
+__attribute__((noinline)) static void libc_rounds(const struct workload *w, void **live)
+{
+	for (size_t r = 0; r < w->rounds; r++) {
+		uint32_t k = w->victims[r];
+		free(live[k]);
+		live[k] = malloc(w->sizes[r]);
+		if (!live[k]) abort();
+	}
+}
+
+static double libc_throughput(const struct workload *w)
+{
+	void **live = libc_fill(w);
+	uint64_t t0 = now_ns();
+	libc_rounds(w, live);
+	uint64_t t1 = now_ns();
+	libc_empty(w, live);
+	return (double)(t1 - t0) / (double)w->rounds;
+}
+
+static struct figures libc_latency(const struct workload *w)
+{
+	void **live = libc_fill(w);
 	struct samples sm = { malloc(w->rounds * sizeof(uint64_t)), 0 };
 	struct samples sf = { malloc(w->rounds * sizeof(uint64_t)), 0 };
-	for (size_t i = 0; i < w->n_live; i++) live[i] = malloc(w->fill_sizes[i]);
 	for (size_t r = 0; r < w->rounds; r++) {
 		uint32_t k = w->victims[r];
 		uint64_t t0 = tsc();
@@ -217,31 +295,77 @@ static struct result run_libc(const struct workload *w)
 		add(&sf, t1 - t0);
 		add(&sm, t2 - t1);
 	}
-	for (size_t i = 0; i < w->n_live; i++) free(live[i]);
-	struct result res;
-	res.malloc = report("mems_libc_malloc", w->n_live, &sm);
-	res.free = report("mems_libc_free", w->n_live, &sf);
+	libc_empty(w, live);
+	struct figures fm = report("mems_libc_malloc", w->n_live, &sm);
+	struct figures ff = report("mems_libc_free", w->n_live, &sf);
 	free(sm.t);
 	free(sf.t);
-	free(live);
-	return res;
+	struct figures sum = { fm.med + ff.med, fm.p99 + ff.p99 };
+	return sum;
 }
 
-static struct result run_mems(const struct workload *w)
+/* ---- MeMS ---- */
+
+static uint64_t *mems_fill(struct mems *m, const struct workload *w)
 {
-	struct mems_pager pg = { pg_map, pg_unmap, pg_phys, NULL };
+	struct mems_pager pg = { pg_map, pg_unmap, pg_phys, &region };
 	struct mm_allocator meta = { meta_alloc, meta_free, NULL };
-	struct mems m = { 0 };
-	if (mems_init(&m, &pg, &meta) < 0) abort();
+	memset(m, 0, sizeof *m);
+	if (mems_init(m, &pg, &meta) < 0) abort();
 	uint64_t *live = malloc(w->n_live * sizeof *live);
+	if (!live) abort();
+	for (size_t i = 0; i < w->n_live; i++)
+		if (!(live[i] = mems_malloc(m, w->fill_sizes[i]))) abort();
+	return live;
+}
+
+static void mems_empty(struct mems *m, const struct workload *w, uint64_t *live, int verbose)
+{
+	if (mems_check(m, NULL) < 0) {
+		fprintf(stderr, "mems_check failed after the run\n");
+		abort();
+	}
+	if (verbose) {
+		struct mems_stats st;
+		mems_get_stats(m, &st);
+		printf("# N=%zu: %zu segments, %zu nodes, %llu pages, %llu bytes in holes\n",
+		       w->n_live, st.nsegs, st.nnodes, (unsigned long long)st.npages,
+		       (unsigned long long)st.hole_bytes);
+	}
+	mems_finish(m);
+	free(live);
+}
+
+__attribute__((noinline)) static void mems_rounds(struct mems *m, const struct workload *w,
+						  uint64_t *live)
+{
+	for (size_t r = 0; r < w->rounds; r++) {
+		uint32_t k = w->victims[r];
+		if (mems_free(m, live[k]) < 0) abort();
+		live[k] = mems_malloc(m, w->sizes[r]);
+		if (!live[k]) abort();
+	}
+}
+
+static double mems_throughput(const struct workload *w)
+{
+	struct mems m;
+	uint64_t *live = mems_fill(&m, w);
+	uint64_t t0 = now_ns();
+	mems_rounds(&m, w, live);
+	uint64_t t1 = now_ns();
+	mems_empty(&m, w, live, 0);
+	return (double)(t1 - t0) / (double)w->rounds;
+}
+
+static struct figures mems_latency(const struct workload *w)
+{
+	struct mems m;
+	uint64_t *live = mems_fill(&m, w);
 	struct samples sm = { malloc(w->rounds * sizeof(uint64_t)), 0 };
 	struct samples sf = { malloc(w->rounds * sizeof(uint64_t)), 0 };
 	struct samples sg = { malloc(w->rounds * sizeof(uint64_t)), 0 };
 	volatile uintptr_t sink = 0;
-	for (size_t i = 0; i < w->n_live; i++) {
-		live[i] = mems_malloc(&m, w->fill_sizes[i]);
-		if (!live[i]) abort();
-	}
 	for (size_t r = 0; r < w->rounds; r++) {
 		uint32_t k = w->victims[r];
 		uint64_t t0 = tsc();
@@ -257,50 +381,93 @@ static struct result run_mems(const struct workload *w)
 		add(&sm, t2 - t1);
 		add(&sg, t3 - t2);
 	}
-	if (mems_check(&m, NULL) < 0) {
-		fprintf(stderr, "mems_check failed after the run\n");
-		abort();
-	}
-	struct mems_stats st;
-	mems_get_stats(&m, &st);
-	fprintf(stderr, "# N=%zu: %zu segments, %zu nodes, %llu pages, %llu bytes in holes\n",
-		w->n_live, st.nsegs, st.nnodes, (unsigned long long)st.npages,
-		(unsigned long long)st.hole_bytes);
-	mems_finish(&m);
-	struct result res;
-	res.malloc = report("mems_malloc", w->n_live, &sm);
-	res.free = report("mems_free", w->n_live, &sf);
+	mems_empty(&m, w, live, 1);
+	struct figures fm = report("mems_malloc", w->n_live, &sm);
+	struct figures ff = report("mems_free", w->n_live, &sf);
 	report("mems_get", w->n_live, &sg);
 	free(sm.t);
 	free(sf.t);
 	free(sg.t);
-	free(live);
-	return res;
+	struct figures sum = { fm.med + ff.med, fm.p99 + ff.p99 };
+	return sum;
+}
+
+/* ---- main ---- */
+
+static void count_only(const struct workload *w)
+{
+	void **lv = libc_fill(w);
+	libc_rounds(w, lv);
+	libc_empty(w, lv);
+	struct mems m;
+	uint64_t *mv = mems_fill(&m, w);
+	mems_rounds(&m, w, mv);
+	mems_empty(&m, w, mv, 1);
+	printf("# N=%zu: %zu rounds run once on each side\n", w->n_live, w->rounds);
 }
 
 int main(int argc, char **argv)
 {
-	static const size_t lives[] = { 10, 1000, 100000 };
-	size_t rounds = argc > 1 ? strtoul(argv[1], NULL, 10) : 200000;
+	static const size_t all_lives[] = { 10, 1000, 100000 };
+	size_t lives[3], nlives = 3, rounds = 200000, one_n = 0;
+	int trials = 3, count = 0;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--n") && i + 1 < argc) one_n = strtoul(argv[++i], NULL, 10);
+		else if (!strcmp(argv[i], "--trials") && i + 1 < argc) trials = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--pager") && i + 1 < argc) region.heap = !strcmp(argv[++i], "heap");
+		else if (!strcmp(argv[i], "--count")) count = 1;
+		else rounds = strtoul(argv[i], NULL, 10);
+	}
 	if (rounds < 100) rounds = 100;
-	calibrate();
-	double log_ratio = 0, first = 0, last = 0;
-	for (size_t i = 0; i < sizeof lives / sizeof lives[0]; i++) {
+	if (trials < 1) trials = 1;
+	memcpy(lives, all_lives, sizeof lives);
+	if (one_n) {
+		lives[0] = one_n;
+		nlives = 1;
+	}
+	if (!region.heap) {
+		region.base = mmap(NULL, REGION_BYTES, PROT_READ | PROT_WRITE,
+				   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		if (region.base == MAP_FAILED) {
+			perror("mmap");
+			return 1;
+		}
+	}
+	if (!count) calibrate();
+	double log_ratio = 0, first = 0, last = 0, lib_first = 0, lib_last = 0;
+	for (size_t i = 0; i < nlives; i++) {
 		struct workload w;
 		make_workload(&w, lives[i], rounds);
-		struct result lib = run_libc(&w);
-		struct result mem = run_mems(&w);
-		double ratio = (mem.malloc.med + mem.free.med) / (lib.malloc.med + lib.free.med);
-		double mean_ratio = (mem.malloc.mean + mem.free.mean) / (lib.malloc.mean + lib.free.mean);
-		printf("BENCH mems_vs_libc_ratio_n%zu value=%.2f\n", lives[i], ratio);
-		printf("BENCH mems_vs_libc_mean_ratio_n%zu value=%.2f\n", lives[i], mean_ratio);
-		log_ratio += log(ratio);
-		if (i == 0) first = mem.malloc.med + mem.free.med;
-		last = mem.malloc.med + mem.free.med;
+		if (count) {
+			count_only(&w);
+			free_workload(&w);
+			continue;
+		}
+		double lib = 1e300, mem = 1e300;
+		for (int t = 0; t < trials; t++) {
+			double a = libc_throughput(&w), b = mems_throughput(&w);
+			lib = a < lib ? a : lib;
+			mem = b < mem ? b : mem;
+		}
+		struct figures lat_lib = libc_latency(&w), lat_mem = mems_latency(&w);
+		printf("BENCH mems_round_n%zu value=%.1f unit=ns\n", lives[i], mem);
+		printf("BENCH mems_libc_round_n%zu value=%.1f unit=ns\n", lives[i], lib);
+		printf("BENCH mems_vs_libc_ratio_n%zu value=%.2f\n", lives[i], mem / lib);
+		printf("BENCH mems_vs_libc_median_ratio_n%zu value=%.2f\n", lives[i],
+		       lat_mem.med / lat_lib.med);
+		log_ratio += log(mem / lib);
+		if (i == 0) {
+			first = mem;
+			lib_first = lib;
+		}
+		last = mem;
+		lib_last = lib;
 		free_workload(&w);
 	}
-	printf("BENCH mems_vs_libc_ratio value=%.2f\n",
-	       exp(log_ratio / (double)(sizeof lives / sizeof lives[0])));
-	printf("BENCH mems_scaling value=%.2f\n", last / first);
+	if (!count) {
+		printf("BENCH mems_vs_libc_ratio value=%.2f\n", exp(log_ratio / (double)nlives));
+		printf("BENCH mems_scaling value=%.2f\n", last / first);
+		printf("BENCH mems_libc_scaling value=%.2f\n", lib_last / lib_first);
+	}
 	return 0;
 }

@@ -23,6 +23,11 @@ void htest_register(struct htest *t);
 void htest_fail(const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* Run fn in a child process with its stderr captured into buf (for tests
+ * of code that must panic); returns the signal that ended the child, or 0
+ * if it exited. */
+int htest_run_child(void (*fn)(void), char *buf, size_t cap);
+
 #define HTEST(nm)                                                              \
 	static void htest_fn_##nm(void);                                       \
 	static struct htest htest_rec_##nm = { #nm, htest_fn_##nm, 0 };        \

@@ -5,6 +5,8 @@
  */
 #include <stdarg.h>
 #include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include "htest.h"
 
 static struct htest *head, **tail = &head;
@@ -25,6 +27,30 @@ void htest_fail(const char *file, int line, const char *fmt, ...)
 	printf("\n");
 	va_end(ap);
 	failures_in_test++;
+}
+
+int htest_run_child(void (*fn)(void), char *buf, size_t cap)
+{
+	int fds[2];
+	if (pipe(fds) != 0) return -1;
+	fflush(stdout);
+	fflush(stderr);
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(fds[0]);
+		dup2(fds[1], 2);
+		fn();
+		_exit(0);
+	}
+	close(fds[1]);
+	size_t len = 0;
+	ssize_t got;
+	while (len + 1 < cap && (got = read(fds[0], buf + len, cap - 1 - len)) > 0) len += (size_t)got;
+	buf[len] = 0;
+	close(fds[0]);
+	int status = 0;
+	waitpid(pid, &status, 0);
+	return WIFSIGNALED(status) ? WTERMSIG(status) : 0;
 }
 
 int main(int argc, char **argv)

@@ -546,31 +546,6 @@ HTEST(frame_bad_frees_are_refused)
 	fa_teardown(&fa);
 }
 
-/* Run fn in a child with stderr captured; returns the signal that ended it
- * (0 if it exited) and its stderr in buf. */
-static int run_child(void (*fn)(void), char *buf, size_t cap)
-{
-	int fds[2];
-	if (pipe(fds) != 0) return -1;
-	fflush(stdout);
-	fflush(stderr);
-	pid_t pid = fork();
-	if (pid == 0) {
-		close(fds[0]);
-		dup2(fds[1], 2);
-		fn();
-		_exit(0);
-	}
-	close(fds[1]);
-	size_t len = 0;
-	ssize_t got;
-	while (len + 1 < cap && (got = read(fds[0], buf + len, cap - 1 - len)) > 0) len += (size_t)got;
-	buf[len] = 0;
-	close(fds[0]);
-	int status = 0;
-	waitpid(pid, &status, 0);
-	return WIFSIGNALED(status) ? WTERMSIG(status) : 0;
-}
 
 static void strict_double_free(void)
 {
@@ -617,13 +592,13 @@ static void strict_good_free(void)
 HTEST(frame_strict_mode_panics_with_pfn)
 {
 	char buf[2048];
-	EXPECT_EQ(run_child(strict_double_free, buf, sizeof buf), SIGABRT);
+	EXPECT_EQ(htest_run_child(strict_double_free, buf, sizeof buf), SIGABRT);
 	EXPECT_TRUE(strstr(buf, "PANIC") && strstr(buf, "pfn 0x1,") && strstr(buf, "double free"));
-	EXPECT_EQ(run_child(strict_wrong_order, buf, sizeof buf), SIGABRT);
+	EXPECT_EQ(htest_run_child(strict_wrong_order, buf, sizeof buf), SIGABRT);
 	EXPECT_TRUE(strstr(buf, "pfn 0x10, order 3") && strstr(buf, "wrong order"));
-	EXPECT_EQ(run_child(strict_reserved, buf, sizeof buf), SIGABRT);
+	EXPECT_EQ(htest_run_child(strict_reserved, buf, sizeof buf), SIGABRT);
 	EXPECT_TRUE(strstr(buf, "pfn 0xc8") && strstr(buf, "reserved"));
-	EXPECT_EQ(run_child(strict_good_free, buf, sizeof buf), 0);
+	EXPECT_EQ(htest_run_child(strict_good_free, buf, sizeof buf), 0);
 	EXPECT_EQ(strlen(buf), 0);
 }
 

@@ -557,31 +557,6 @@ HTEST(kmalloc_damaged_free_list_is_rebuilt)
 	EXPECT_EQ(lp.pages_live, 0);
 }
 
-/* Run fn in a child with stderr captured; returns the signal that ended it
- * (0 if it exited) and its stderr in buf. */
-static int run_child(void (*fn)(void), char *buf, size_t cap)
-{
-	int fds[2];
-	if (pipe(fds) != 0) return -1;
-	fflush(stdout);
-	fflush(stderr);
-	pid_t pid = fork();
-	if (pid == 0) {
-		close(fds[0]);
-		dup2(fds[1], 2);
-		fn();
-		_exit(0);
-	}
-	close(fds[1]);
-	size_t len = 0;
-	ssize_t got;
-	while (len + 1 < cap && (got = read(fds[0], buf + len, cap - 1 - len)) > 0) len += (size_t)got;
-	buf[len] = 0;
-	close(fds[0]);
-	int status = 0;
-	waitpid(pid, &status, 0);
-	return WIFSIGNALED(status) ? WTERMSIG(status) : 0;
-}
 
 static void strict_double_kfree(void)
 {
@@ -598,7 +573,7 @@ static void strict_double_kfree(void)
 HTEST(kmalloc_strict_mode_panics)
 {
 	char buf[2048];
-	EXPECT_EQ(run_child(strict_double_kfree, buf, sizeof buf), SIGABRT);
+	EXPECT_EQ(htest_run_child(strict_double_kfree, buf, sizeof buf), SIGABRT);
 	char obj[32] = "";
 	sscanf(buf, "object %31s", obj);
 	char want[64];

@@ -31,39 +31,26 @@ static pte_t *page_pte(struct vmpool *vp, uint64_t key, bool create)
 	return pgt_walk(&vp->sys->frames, s->pd, key_va(key), create);
 }
 
-static uint32_t swap_slot_of(const struct vmpool *vp, uint64_t key)
+/* Write the resident page in pool slot `slot` (frame) to its swap slot,
+ * taking a new one if it has none. 0, -MM_ENOSPC or -MM_EIO. */
+static int write_back(struct vmpool *vp, uint32_t slot, paddr_t frame)
 {
-	uint32_t v = repl_map_get(&vp->swap_of, key);
-	return v == REPL_MAP_NONE ? SWAP_NO_SLOT : v;
-}
-
-static int remember_slot(struct vmpool *vp, uint64_t key, uint32_t slot)
-{
-	if (vp->swap_of.count >= vp->swap_of.limit &&
-	    repl_map_grow(&vp->swap_of, vp->swap_of.limit * 2, &vp->pool.alloc))
-		return -MM_ENOMEM;
-	return repl_map_put(&vp->swap_of, key, slot);
-}
-
-/* Write the page's frame to its swap slot (allocating one if needed). */
-static int write_back(struct vmpool *vp, uint64_t key, paddr_t frame)
-{
-	uint32_t slot = swap_slot_of(vp, key);
-	bool fresh = slot == SWAP_NO_SLOT;
+	uint32_t sw = vp->slot_swap[slot];
+	bool fresh = sw == SWAP_NO_SLOT;
 	if (fresh) {
-		slot = swap_alloc(vp->swap);
-		if (slot == SWAP_NO_SLOT) {
+		sw = swap_alloc(vp->swap);
+		if (sw == SWAP_NO_SLOT) {
 			vp->last_error = "swap space exhausted";
 			return -MM_ENOSPC;
 		}
 	}
-	int err = swap_write(vp->swap, slot, mm_phys_to_virt(frame));
-	if (!err && fresh) err = remember_slot(vp, key, slot);
-	if (err) {
-		if (fresh) swap_free(vp->swap, slot);
-		vp->last_error = err == -MM_ENOMEM ? "out of memory for the swap map" : "swap device error";
+	if (swap_write(vp->swap, sw, mm_phys_to_virt(frame))) {
+		if (fresh) swap_free(vp->swap, sw);
+		vp->last_error = "swap device error";
+		return -MM_EIO;
 	}
-	return err;
+	vp->slot_swap[slot] = sw;
+	return 0;
 }
 
 static int be_evict(void *ctx, uint32_t slot, uint64_t key)
@@ -75,12 +62,13 @@ static int be_evict(void *ctx, uint32_t slot, uint64_t key)
 	paddr_t frame = *e & PTE_ADDR_MASK;
 	MM_ASSERT(frame == vp->frames[slot], "slot %u maps frame 0x%x, PTE says 0x%x", slot,
 		  vp->frames[slot], frame);
-	bool write = (*e & PTE_D) || swap_slot_of(vp, key) == SWAP_NO_SLOT;
+	bool write = (*e & PTE_D) || vp->slot_swap[slot] == SWAP_NO_SLOT;
 	if (write) {
-		int err = write_back(vp, key, frame);
+		int err = write_back(vp, slot, frame);
 		if (err) return err;
 	}
-	*e = pte_make_swapped(swap_slot_of(vp, key));
+	*e = pte_make_swapped(vp->slot_swap[slot]);
+	vp->slot_swap[slot] = SWAP_NO_SLOT;
 	mm_tlb_flush_page(key_va(key));
 	return write ? 1 : 0;
 }
@@ -97,7 +85,7 @@ static int be_load(void *ctx, uint32_t slot, uint64_t key, bool is_write)
 		return -MM_ENOMEM;
 	}
 	paddr_t frame = vp->frames[slot];
-	uint32_t sw = swap_slot_of(vp, key);
+	uint32_t sw = pte_is_swapped(*e) ? pte_swap_slot(*e) : SWAP_NO_SLOT;
 	int from_swap = 0;
 	if (sw != SWAP_NO_SLOT) {
 		if (swap_read(vp->swap, sw, mm_phys_to_virt(frame))) {
@@ -108,6 +96,7 @@ static int be_load(void *ctx, uint32_t slot, uint64_t key, bool is_write)
 	} else {
 		mm_zero_page(mm_phys_to_virt(frame));
 	}
+	vp->slot_swap[slot] = sw;
 	*e = frame | vm_prot_to_pte(r->prot) | PTE_P;
 	return from_swap;
 }
@@ -133,13 +122,17 @@ static int pager_fault(void *ctx, struct vm_space *s, const struct vm_region *r,
 static void pager_release(void *ctx, struct vm_space *s, vaddr_t va, pte_t pte)
 {
 	struct vmpool *vp = ctx;
-	uint64_t key = vmpool_key(vp, s, va);
-	if (pte & PTE_P) pool_release(&vp->pool, key);
-	uint32_t sw = swap_slot_of(vp, key);
-	if (sw != SWAP_NO_SLOT) {
-		swap_free(vp->swap, sw);
-		repl_map_del(&vp->swap_of, key);
+	uint32_t sw = SWAP_NO_SLOT;
+	if (pte & PTE_P) {
+		int slot = pool_lookup(&vp->pool, vmpool_key(vp, s, va));
+		MM_ASSERT(slot >= 0, "present page 0x%08x is not in the pool", va);
+		sw = vp->slot_swap[slot];
+		vp->slot_swap[slot] = SWAP_NO_SLOT;
+		pool_release(&vp->pool, vmpool_key(vp, s, va));
+	} else if (pte_is_swapped(pte)) {
+		sw = pte_swap_slot(pte);
 	}
+	if (sw != SWAP_NO_SLOT) swap_free(vp->swap, sw);
 }
 
 int vmpool_init(struct vmpool *vp, const struct vm_sys *sys, struct swap_area *sw,
@@ -153,9 +146,9 @@ int vmpool_init(struct vmpool *vp, const struct vm_sys *sys, struct swap_area *s
 	if (err) return err;
 	uint32_t n = cfg->nframes;
 	vp->frames = mm_alloc(&sys->alloc, n * sizeof(paddr_t));
-	void *map = mm_alloc(&sys->alloc, repl_map_bytes(64));
-	if (!vp->frames || !map) goto out_of_memory;
-	repl_map_init(&vp->swap_of, map, 64);
+	vp->slot_swap = mm_alloc(&sys->alloc, n * sizeof(uint32_t));
+	if (!vp->frames || !vp->slot_swap) goto out_of_memory;
+	for (uint32_t i = 0; i < n; i++) vp->slot_swap[i] = SWAP_NO_SLOT;
 	for (uint32_t i = 0; i < n; i++) {
 		vp->frames[i] = sys->frames.alloc(sys->frames.ctx);
 		if (!vp->frames[i]) {
@@ -166,7 +159,7 @@ int vmpool_init(struct vmpool *vp, const struct vm_sys *sys, struct swap_area *s
 	return 0;
 out_of_memory:
 	mm_free(&sys->alloc, vp->frames);
-	mm_free(&sys->alloc, map);
+	mm_free(&sys->alloc, vp->slot_swap);
 	pool_fini(&vp->pool);
 	return -MM_ENOMEM;
 }
@@ -177,8 +170,7 @@ void vmpool_fini(struct vmpool *vp)
 		MM_ASSERT(!vp->spaces[i], "pool finished with space %u attached", i);
 	for (uint32_t i = 0; i < vp->pool.cfg.nframes; i++) vp->sys->frames.free(vp->sys->frames.ctx, vp->frames[i]);
 	mm_free(&vp->sys->alloc, vp->frames);
-	MM_ASSERT(vp->swap_of.count == 0, "%u swap slots still held by detached pages", vp->swap_of.count);
-	mm_free(&vp->sys->alloc, vp->swap_of.keys);
+	mm_free(&vp->sys->alloc, vp->slot_swap);
 	pool_fini(&vp->pool);
 }
 
@@ -224,14 +216,21 @@ int vmpool_check(const struct vmpool *vp, struct mm_sink *err)
 					   (unsigned long long)key);
 			return -MM_EINVAL;
 		}
+		uint32_t sw = vp->slot_swap[slot];
+		if (sw != SWAP_NO_SLOT && !swap_in_use(vp->swap, sw)) {
+			if (err) mm_format(err, "vmpool: slot %u's swap copy %u is not in use\n", slot, sw);
+			return -MM_EINVAL;
+		}
 	}
 	return swap_check(vp->swap, err);
 }
 
 void vmpool_print(const struct vmpool *vp, struct mm_sink *out)
 {
-	mm_format(out, "pool: %u frames, policy %s, %u resident, %u pages with a swap copy\n",
-		  vp->pool.cfg.nframes, vp->pool.cfg.policy->name, vp->pool.nresident, vp->swap_of.count);
+	uint32_t copies = 0;
+	for (uint32_t i = 0; i < vp->pool.cfg.nframes; i++) copies += vp->slot_swap[i] != SWAP_NO_SLOT;
+	mm_format(out, "pool: %u frames, policy %s, %u resident (%u with a valid swap copy)\n",
+		  vp->pool.cfg.nframes, vp->pool.cfg.policy->name, vp->pool.nresident, copies);
 	mm_format(out, "  ");
 	pool_format_stats(&vp->pool, out);
 	mm_format(out, " swapins=%llu\n", (unsigned long long)vp->pool.stats.swapins);

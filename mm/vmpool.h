@@ -8,9 +8,10 @@
  * swapped page faults into pool_fault(), which picks a slot (evicting the
  * policy's victim to swap when all are used) and maps the page.
  *
- * Pages are keyed (space index << 32 | virtual page number). A page's swap
- * slot is remembered while the page is resident too, so a clean page whose
- * swap copy is valid is dropped at eviction instead of written again:
+ * Pages are keyed (space index << 32 | virtual page number). A swapped-out
+ * page's slot is in its PTE; while the page is resident, the pool slot
+ * remembers it (slot_swap), so a clean page whose swap copy is valid is
+ * dropped at eviction instead of written again:
  *
  *   evict:  dirty (D set) or no swap copy yet -> write to its slot (a new
  *           slot if it has none), count a write-back; else drop.
@@ -34,7 +35,8 @@ struct vmpool {
 	struct swap_area *swap;
 	paddr_t *frames;             /* the pool's frames, one per slot */
 	struct vm_space *spaces[VMPOOL_MAX_SPACES];
-	struct repl_map swap_of;     /* page key -> swap slot with its copy */
+	uint32_t *slot_swap;         /* per pool slot: the swap slot holding a valid
+					copy of the resident page, or SWAP_NO_SLOT */
 	const char *last_error;      /* why the last fault failed */
 };
 

@@ -178,10 +178,17 @@ static int cmd_help(int argc, char **argv)
 		kprintf("%s (%s): %s\n", c->name, c->aliases, c->help);
 		return 0;
 	}
-	kprintf("commands (aliases in brackets):\n");
-	for (const struct shell_cmd *c = __shell_cmds_start; c < __shell_cmds_end; c++)
-		kprintf("  %-10s %-22s %s\n", c->name, c->aliases, c->help);
-	return 0;
+	/* alphabetical: print the smallest name above the one printed last */
+	kprintf("commands (aliases in the second column):\n");
+	const char *last = "";
+	for (;;) {
+		const struct shell_cmd *next = 0;
+		for (const struct shell_cmd *c = __shell_cmds_start; c < __shell_cmds_end; c++)
+			if (mm_strcmp(c->name, last) > 0 && (!next || mm_strcmp(c->name, next->name) < 0)) next = c;
+		if (!next) return 0;
+		kprintf("  %-10s %-22s %s\n", next->name, next->aliases, next->help);
+		last = next->name;
+	}
 }
 SHELL_COMMAND(help, "ajuda ?", "list the commands, or explain one: help <command>", cmd_help);
 

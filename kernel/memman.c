@@ -20,6 +20,7 @@
 #include "proc.h"
 #include "shell.h"
 #include "swapdev.h"
+#include "thread.h"
 
 #define MEMMAN_BASE 0x01000000u
 
@@ -46,6 +47,8 @@ struct mm_run {
 	uint64_t *faults;          /* per process */
 	uint32_t *next_use;
 	uint32_t interval;
+	uint32_t ms_per_unit;      /* real-time mode: PIT time per time unit */
+	uint32_t last_time;        /* of the last TICK, for the real-time mode */
 };
 
 static void defaults(void)
@@ -247,6 +250,9 @@ static int step(struct mm_run *r, const struct memman_event *ev)
 	case MEMMAN_EV_ACCESS: return access(r, ev);
 	case MEMMAN_EV_END: end_proc(r, ev->proc); return 0;
 	case MEMMAN_EV_TICK:
+		if (r->ms_per_unit && ev->time > r->last_time) /* real time: let it pass */
+			thread_sleep_ticks(((uint64_t)(ev->time - r->last_time) * r->ms_per_unit * pit_hz + 999) / 1000);
+		r->last_time = ev->time;
 		pool_tick(&r->vp.pool); /* the periodic R-bit sweep */
 		if (r->interval && ev->time % r->interval == 0) print_state(r, ev->time);
 		return 0;
@@ -300,11 +306,13 @@ static void print_faults(const struct mm_run *r, uint64_t total)
 
 /* Run the loaded trace; prints the state every interval (0: only at the
  * end) and the fault counts. Returns the total faults, or -1. */
-static long long memman_run(uint32_t interval, bool quiet)
+static long long memman_run(uint32_t interval, uint32_t ms_per_unit, bool quiet)
 {
 	static struct mm_run r;
 	mm_memset(&r, 0, sizeof r);
 	r.interval = interval;
+	r.ms_per_unit = ms_per_unit;
+	uint64_t started = pit_ticks();
 	struct pool_config cfg = { st.trace.nframes, st.policy, 1, 0 };
 	int rc = run_alloc(&r);
 	if (!rc) rc = memman_events_init(&r.ev, &st.trace, st.fit, interval, &kvm_allocator);
@@ -326,6 +334,9 @@ static long long memman_run(uint32_t interval, bool quiet)
 		if (rc) kprintf("executa: the run stopped early (%s)\n", mm_strerror(rc));
 		if (interval == 0 || !st.ran) print_state(&r, (uint32_t)r.ev.now);
 		print_faults(&r, total);
+		if (ms_per_unit)
+			kprintf("real time: %llu ms at %u ms per time unit\n",
+				(unsigned long long)((pit_ticks() - started) * 1000 / pit_hz), ms_per_unit);
 	}
 	kpool_unregister(&r.vp);
 	vmpool_fini(&r.vp);
@@ -338,9 +349,13 @@ static long long memman_run(uint32_t interval, bool quiet)
 
 static int cmd_executa(int argc, char **argv)
 {
-	uint64_t interval = 0;
-	if (argc > 2 || (argc == 2 && mm_parse_u64z(argv[1], 0, &interval)) || interval > 0xffffffffull) {
-		kprintf("usage: executa [interval]   (print the state every interval time units)\n");
+	uint64_t interval = 0, ms = 0;
+	bool bad = argc > 3 || (argc >= 2 && mm_parse_u64z(argv[1], 0, &interval)) || interval > 0xffffffffull;
+	if (!bad && argc == 3)
+		bad = mm_strncmp(argv[2], "realtime=", 9) || mm_parse_u64z(argv[2] + 9, 0, &ms) || ms > 10000;
+	if (bad) {
+		kprintf("usage: executa [interval] [realtime=<ms>]   (print the state every interval time\n"
+			"       units; with realtime, each time unit lasts <ms> milliseconds on the PIT)\n");
 		return 1;
 	}
 	if (!st.loaded) {
@@ -351,7 +366,7 @@ static int cmd_executa(int argc, char **argv)
 	kprintf("running %s: %s fit, %s replacement, %u frames\n", st.name, st.fit->name, st.policy->name,
 		st.trace.nframes);
 	st.ran = false;
-	return memman_run((uint32_t)interval, false) < 0 ? 1 : 0;
+	return memman_run((uint32_t)interval, (uint32_t)ms, false) < 0 ? 1 : 0;
 }
 SHELL_COMMAND(executa, "run", "memman: run the loaded trace, printing the state every <interval>", cmd_executa);
 
@@ -399,7 +414,7 @@ long long memman_faults_with(const struct repl_ops *policy)
 	const struct repl_ops *was = st.policy;
 	defaults();
 	st.policy = policy;
-	long long n = memman_run(0, true);
+	long long n = memman_run(0, 0, true);
 	st.policy = was;
 	return n;
 }

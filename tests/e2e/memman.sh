@@ -83,6 +83,12 @@ check_contains "an unknown policy number lists the valid ones" "$T/unk" "unknown
 check_contains "memman number 3 is Second-Chance" "$T/unk" "page replacement: sc"
 check_contains "executa without a trace says so" "$T/unk" "no trace loaded"
 
+# the real-time mode: each time unit lasts as long on the PIT; same result
+printf 'carrega trace.txt\nexecuta 0 realtime=50\n' | $MMK --cmdline quiet --module "$T/trace.txt" > "$T/rt" 2>&1
+check_contains "real-time mode gives the same faults" "$T/rt" "page faults: $(build/host/memman_ref "$T/trace.txt" fifo | sed 's/page faults: //')"
+ms=$(sed -n 's/^real time: \([0-9]*\) ms.*/\1/p' "$T/rt")
+if [ -n "$ms" ] && [ "$ms" -ge 100 ]; then ok "real-time mode lets 2 time units last at least 100 ms ($ms)"; else fail "real-time mode sleeps" "got '$ms'"; fi
+
 # make run's demonstration: the bundled trace under every policy, beside OPT, then the prompt
 printf 'show\n' | $MMK --module tools/demo.trace --cmdline "demo quiet" > "$T/demo" 2>&1
 check_contains "the demo shows the memory map" "$T/demo" "memory map:"

@@ -118,16 +118,35 @@ static void frames_init(void)
 
 pfn_t kframes_free(void) { return frame_cache_nfree(&kfcache) + kzero.n; }
 
-/* A single frame; when memory is short the stock of zeroed frames is
- * given back first. */
-static pfn_t one_frame(void)
+/* 2^order frames through the frame cache; when memory is short the stock
+ * of zeroed frames is given back first. */
+static pfn_t some_frames(unsigned order)
 {
-	pfn_t pfn = frame_cache_alloc(&kfcache);
+	pfn_t pfn = frame_cache_alloc_order(&kfcache, order);
 	if (pfn == PFN_NONE && kzero.n) {
 		frame_zero_drain(&kzero);
-		pfn = frame_cache_alloc(&kfcache);
+		pfn = frame_cache_alloc_order(&kfcache, order);
 	}
 	return pfn;
+}
+
+static pfn_t one_frame(void) { return some_frames(0); }
+
+/* The kernel heap's pages come the same way, so single pages it gives back
+ * land in the cache and a cached frame is never out of its reach. */
+static void *heap_pages_alloc(void *ctx, unsigned order)
+{
+	(void)ctx;
+	pfn_t pfn = some_frames(order);
+	return pfn == PFN_NONE ? 0 : phys_to_kvirt(pfn_to_paddr(pfn));
+}
+
+static void heap_pages_free(void *ctx, void *p, unsigned order)
+{
+	(void)ctx;
+	pfn_t pfn = paddr_to_pfn(kvirt_to_phys(p));
+	if (order == 0) frame_cache_free(&kfcache, pfn);
+	else frame_free(&kframes, pfn, order);
 }
 
 paddr_t kframe_alloc(void)
@@ -173,7 +192,6 @@ static void kwin_tables_init(void)
 		paddr_t t = kframe_alloc();
 		if (!t) KPANIC("no frame for a kernel-window page table");
 		boot_page_dir[va >> 22] = t | PTE_P | PTE_W;
-		mem_report.kwin_tables++;
 	}
 	write_cr3(read_cr3());
 }
@@ -190,7 +208,7 @@ static void mem_init(void)
 	trim_direct_map((uint64_t)mem_report.npfns << PAGE_SHIFT);
 	kernel_pd_phys = kvirt_to_phys(boot_page_dir);
 	kwin_tables_init();
-	struct kmalloc_pages pages = kmalloc_frame_pages(&kframes);
+	struct kmalloc_pages pages = { heap_pages_alloc, heap_pages_free, 0 };
 	kmalloc_init(&kheap, &pages);
 	kheap.debug = true;
 	kheap_allocator = kmalloc_allocator(&kheap);

@@ -25,7 +25,6 @@ struct mem_report {
 	uint64_t left_out;    /* bytes of RAM above the direct map, not used */
 	paddr_t desc_phys;    /* where the descriptor array lives */
 	uint32_t desc_bytes;
-	uint32_t kwin_tables; /* page tables made for the kernel window */
 };
 extern struct mem_report mem_report;
 

@@ -14,13 +14,6 @@
 #include "mem.h"
 #include "trap.h"
 
-struct pf_last {
-	uint32_t addr, err, eip;
-	const char *reason;
-	uint64_t count;
-};
-struct pf_last pf_last; /* the last fault that was not resolved (gdb, tests) */
-
 static void pf_handler(struct trap_frame *tf)
 {
 	uint32_t addr = read_cr2();
@@ -31,7 +24,6 @@ static void pf_handler(struct trap_frame *tf)
 	} else if (addr >= KERNEL_BASE) {
 		info.reason = "kernel address not mapped";
 	}
-	pf_last = (struct pf_last){ addr, tf->err, tf->eip, info.reason, pf_last.count + 1 };
 	klog("#PF at 0x%08x err 0x%x eip 0x%08x: %s\n", addr, tf->err, tf->eip, info.reason);
 	if (guard_active()) guard_trip(addr, tf->err, tf->eip, info.reason);
 	crash_report(tf, info.reason);

@@ -14,7 +14,6 @@ extern const struct shell_cmd __shell_cmds_start[], __shell_cmds_end[];
 #define HISTORY 16
 static char history[HISTORY][SHELL_LINE_MAX];
 static int history_len;
-static bool shell_quit;
 bool shell_echo = true;
 
 const struct shell_cmd *shell_find(const char *word)
@@ -160,8 +159,7 @@ int shell_readline(const char *prompt, char *buf, int cap)
 void shell_run(void)
 {
 	char line[SHELL_LINE_MAX];
-	shell_quit = false;
-	while (!shell_quit) {
+	for (;;) {
 		if (shell_readline("[mm] ", line, sizeof line) < 0) continue;
 		shell_exec(line);
 	}

@@ -24,7 +24,7 @@ struct shell_cmd {
 
 const struct shell_cmd *shell_find(const char *word);
 int shell_exec(char *line);   /* run one command line */
-void shell_run(void);         /* the interactive loop; returns on exit */
+void shell_run(void);         /* the interactive loop; halt leaves QEMU */
 /* Read one line with editing; returns its length, or -1 if it was rejected
  * (too long, garbage) after telling the user why. */
 int shell_readline(const char *prompt, char *buf, int cap);

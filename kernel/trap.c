@@ -16,7 +16,6 @@
 
 extern uint32_t isr_stub_table[48];
 extern void isr_null_trap(void);
-extern void isr_stub_128(void);
 extern void isr_stub_130(void);
 extern void isr_stub_131(void);
 
@@ -56,7 +55,6 @@ void idt_init(void)
 {
 	for (unsigned v = 0; v < 48; v++) idt_set(v, isr_stub_table[v], 0);
 	idt_set(VEC_NULL_TRAP, (uint32_t)(uintptr_t)isr_null_trap, 3);
-	idt_set(VEC_YIELD, (uint32_t)(uintptr_t)isr_stub_128, 0);
 	idt_set(VEC_NULL_TRAP_C, (uint32_t)(uintptr_t)isr_stub_130, 3);
 	handlers[VEC_NULL_TRAP_C] = null_handler;
 	idt_set(VEC_USER_EXIT, (uint32_t)(uintptr_t)isr_stub_131, 3);

@@ -23,7 +23,6 @@ typedef void (*trap_handler_fn)(struct trap_frame *tf);
 #define TRAP_PF 14
 #define IRQ_BASE 32
 #define VEC_NULL_TRAP 0x81
-#define VEC_YIELD 0x80
 #define VEC_NULL_TRAP_C 0x82
 #define VEC_USER_EXIT 0x83
 

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "host_sink.h"
 #include "htest.h"
 #include "../../mm/frame.h"
 #include "../../mm/mmlib.h"
@@ -23,26 +24,6 @@
 
 /* ---- helpers ---- */
 
-struct strsink {
-	struct mm_sink sink;
-	char buf[8192];
-	size_t len;
-};
-
-static void strsink_put(void *ctx, const char *s, size_t n)
-{
-	struct strsink *ss = ctx;
-	for (size_t i = 0; i < n && ss->len + 1 < sizeof ss->buf; i++) ss->buf[ss->len++] = s[i];
-	ss->buf[ss->len] = 0;
-}
-
-static void strsink_init(struct strsink *ss)
-{
-	ss->sink.put = strsink_put;
-	ss->sink.ctx = ss;
-	ss->len = 0;
-	ss->buf[0] = 0;
-}
 
 static void fa_setup(struct frame_alloc *fa, pfn_t npfns)
 {

@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "env_host.h"
+#include "host_sink.h"
 #include "htest.h"
 #include "../../mm/frame.h"
 #include "../../mm/kmalloc.h"
@@ -76,26 +77,6 @@ static void frames_teardown(struct frame_alloc *fa)
 	host_phys_free();
 }
 
-struct strsink {
-	struct mm_sink sink;
-	char buf[8192];
-	size_t len;
-};
-
-static void strsink_put(void *ctx, const char *s, size_t n)
-{
-	struct strsink *ss = ctx;
-	for (size_t i = 0; i < n && ss->len + 1 < sizeof ss->buf; i++) ss->buf[ss->len++] = s[i];
-	ss->buf[ss->len] = 0;
-}
-
-static void strsink_init(struct strsink *ss)
-{
-	ss->sink.put = strsink_put;
-	ss->sink.ctx = ss;
-	ss->len = 0;
-	ss->buf[0] = 0;
-}
 
 static int check_quiet(struct kmalloc *km)
 {

@@ -22,6 +22,7 @@
  */
 #include <stdlib.h>
 #include <unistd.h>
+#include "host_sink.h"
 #include "htest.h"
 #include "host_alloc.h"
 #include "memman_ref.h"
@@ -36,35 +37,6 @@ static struct mm_allocator mm_host(void)
 	return host_allocator(NULL);
 }
 
-/* A growing text buffer as a sink. */
-struct tbuf {
-	char *s;
-	size_t len, cap;
-};
-
-static void tbuf_put(void *ctx, const char *s, size_t n)
-{
-	struct tbuf *b = ctx;
-	if (b->len + n + 1 > b->cap) {
-		b->cap = (b->len + n + 1) * 2;
-		b->s = realloc(b->s, b->cap);
-	}
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = 0;
-}
-
-static struct mm_sink tbuf_sink(struct tbuf *b)
-{
-	struct mm_sink s = { tbuf_put, b };
-	return s;
-}
-
-static void tbuf_reset(struct tbuf *b)
-{
-	b->len = 0;
-	if (b->s) b->s[0] = 0;
-}
 
 static char *read_text(const char *path, size_t *n)
 {

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "host_sink.h"
 #include "htest.h"
 #include "host_alloc.h"
 #include "../../mm/mems.h"
@@ -73,35 +74,6 @@ static struct mems_pager tpager_ops(struct tpager *p)
 	return pg;
 }
 
-/* ---- a growing text buffer as a sink ---- */
-
-struct tbuf {
-	char *s;
-	size_t len, cap;
-};
-
-static void tb_put(void *ctx, const char *s, size_t n)
-{
-	struct tbuf *b = ctx;
-	if (b->len + n + 1 > b->cap) {
-		b->cap = (b->len + n + 1) * 2;
-		b->s = realloc(b->s, b->cap);
-	}
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = 0;
-}
-
-static void tb_puts(struct tbuf *b, const char *s)
-{
-	tb_put(b, s, strlen(s));
-}
-
-static struct mm_sink tb_sink(struct tbuf *b)
-{
-	struct mm_sink s = { tb_put, b };
-	return s;
-}
 
 /* A test fixture: a pager, a counting allocator, an instance. */
 struct fix {
@@ -133,7 +105,7 @@ static void fix_done(struct fix *f)
 static int check_quiet(struct mems *m)
 {
 	struct tbuf b = { 0 };
-	struct mm_sink s = tb_sink(&b);
+	struct mm_sink s = tbuf_sink(&b);
 	int rc = mems_check(m, &s);
 	if (rc) printf("# %s", b.s ? b.s : "");
 	free(b.s);
@@ -143,7 +115,7 @@ static int check_quiet(struct mems *m)
 static char *stats_text(struct mems *m)
 {
 	struct tbuf b = { 0 };
-	struct mm_sink s = tb_sink(&b);
+	struct mm_sink s = tbuf_sink(&b);
 	mems_print_stats(m, &s);
 	if (!b.s) b.s = calloc(1, 1);
 	return b.s;
@@ -158,7 +130,7 @@ static char *read_file(const char *path)
 	struct tbuf b = { 0 };
 	char chunk[4096];
 	size_t n;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) tb_put(&b, chunk, n);
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) tbuf_put(&b, chunk, n);
 	fclose(f);
 	return b.s;
 }
@@ -193,7 +165,7 @@ HTEST(mems_example_matches_expected)
 	struct fix f;
 	ASSERT_EQ(fix_init(&f, -1), 0);
 	struct tbuf got = { 0 };
-	struct mm_sink s = tb_sink(&got);
+	struct mm_sink s = tbuf_sink(&got);
 	EXPECT_EQ(mems_run_example(&f.m, &s), 0);
 	EXPECT_FALSE(mems_ready(&f.m));
 	ASSERT_TRUE(got.s != NULL);
@@ -233,7 +205,7 @@ HTEST(mems_example_physical_is_the_pagers)
 	struct fix f;
 	ASSERT_EQ(fix_init(&f, -1), 0);
 	struct tbuf got = { 0 };
-	struct mm_sink s = tb_sink(&got);
+	struct mm_sink s = tbuf_sink(&got);
 	ASSERT_EQ(mems_run_example(&f.m, &s), 0);
 	const char *tag = strstr(got.s, "Physical Address: ");
 	ASSERT_TRUE(tag != NULL);
@@ -250,7 +222,7 @@ HTEST(mems_example_needs_ready_empty_instance)
 	ASSERT_EQ(fix_init(&f, -1), 0);
 	ASSERT_NE(mems_malloc(&f.m, 10), 0);
 	struct tbuf got = { 0 };
-	struct mm_sink s = tb_sink(&got);
+	struct mm_sink s = tbuf_sink(&got);
 	EXPECT_EQ(mems_run_example(&f.m, &s), -MM_EEXIST);
 	EXPECT_TRUE(strstr(got.s, "empty") != NULL);
 	fix_done(&f);
@@ -391,7 +363,7 @@ HTEST(mems_errors_before_init_and_after_finish)
 	EXPECT_TRUE(mems_get(&m, 1000) == NULL);
 	EXPECT_NE(mems_check(&m, NULL), 0);
 	struct tbuf b = { 0 };
-	struct mm_sink s = tb_sink(&b);
+	struct mm_sink s = tbuf_sink(&b);
 	mems_print_stats(&m, &s);
 	EXPECT_EQ(b.len, 0);
 	mems_finish(&m); /* harmless */
@@ -629,7 +601,7 @@ static char *model_stats(const struct model *md)
 	char line[128];
 	uint64_t pages = 0, holes = 0;
 	int *counts = calloc((size_t)md->nnodes + 1, sizeof *counts);
-	tb_puts(&b, "----- MeMS SYSTEM STATS -----\n");
+	tbuf_puts(&b, "----- MeMS SYSTEM STATS -----\n");
 	for (int i = 0; i < md->ns; i++) {
 		const struct mseg *x = &md->s[i];
 		if (i == 0 || md->s[i - 1].node != x->node) {
@@ -639,25 +611,25 @@ static char *model_stats(const struct model *md)
 			uint64_t end = j < md->ns ? md->s[j].start : md->end;
 			snprintf(line, sizeof line, "MAIN[%llu:%llu]-> ", (unsigned long long)x->start,
 				 (unsigned long long)end - 1);
-			tb_puts(&b, line);
+			tbuf_puts(&b, line);
 			pages += (end - x->start) / 4096;
 		}
 		snprintf(line, sizeof line, "%c[%llu:%llu] <-> ", x->proc ? 'P' : 'H',
 			 (unsigned long long)x->start, (unsigned long long)(x->start + x->n - 1));
-		tb_puts(&b, line);
+		tbuf_puts(&b, line);
 		if (!x->proc) holes += x->n;
 		counts[x->node]++;
-		if (i + 1 == md->ns || md->s[i + 1].node != x->node) tb_puts(&b, "NULL\n");
+		if (i + 1 == md->ns || md->s[i + 1].node != x->node) tbuf_puts(&b, "NULL\n");
 	}
 	snprintf(line, sizeof line, "Pages used:\t%llu\nSpace unsued:\t%llu\nMain Chain Length:\t%d\n",
 		 (unsigned long long)pages, (unsigned long long)holes, md->nnodes);
-	tb_puts(&b, line);
-	tb_puts(&b, "Sub-chain Length array: [");
+	tbuf_puts(&b, line);
+	tbuf_puts(&b, "Sub-chain Length array: [");
 	for (int k = 0; k < md->nnodes; k++) {
 		snprintf(line, sizeof line, "%d, ", counts[k]);
-		tb_puts(&b, line);
+		tbuf_puts(&b, line);
 	}
-	tb_puts(&b, "]\n-----------------------------\n");
+	tbuf_puts(&b, "]\n-----------------------------\n");
 	free(counts);
 	return b.s;
 }
@@ -979,7 +951,7 @@ HTEST(mems_hash_grows_and_empties)
 static int check_finds(struct mems *m, const char *what)
 {
 	struct tbuf b = { 0 };
-	struct mm_sink s = tb_sink(&b);
+	struct mm_sink s = tbuf_sink(&b);
 	int rc = mems_check(m, &s);
 	int reported = b.len > 0;
 	free(b.s);

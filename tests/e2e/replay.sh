@@ -38,7 +38,7 @@ out=$(tools/replay "$T/bad.trace" 3 lru 2>&1)
 out=$(tools/replay --kernel "$T/belady.trace" 3 nosuch 2>&1)
 [[ $out == *"unknown policy"* && $out == *"lru"* ]] && ok "an unknown policy lists the valid ones" || fail "unknown policy" "$out"
 cp tests/data/traces/lirs/cs.trace.gz "$T/cs.gz"
-head -c 5000 /dev/urandom | gzip -c > "$T/junk.gz"
+printf 'this is not a trace\n1\n2\n' | gzip -c > "$T/junk.gz"
 printf 'ls\nreplay cs.gz frames=100 policy=lru\nreplay junk.gz frames=10 policy=lru\nreplay cs.gz frames=0 policy=lru\nreplay nofile frames=3 policy=lru\n' |
 	$MMK --module "$T/cs.gz" --module "$T/junk.gz" --cmdline quiet > "$T/shell" 2>&1
 check_contains "ls tells a gzip module's inflated size" "$T/shell" "cs.gz  (gzip, $(gzip -dc "$T/cs.gz" | wc -c) bytes inflated)"

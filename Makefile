@@ -30,8 +30,11 @@ KCFLAGS := -std=gnu11 -ffreestanding -fno-pic -fno-pie -fno-stack-protector \
 	-I. -Imm -Ikernel -Itests/bench -DMMK_DEBUG=1
 KASFLAGS := -m32 -g -MMD -MP -I. -Ikernel -D__ASSEMBLY__
 
+# Host code (unit tests, tools, benchmarks, fuzzers) is built natively; the
+# same unit tests are also built with -m32 into build/h32 (host32) so 32-bit
+# sizes stay tested where the machine can run 32-bit programs.
 HOSTCC := gcc
-HCFLAGS := -std=gnu11 -m32 -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+HCFLAGS := -std=gnu11 -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 	-fno-omit-frame-pointer -Wall -Wextra -Werror -Wno-unused-parameter -I. -Imm -MMD -MP
 
 MM_SRCS := $(sort $(wildcard mm/*.c))
@@ -44,9 +47,10 @@ HOST_BIN_SRCS := $(sort $(wildcard tests/host/bin/*.c))
 HOBJS_MM := $(MM_SRCS:%.c=$(BUILD)/h/%.o)
 HOBJS_TEST := $(HOST_TEST_SRCS:%.c=$(BUILD)/h/%.o)
 HOST_BINS := $(HOST_BIN_SRCS:tests/host/bin/%.c=$(BUILD)/host/%)
+H32OBJS := $(MM_SRCS:%.c=$(BUILD)/h32/%.o) $(HOST_TEST_SRCS:%.c=$(BUILD)/h32/%.o)
 
 .SECONDARY:
-.PHONY: all kernel host iso run test bench debug setup clean check-tools
+.PHONY: all kernel host host32 iso run test bench debug setup clean check-tools
 all: kernel host
 
 setup:
@@ -92,6 +96,16 @@ $(BUILD)/host/mm_tests: $(HOBJS_MM) $(HOBJS_TEST)
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(HCFLAGS) -o $@ $^ -lm
 
+# host32: the unit tests as a 32-bit program (make test builds it only where
+# 32-bit programs run; tools/setup --can-run-32 tells).
+host32: $(BUILD)/host32/mm_tests
+$(BUILD)/h32/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(HOSTCC) -m32 $(HCFLAGS) -c $< -o $@
+$(BUILD)/host32/mm_tests: $(H32OBJS)
+	@mkdir -p $(dir $@)
+	$(HOSTCC) -m32 $(HCFLAGS) -o $@ $^ -lm
+
 $(BUILD)/host/%: $(BUILD)/h/tests/host/bin/%.o $(HOBJS_MM) $(BUILD)/h/tests/host/env_host.o
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(HCFLAGS) -o $@ $^ -lm
@@ -107,7 +121,7 @@ debug: check-tools kernel
 	tools/debug
 
 test: check-tools
-	@$(MAKE) --no-print-directory -j$(shell nproc) all
+	@$(MAKE) --no-print-directory -j$(shell nproc) all $(shell tools/setup --can-run-32 && echo host32)
 	tools/run-tests
 
 bench: check-tools

@@ -6,6 +6,7 @@
  * kernel exits with the panic status so the runner reports a failure.
  */
 #include "io.h"
+#include "console.h"
 #include "kernel.h"
 #include "mmlib.h"
 #include "trap.h"
@@ -85,6 +86,7 @@ static void dump_registers(const struct trap_frame *tf)
 void crash_report(struct trap_frame *tf, const char *why)
 {
 	irq_disable();
+	console_emergency();
 	kprintf("\n*** mmk crash: %s: %s (vector %u, error code 0x%x)\n", why,
 		trap_name(tf->vector), tf->vector, tf->err);
 	decode_error(tf);
@@ -98,6 +100,7 @@ void kpanic(const char *file, int line, const char *fmt, ...)
 {
 	va_list ap;
 	irq_disable();
+	console_emergency();
 	kprintf("\n*** mmk panic at %s:%d: ", file, line);
 	va_start(ap, fmt);
 	kvprintf(fmt, ap);

@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include "fmt.h"
 
-/* COM1: the console a user or a checker reads. */
+/* The console a user or a checker reads (console.h: virtio or COM1). */
 int kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int kvprintf(const char *fmt, va_list ap);
 void kputs(const char *s); /* no newline added */
@@ -40,14 +40,12 @@ void pic_unmask(unsigned irq);
 void pic_eoi(unsigned irq);
 void pit_init(unsigned hz);
 uint64_t pit_ticks(void);
+uint32_t pit_ticks_lo(void); /* the low 32 bits, read without a lock */
 extern unsigned pit_hz;
 
-/* Serial ports: COM1 console with interrupt-driven receive, COM2 log. */
+/* Serial ports: COM1 a console device (console.h), COM2 the log. */
 void uart_init(void);
 void uart_put(uint16_t port, char c);
-int uart_getc(void);          /* blocks; returns a byte 0..255 */
-int uart_trygetc(void);       /* -1 when nothing is waiting */
-uint32_t uart_rx_total(void); /* bytes taken from the line since boot */
 #define COM1 0x3F8
 #define COM2 0x2F8
 

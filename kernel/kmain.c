@@ -5,6 +5,7 @@
  * [mm] shell.
  */
 #include "io.h"
+#include "console.h"
 #include "kernel.h"
 #include "ktest.h"
 #include "multiboot.h"
@@ -48,9 +49,10 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
 	boot_stage = 1;
 	int mb = multiboot_parse(magic, mbi_phys);
 	console_crlf = cmdline_get("tty") != 0;
+	console_init();
 	pit_init(100);
 	irq_enable();
-	ctl_mark("ready\n");
+	ctl_mark("ready %s\n", console_name());
 	if (mb < 0) KPANIC("not booted by a multiboot loader (eax=0x%08x)", magic);
 	klog("mmk: cmdline '%s', %u KiB RAM, %d modules\n", kernel_cmdline,
 	     (unsigned)(boot_info.ram_bytes >> 10), boot_info.nmodules);

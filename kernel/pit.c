@@ -1,9 +1,11 @@
 /*
  * pit.c - the 8254 programmable interval timer, channel 0 in rate-generator
- * mode at pit_hz, counting ticks. Other subsystems hook the tick with
- * pit_set_hook (the scheduler, the NRU sweep).
+ * mode at pit_hz, counting ticks. Each tick pushes out buffered console
+ * output; other subsystems hook the tick with pit_set_hook (the scheduler,
+ * the NRU sweep).
  */
 #include "io.h"
+#include "console.h"
 #include "kernel.h"
 #include "trap.h"
 
@@ -18,6 +20,7 @@ static void pit_irq(struct trap_frame *tf)
 {
 	ticks++;
 	pic_eoi(0);
+	console_tick();
 	if (tick_hook) tick_hook(tf);
 }
 
@@ -31,6 +34,8 @@ void pit_init(unsigned hz)
 	trap_set_handler(IRQ_BASE + 0, pit_irq);
 	pic_unmask(0);
 }
+
+uint32_t pit_ticks_lo(void) { return (uint32_t)ticks; } /* one load, no lock */
 
 uint64_t pit_ticks(void)
 {

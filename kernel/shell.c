@@ -4,6 +4,7 @@
  * dispatch of a line to the command registry (shell.h). Over-long lines and
  * lines with control or non-ASCII bytes are refused with a message.
  */
+#include "console.h"
 #include "kernel.h"
 #include "mmlib.h"
 #include "names.h"
@@ -122,7 +123,7 @@ int shell_readline(const char *prompt, char *buf, int cap)
 	struct editor ed = { .buf = buf, .cap = cap, .hist_pos = history_len };
 	kputs(prompt);
 	for (;;) {
-		int c = uart_getc();
+		int c = console_getc();
 		bool after_cr = last_was_cr;
 		last_was_cr = c == '\r';
 		if (c == '\n' && after_cr) continue; /* CR LF is one end of line */

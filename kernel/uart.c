@@ -1,13 +1,12 @@
 /*
- * uart.c - 16550 UARTs: COM1 is the console (interrupt-driven receive into a
- * ring buffer, polled transmit), COM2 carries the kernel log.
+ * uart.c - 16550 UARTs: COM1 is a console device (console.h; interrupt-driven
+ * receive into a ring buffer, polled transmit), COM2 carries the kernel log.
  *
  * Flow control: when the ring is full the receive interrupt is turned off, so
  * bytes wait in the UART and QEMU stops reading its input until the shell
- * drains the ring; nothing is dropped. Each time the reader finds the ring
- * empty it tells the runner, on the control channel, how many bytes it has
- * consumed ("idle N"), so the runner knows when its input is all used.
+ * drains the ring; nothing is dropped.
  */
+#include "console.h"
 #include "io.h"
 #include "kernel.h"
 #include "thread.h"
@@ -18,14 +17,10 @@
 struct rx_ring {
 	volatile uint8_t buf[RX_RING];
 	volatile uint32_t head, tail; /* head: next write, tail: next read */
-	volatile uint32_t consumed;
 	volatile bool throttled;
-	uint32_t idle_marked; /* consumed count at the last idle mark */
-	bool idle_sent;
 };
 
 static struct rx_ring rx;
-static struct wait_queue rx_waiters; /* threads waiting for input */
 
 static void uart_setup(uint16_t port, bool rx_irq)
 {
@@ -61,7 +56,7 @@ static void com1_irq(struct trap_frame *tf)
 		rx.head++;
 	}
 	pic_eoi(4);
-	if (rx_waiters.head) wait_wake_all(&rx_waiters);
+	console_rx_wake();
 }
 
 void uart_init(void)
@@ -72,44 +67,28 @@ void uart_init(void)
 	pic_unmask(4);
 }
 
-int uart_trygetc(void)
+static size_t uart_read(char *buf, size_t cap)
 {
-	uint32_t f = irq_save();
-	int c = -1;
-	if (ring_count()) {
-		c = rx.buf[rx.tail % RX_RING];
+	size_t n = 0;
+	while (n < cap && ring_count()) {
+		buf[n++] = (char)rx.buf[rx.tail % RX_RING];
 		rx.tail++;
-		rx.consumed++;
 	}
 	if (rx.throttled && ring_count() < RX_RING / 2) {
 		rx.throttled = false;
 		outb(COM1 + 1, 0x01);
 	}
-	irq_restore(f);
-	return c;
+	return n;
 }
 
-int uart_getc(void)
+static void uart_write(const char *s, size_t n)
 {
-	for (;;) {
-		int c = uart_trygetc();
-		if (c >= 0) return c;
-		/* Empty: tell the runner, then wait for the receive interrupt:
-		 * blocked (the idle thread may run) once there are threads,
-		 * else halted. Interrupts are off between the check and the
-		 * wait, so a byte cannot slip in unseen. */
-		if (rx.consumed != rx.idle_marked || !rx.idle_sent) {
-			rx.idle_marked = rx.consumed;
-			rx.idle_sent = true;
-			ctl_mark("idle %u\n", (unsigned)rx.consumed);
-		}
-		irq_disable();
-		if (!ring_count()) {
-			if (threads_ready()) wait_block(&rx_waiters);
-			else __asm__ volatile("sti; hlt" ::: "memory");
-		}
-		irq_enable();
-	}
+	for (size_t i = 0; i < n; i++) uart_put(COM1, s[i]);
 }
 
-uint32_t uart_rx_total(void) { return rx.consumed; }
+static void uart_flush(bool wait) { (void)wait; } /* transmit is not buffered */
+static bool uart_rx_ready(void) { return ring_count() != 0; }
+
+const struct console_dev uart_console = {
+	"uart", uart_write, uart_flush, uart_read, uart_rx_ready,
+};

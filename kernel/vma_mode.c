@@ -7,6 +7,7 @@
  * input) or, in the shell, after DEALLOC_ARENA; the kernel then exits (boot
  * mode) or returns to the prompt.
  */
+#include "console.h"
 #include "kernel.h"
 #include "kmain.h"
 #include "layout.h"
@@ -34,27 +35,37 @@ static void arena_free(void *ctx, void *p)
 
 static const struct mm_allocator arena_allocator = { arena_alloc, arena_free, 0 };
 
+/* Feed whole lines until DEALLOC_ARENA has run; returns the bytes used. */
+static size_t feed_lines(struct vma_cmd *vc, const char *buf, size_t n)
+{
+	size_t used = 0;
+	while (used < n && !vma_cmd_done(vc)) {
+		size_t k = used;
+		while (k < n && buf[k] != '\n') k++;
+		if (k < n) k++;
+		vma_cmd_feed(vc, buf + used, k - used);
+		used = k;
+	}
+	return used;
+}
+
 /* Run a session; returns when EOT arrives (or, if stop_when_done, after
  * DEALLOC_ARENA). */
 static void vma_session(bool stop_when_done)
 {
 	static struct vma_cmd vc;
-	char buf[256];
+	static char buf[4096];
 	vma_cmd_init(&vc, &arena_allocator, &console_sink);
 	for (;;) {
-		size_t n = 0;
-		int c = uart_getc();
-		bool eot = false;
-		/* take what is already waiting, to feed the parser in chunks */
-		while (c >= 0) {
-			if (c == EOT) { eot = true; break; }
-			buf[n++] = (char)c;
-			if (n == sizeof buf) break;
-			c = uart_trygetc();
-		}
-		if (n) vma_cmd_feed(&vc, buf, n);
-		if (eot) break;
-		if (stop_when_done && vma_cmd_done(&vc)) break;
+		size_t n = console_read(buf, sizeof buf), k = 0;
+		while (k < n && buf[k] != EOT) k++;
+		/* From the shell, feed line by line: what follows DEALLOC_ARENA
+		 * or EOT is the shell's again. */
+		size_t used = stop_when_done ? feed_lines(&vc, buf, k) : (vma_cmd_feed(&vc, buf, k), k);
+		bool eot = used == k && k < n;
+		if (eot) used++; /* the EOT itself is taken */
+		if (stop_when_done && used < n) console_unread(buf + used, n - used);
+		if (eot || (stop_when_done && vma_cmd_done(&vc))) break;
 	}
 	vma_cmd_finish(&vc);
 	vma_cmd_destroy(&vc);

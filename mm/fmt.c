@@ -3,7 +3,9 @@
  *
  * Algorithm: one pass over the format; each conversion is parsed into a spec
  * (flags, width, size), the argument is rendered right-to-left into a local
- * buffer, then padded into the sink. No allocation, no globals.
+ * buffer, then padded into the sink. Output is staged in a small buffer on
+ * the stack and handed to the sink in runs of up to 128 bytes, so a sink
+ * sees few calls per format. No allocation, no globals.
  */
 #include "fmt.h"
 
@@ -13,30 +15,67 @@ struct spec {
 	int size; /* 0 int, 1 long, 2 long long, 3 size_t */
 };
 
-static void emit(struct mm_sink *s, const char *p, size_t n, int *count)
+#define STAGE 128
+
+struct out { /* the sink and what waits for it */
+	struct mm_sink *sink;
+	size_t n;
+	char buf[STAGE];
+};
+
+static void out_flush(struct out *o)
 {
-	if (n) s->put(s->ctx, p, n);
-	*count += (int)n;
+	if (o->n) o->sink->put(o->sink->ctx, o->buf, o->n);
+	o->n = 0;
 }
 
-static void pad(struct mm_sink *s, char c, int n, int *count)
+static void emit(struct out *s, const char *p, size_t n, int *count)
+{
+	*count += (int)n;
+	if (n > STAGE - s->n) {
+		out_flush(s);
+		if (n >= STAGE) { /* a long run goes straight through */
+			s->sink->put(s->sink->ctx, p, n);
+			return;
+		}
+	}
+	for (size_t i = 0; i < n; i++) s->buf[s->n + i] = p[i];
+	s->n += n;
+}
+
+static void pad(struct out *s, char c, int n, int *count)
 {
 	while (n-- > 0) emit(s, &c, 1, count);
 }
 
-/* Render v in base into the end of buf; returns the start. */
+/* Render v in base into the end of buf; returns the start. Powers of two
+ * take shifts, and decimal digits 32-bit division once v fits in 32 bits:
+ * a 32-bit CPU has no 64-bit divide, so each 64-bit one is a library call. */
 static char *utoa_rev(char *end, unsigned long long v, unsigned base, bool upper)
 {
 	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
 	char *p = end;
-	do {
+	if ((base & (base - 1)) == 0) {
+		unsigned shift = base == 16 ? 4 : base == 8 ? 3 : 1;
+		do {
+			*--p = digits[v & (base - 1)];
+			v >>= shift;
+		} while (v);
+		return p;
+	}
+	while (v > 0xFFFFFFFFull) {
 		*--p = digits[v % base];
 		v /= base;
-	} while (v);
+	}
+	uint32_t w = (uint32_t)v;
+	do {
+		*--p = digits[w % base];
+		w /= base;
+	} while (w);
 	return p;
 }
 
-static void put_number(struct mm_sink *s, const struct spec *sp, unsigned long long v,
+static void put_number(struct out *s, const struct spec *sp, unsigned long long v,
 		       bool neg, unsigned base, bool upper, const char *prefix, int *count)
 {
 	char buf[72];
@@ -56,7 +95,7 @@ static void put_number(struct mm_sink *s, const struct spec *sp, unsigned long l
 	if (sp->left) pad(s, ' ', fill, count);
 }
 
-static void put_string(struct mm_sink *s, const struct spec *sp, const char *str, int *count)
+static void put_string(struct out *s, const struct spec *sp, const char *str, int *count)
 {
 	size_t n = 0;
 	if (!str) str = "(null)";
@@ -107,7 +146,7 @@ static long long get_signed(const struct spec *sp, va_list *ap)
 	}
 }
 
-static void convert(struct mm_sink *s, char c, struct spec *sp, va_list *ap, int *count)
+static void convert(struct out *s, char c, struct spec *sp, va_list *ap, int *count)
 {
 	switch (c) {
 	case 'd': case 'i': {
@@ -149,9 +188,13 @@ static void convert(struct mm_sink *s, char c, struct spec *sp, va_list *ap, int
 	}
 }
 
-int mm_vformat(struct mm_sink *s, const char *fmt, va_list ap0)
+int mm_vformat(struct mm_sink *sink, const char *fmt, va_list ap0)
 {
 	int count = 0;
+	struct out o;
+	o.sink = sink;
+	o.n = 0;
+	struct out *s = &o;
 	va_list ap;
 	va_copy(ap, ap0);
 	while (*fmt) {
@@ -165,6 +208,7 @@ int mm_vformat(struct mm_sink *s, const char *fmt, va_list ap0)
 		convert(s, *fmt++, &sp, &ap, &count);
 	}
 	va_end(ap);
+	out_flush(s);
 	return count;
 }
 

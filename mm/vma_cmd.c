@@ -290,10 +290,25 @@ static bool well_formed(const struct vma_cmd *vc)
 	return false;
 }
 
+/* MPROTECT checks its address before its permission words: an address
+ * that starts no miniblock is refused whatever words follow. */
+static bool mprotect_bad_address(const struct vma_cmd *vc)
+{
+	if (vc->cmd != VMA_CMD_MPROTECT || !vc->have_arena || vc->nwords < 2) return false;
+	if (vc->num[0].state != VMA_NUM_DIGITS) return false; /* not a number: invalid command */
+	struct arena_mini_info info;
+	uint64_t addr = num_value(&vc->num[0]);
+	return !arena_find(&vc->arena, addr, &info) || info.start != addr;
+}
+
 /* Execute the line just ended (WRITE never gets here with its data). */
 static void line_execute(struct vma_cmd *vc)
 {
 	if (vc->nwords == 0) return;
+	if (mprotect_bad_address(vc)) {
+		say(vc, "Invalid address for mprotect.");
+		return;
+	}
 	if (!well_formed(vc) || (needs_arena(vc->cmd) && !vc->have_arena)) {
 		say_invalid(vc, vc->nwords);
 		return;

@@ -461,6 +461,18 @@ HTEST(vma_every_message)
 		   "Invalid permissions for read.\n"
 		   "Invalid permissions for write.\n"
 		   INVALID);
+	/* MPROTECT: the address is checked first, whatever permission words
+	 * follow; a good address with bad words is an invalid command (one
+	 * message per word). */
+	EXPECT_VMA("ALLOC_ARENA 100\nALLOC_BLOCK 10 10\n"
+		   "MPROTECT 11 PROT_BOGUS\nMPROTECT 50 PROT_READ |\nMPROTECT 12\n"
+		   "MPROTECT 10 PROT_BOGUS\nMPROTECT x PROT_READ\n", /* x reads as 0, as strtoul */
+		   "Invalid address for mprotect.\n"
+		   "Invalid address for mprotect.\n"
+		   "Invalid address for mprotect.\n"
+		   "Invalid command. Please try again.\nInvalid command. Please try again.\n"
+		   "Invalid command. Please try again.\n"
+		   "Invalid address for mprotect.\n");
 	EXPECT_VMA("ALLOC_ARENA 100\nALLOC_BLOCK 10 10\nWRITE 18 5 abcde\nREAD 18 9\n",
 		   "Warning: size was bigger than the block size. Writing 2 characters.\n"
 		   "Warning: size was bigger than the block size. Reading 2 characters.\n"

@@ -24,21 +24,28 @@ KLD := $(CROSS)ld
 KNM := $(CROSS)nm
 endif
 
+# mm/ and kernel/ have one level of sub-folders; headers are included by
+# their bare names, so every folder is on the include path.
+MM_DIRS := mm $(sort $(wildcard mm/*/))
+KERNEL_DIRS := kernel $(sort $(wildcard kernel/*/))
+MM_INC := $(patsubst %/,%,$(addprefix -I,$(MM_DIRS)))
+KERNEL_INC := $(patsubst %/,%,$(addprefix -I,$(KERNEL_DIRS)))
+
 KCFLAGS := -std=gnu11 -ffreestanding -fno-pic -fno-pie -fno-stack-protector \
 	-fno-omit-frame-pointer -fno-tree-loop-distribute-patterns -mgeneral-regs-only -march=i686 -O2 -g \
 	-Wall -Wextra -Werror -Wno-unused-parameter -MMD -MP \
-	-I. -Imm -Ikernel -Itests/bench -DMMK_DEBUG=1
-KASFLAGS := -m32 -g -MMD -MP -I. -Ikernel -D__ASSEMBLY__
+	-I. $(MM_INC) $(KERNEL_INC) -Itests/bench -DMMK_DEBUG=1
+KASFLAGS := -m32 -g -MMD -MP -I. $(KERNEL_INC) -D__ASSEMBLY__
 
 # Host code (unit tests, tools, benchmarks, fuzzers) is built natively; the
 # same unit tests are also built with -m32 into build/h32 (host32) so 32-bit
 # sizes stay tested where the machine can run 32-bit programs.
 HOSTCC := gcc
 HCFLAGS := -std=gnu11 -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined \
-	-fno-omit-frame-pointer -Wall -Wextra -Werror -Wno-unused-parameter -I. -Imm -MMD -MP
+	-fno-omit-frame-pointer -Wall -Wextra -Werror -Wno-unused-parameter -I. $(MM_INC) -MMD -MP
 
-MM_SRCS := $(sort $(wildcard mm/*.c))
-KERNEL_SRCS := $(sort $(wildcard kernel/*.c) $(wildcard tests/kernel/*.c) $(wildcard tests/bench/*.c))
+MM_SRCS := $(sort $(wildcard mm/*.c mm/*/*.c))
+KERNEL_SRCS := $(sort $(wildcard kernel/*.c kernel/*/*.c) $(wildcard tests/kernel/*.c) $(wildcard tests/bench/*.c))
 BOOT_SRCS := $(sort $(wildcard boot/*.S))
 KOBJS := $(BOOT_SRCS:%.S=$(BUILD)/k/%.o) $(KERNEL_SRCS:%.c=$(BUILD)/k/%.o) $(MM_SRCS:%.c=$(BUILD)/k/%.o)
 
@@ -50,7 +57,7 @@ HOST_BINS := $(HOST_BIN_SRCS:tests/host/bin/%.c=$(BUILD)/host/%)
 H32OBJS := $(MM_SRCS:%.c=$(BUILD)/h32/%.o) $(HOST_TEST_SRCS:%.c=$(BUILD)/h32/%.o)
 
 .SECONDARY:
-.PHONY: all kernel host host32 iso run test bench debug setup clean check-tools
+.PHONY: print-mm-inc all kernel host host32 iso run test bench debug setup clean check-tools
 all: kernel host
 
 setup:
@@ -127,6 +134,10 @@ test: check-tools
 bench: check-tools
 	@$(MAKE) --no-print-directory -j$(shell nproc) all
 	tools/run-bench
+
+# The include flags of mm/, for scripts that build mm/ on their own.
+print-mm-inc:
+	@echo $(MM_INC)
 
 clean:
 	rm -rf $(BUILD)

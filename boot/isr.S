@@ -4,7 +4,7 @@
  * the unit of cost in benchmarks (0x82 is the same through the common trap
  * path and an empty C handler). Each stub pushes a uniform frame (a dummy
  * error code when the CPU pushes none, then the vector) and jumps to
- * trap_common, which saves the registers as a struct trap_frame (kernel/trap.h)
+ * trap_common, which saves the registers as a struct trap_frame (kernel/arch/trap.h)
  * and calls trap_dispatch(frame).
  */
 	.section .text

@@ -3,7 +3,7 @@
  * stack esp and the two registers set, by building an iret frame with the
  * user code (0x1B) and data (0x23) selectors. It never returns here: the user
  * code comes back through a trap (int $0x83 to finish, or a fault), whose
- * handler jumps to a recovery point (kernel/usermode.c).
+ * handler jumps to a recovery point (kernel/arch/usermode.c).
  */
 	.section .text
 	.global user_enter

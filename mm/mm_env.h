@@ -2,7 +2,7 @@
  * mm_env.h - the one seam between mm/ and the machine it runs on.
  *
  * mm/ never touches hardware or prints to a device: it asks its environment.
- * The kernel implements these in kernel/mm_env.c; host tests implement them in
+ * The kernel implements these in kernel/vm/mm_env.c; host tests implement them in
  * tests/host/env_host.c over ordinary process memory.
  */
 #ifndef MM_ENV_H

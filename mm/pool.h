@@ -2,7 +2,7 @@
  * pool.h - a frame pool: the replacement MECHANISM that drives a policy.
  *
  * A pool is N frame slots (0..N-1) given to one workload, a replacement
- * policy instance (mm/repl.h), a page -> slot hash and statistics. It does
+ * policy instance (mm/repl/repl.h), a page -> slot hash and statistics. It does
  * not know what a frame or a page table is: it acts on the machine through a
  * struct pool_backend. The kernel's backend works on real PTEs and a swap
  * device; the host's (mm/pool_soft.h) emulates A/D bits and a swap set. As

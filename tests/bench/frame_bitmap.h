@@ -10,7 +10,7 @@
 #ifndef BENCH_FRAME_BITMAP_H
 #define BENCH_FRAME_BITMAP_H
 
-#include "../../mm/mm_types.h"
+#include "mm_types.h"
 
 #define BITMAP_MAX_ORDER 10u
 

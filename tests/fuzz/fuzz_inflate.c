@@ -1,6 +1,6 @@
 /*
  * fuzz_inflate.c - a coverage-guided fuzzing harness (LLVMFuzzerTestOneInput)
- * for the gzip decompressor (mm/inflate.c).
+ * for the gzip decompressor (mm/lib/inflate.c).
  *
  * Input layout: byte 0 picks the mode, bytes 1-2 the output capacity (up to
  * 64 KiB), the rest is the stream. Mode bit 0 set: the stream is the body of
@@ -15,9 +15,7 @@
  *     larger than the buffer";
  *   - gz_is_gzip / gz_peek_size never read out of bounds.
  *
- *     clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -Imm \
- *         tests/fuzz/fuzz_inflate.c mm/?*.c tests/host/env_host.c -o build/fuzz_inflate
- *     build/fuzz_inflate -max_total_time=60
+ *     tools/fuzz tests/fuzz/fuzz_inflate.c 60    (builds it with clang and runs it)
  *
  * or simply: tools/fuzz tests/fuzz/fuzz_inflate.c 60
  */
@@ -25,7 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "../../mm/inflate.h"
+#include "inflate.h"
 
 static void check(int ok, const char *what)
 {

@@ -1,6 +1,6 @@
 /*
  * fuzz_mems.c - a coverage-guided fuzzing harness (LLVMFuzzerTestOneInput)
- * for MeMS (mm/mems.c, mm/mems_index.c).
+ * for MeMS (mm/heap/mems.c, mm/heap/mems_index.c).
  *
  * The input is a program: each operation is an opcode byte and its operands.
  * The harness runs it against a MeMS instance over a small page budget (so the
@@ -9,20 +9,18 @@
  * after every operation runs mems_check and verifies what it can see: results
  * and error codes as the contract says, patterns intact, freed blocks gone.
  *
- *     clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -Imm \
- *         tests/fuzz/fuzz_mems.c mm/?*.c tests/host/env_host.c -o build/fuzz_mems
- *     build/fuzz_mems -max_total_time=60
+ *     tools/fuzz tests/fuzz/fuzz_mems.c 60    (builds it with clang and runs it)
  *
  * or simply: tools/fuzz tests/fuzz/fuzz_mems.c 60
  *
- * (mm/?*.c is every mm source; mm/mems.c mm/mems_index.c mm/fmt.c mm/mmlib.c
+ * (mm/?*.c is every mm source; mm/heap/mems.c mm/heap/mems_index.c mm/lib/fmt.c mm/lib/mmlib.c
  * are all the harness needs.)
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "../../mm/mems.h"
+#include "mems.h"
 
 #define MAX_LIVE 256
 #define PAGE_BUDGET 64

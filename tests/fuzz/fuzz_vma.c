@@ -1,10 +1,8 @@
 /*
  * fuzz_vma.c - a libFuzzer harness for the arena's command interpreter
- * (mm/vma_cmd.c over mm/arena.c).
+ * (mm/sim/vma_cmd.c over mm/heap/arena.c).
  *
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -Imm \
- *         tests/fuzz/fuzz_vma.c mm/[a-z]*.c tests/host/env_host.c -o build/fuzz_vma
- *   build/fuzz_vma -max_total_time=60 [corpus-dir]
+ *   tools/fuzz tests/fuzz/fuzz_vma.c 60    (builds it with clang and runs it)
  *
  * Each input is run twice: once in a single chunk and once in chunks of
  * sizes taken from the input itself. Both runs must produce the same output
@@ -16,7 +14,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "mm/vma_cmd.h"
+#include "mm/sim/vma_cmd.h"
 
 #define FUZZ_MAX_ALLOC (1u << 20)
 #define FUZZ_MAX_TOTAL (16u << 20)

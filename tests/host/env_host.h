@@ -6,7 +6,7 @@
 #define ENV_HOST_H
 
 #include <string.h>
-#include "../../mm/mm_env.h"
+#include "mm_env.h"
 
 extern unsigned char *host_phys_base;
 extern size_t host_phys_bytes;

@@ -6,7 +6,7 @@
 #define HOST_ALLOC_H
 
 #include <stdlib.h>
-#include "../../mm/mm_alloc.h"
+#include "mm_alloc.h"
 
 struct host_alloc_ctx {
 	long fail_after; /* < 0: never fail */

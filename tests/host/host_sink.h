@@ -8,7 +8,7 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include "../../mm/fmt.h"
+#include "fmt.h"
 
 struct tbuf {
 	char *s;

@@ -1,6 +1,6 @@
 /*
  * memman_ref.h - an independent, naive model of the memman simulation, used
- * only to check mm/memman_sim.c, mm/memman_trace.c and mm/fit*.c (through
+ * only to check mm/sim/memman_sim.c, mm/sim/memman_trace.c and mm/fit*.c (through
  * tests/host/test_memman.c and tests/host/bin/memman_ref.c).
  *
  * It shares no code with mm/ and is written the plain way on purpose:
@@ -11,8 +11,8 @@
  * reference string by a linear search. Times are visited in increasing
  * order over the sorted set of times the trace mentions.
  *
- * The rules it implements are those of mm/memman_sim.h; the placement rules
- * of the fit policies those documented in mm/fit_*.c:
+ * The rules it implements are those of mm/sim/memman_sim.h; the placement rules
+ * of the fit policies those documented in mm/fit/fit_*.c:
  *   first  lowest hole that fits;
  *   next   from the hole containing the rover (or the first above it),
  *          round once; rover = end of the new segment (0 at the end);

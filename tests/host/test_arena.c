@@ -1,5 +1,5 @@
 /*
- * test_arena.c - mm/arena.c and mm/vma_cmd.c: the merge and split rules,
+ * test_arena.c - mm/heap/arena.c and mm/sim/vma_cmd.c: the merge and split rules,
  * every reply of the command language (expected texts written by hand from
  * FORMATS.md §4), permissions, a 64 GiB arena, running out of memory, chunk
  * boundaries, leaks, and a random-operations test against a byte-map model.
@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include "htest.h"
 #include "host_alloc.h"
-#include "../../mm/arena.h"
-#include "../../mm/vma_cmd.h"
-#include "../../mm/mmlib.h"
+#include "arena.h"
+#include "vma_cmd.h"
+#include "mmlib.h"
 
 /* ---- helpers ----------------------------------------------------------- */
 

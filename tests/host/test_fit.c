@@ -19,8 +19,8 @@
 #include "htest.h"
 #include "host_alloc.h"
 #include "memman_ref.h"
-#include "../../mm/fit.h"
-#include "../../mm/mmlib.h"
+#include "fit.h"
+#include "mmlib.h"
 
 static struct mm_allocator fit_alloc_host(void)
 {

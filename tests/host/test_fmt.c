@@ -1,11 +1,11 @@
 /*
- * test_fmt.c - mm/fmt.c against the C library's snprintf on the same formats,
- * and mm/mmlib.c's parsers on good and bad input.
+ * test_fmt.c - mm/lib/fmt.c against the C library's snprintf on the same formats,
+ * and mm/lib/mmlib.c's parsers on good and bad input.
  */
 #include <stdio.h>
 #include "htest.h"
-#include "../../mm/fmt.h"
-#include "../../mm/mmlib.h"
+#include "fmt.h"
+#include "mmlib.h"
 
 #define SAME_AS_LIBC(...)                                                      \
 	do {                                                                   \

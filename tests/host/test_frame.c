@@ -16,8 +16,8 @@
 #include <unistd.h>
 #include "host_sink.h"
 #include "htest.h"
-#include "../../mm/frame.h"
-#include "../../mm/mmlib.h"
+#include "frame.h"
+#include "mmlib.h"
 
 /* The baseline is not part of mm/: build it into this test directly. */
 #include "../bench/frame_bitmap.c"

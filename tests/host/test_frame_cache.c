@@ -7,7 +7,7 @@
  */
 #include <stdlib.h>
 #include "htest.h"
-#include "../../mm/frame_cache.h"
+#include "frame_cache.h"
 
 #define NPFNS 4096
 

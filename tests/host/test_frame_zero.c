@@ -9,8 +9,8 @@
 #include "env_host.h"
 #include "host_alloc.h"
 #include "htest.h"
-#include "../../mm/frame_zero.h"
-#include "../../mm/vmspace.h"
+#include "frame_zero.h"
+#include "vmspace.h"
 
 #define NPFNS 1024
 

@@ -1,5 +1,5 @@
 /*
- * test_inflate.c - mm/inflate.c, the gzip decompressor.
+ * test_inflate.c - mm/lib/inflate.c, the gzip decompressor.
  *
  * Oracles: `gzip -dc` for every .gz under tests/data/traces/ and for data
  * that `gzip -c -N -1/-6/-9` compressed here; streams built by hand in this
@@ -14,7 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "htest.h"
-#include "../../mm/inflate.h"
+#include "inflate.h"
 
 /* ---- helpers ----------------------------------------------------------- */
 

@@ -19,9 +19,9 @@
 #include "env_host.h"
 #include "host_sink.h"
 #include "htest.h"
-#include "../../mm/frame.h"
-#include "../../mm/kmalloc.h"
-#include "../../mm/mmlib.h"
+#include "frame.h"
+#include "kmalloc.h"
+#include "mmlib.h"
 
 /* ---- page sources ---- */
 

@@ -1,8 +1,8 @@
 /*
  * test_memman.c - the memman core: trace parsing and validation
- * (mm/memman_trace.c), the event order and the reference simulator
- * (mm/memman_sim.c), the byte images and their xxd dump, and the VMM
- * request parser (mm/vmm_input.c).
+ * (mm/sim/memman_trace.c), the event order and the reference simulator
+ * (mm/sim/memman_sim.c), the byte images and their xxd dump, and the VMM
+ * request parser (mm/sim/vmm_input.c).
  *
  * - parsing: a good trace field by field; every refusal with its line
  *   number, nothing allocated and nothing returned; the shipped cases;
@@ -26,9 +26,9 @@
 #include "htest.h"
 #include "host_alloc.h"
 #include "memman_ref.h"
-#include "../../mm/memman_sim.h"
-#include "../../mm/vmm_input.h"
-#include "../../mm/mmlib.h"
+#include "memman_sim.h"
+#include "vmm_input.h"
+#include "mmlib.h"
 
 #define CASES "tests/data/cases/"
 

@@ -1,5 +1,5 @@
 /*
- * test_mems.c - host tests of MeMS (mm/mems.c, mm/mems_index.c): the official
+ * test_mems.c - host tests of MeMS (mm/heap/mems.c, mm/heap/mems_index.c): the official
  * example against its expected output, hand-derived layouts, every error path
  * with the structure left intact, property tests against a naive model of
  * the 2-D free list with mems_check() after every operation (small nodes, a
@@ -15,9 +15,9 @@
 #include "host_sink.h"
 #include "htest.h"
 #include "host_alloc.h"
-#include "../../mm/mems.h"
-#include "../../mm/mems_index.h"
-#include "../../mm/mmlib.h"
+#include "mems.h"
+#include "mems_index.h"
+#include "mmlib.h"
 
 /* ---- a host pager over aligned_alloc, with a page budget ---- */
 

@@ -17,9 +17,9 @@
 #include "host_alloc.h"
 #include "refsim.h"
 #include "trace_load.h"
-#include "../../mm/pool.h"
-#include "../../mm/pool_soft.h"
-#include "../../mm/mmlib.h"
+#include "pool.h"
+#include "pool_soft.h"
+#include "mmlib.h"
 
 static struct mm_allocator malloc_alloc(void)
 {
@@ -406,7 +406,7 @@ static void exact_on(const char *name)
 		EXPECT_EQ(pool_faults(&t, &repl_fifo_ops, f), fifo);
 		EXPECT_EQ(pool_faults(&t, &repl_clock_ops, f), clock);
 		EXPECT_EQ(pool_faults(&t, &repl_sc_ops, f), clock);
-		/* 2 * frames: LIRS_NONRESIDENT_FACTOR in mm/repl_lirs.c */
+		/* 2 * frames: LIRS_NONRESIDENT_FACTOR in mm/repl/repl_lirs.c */
 		EXPECT_EQ(pool_faults(&t, &repl_lirs_ops, f), refsim_lirs(pages, n, f, 2 * f));
 		/* sanity of the models themselves: OPT is a lower bound */
 		EXPECT_LE(opt, lru);

@@ -1,5 +1,5 @@
 /*
- * test_trace.c - mm/trace.c: both trace formats and their detection, the
+ * test_trace.c - mm/sim/trace.c: both trace formats and their detection, the
  * all-or-nothing rule for malformed input (with the line number), memory
  * failure, the next-use table against a naive O(n^2) model, and the shared
  * LIRS traces against the reference and block counts their README lists.
@@ -8,9 +8,9 @@
 #include "htest.h"
 #include "host_alloc.h"
 #include "trace_load.h"
-#include "../../mm/trace.h"
-#include "../../mm/repl.h"
-#include "../../mm/mmlib.h"
+#include "trace.h"
+#include "repl.h"
+#include "mmlib.h"
 
 static int parse(const char *text, enum trace_format f, struct trace *t, struct trace_error *err,
 		 struct host_alloc_ctx *ctx)

@@ -8,8 +8,8 @@
 #include "env_host.h"
 #include "host_alloc.h"
 #include "htest.h"
-#include "../../mm/frame.h"
-#include "../../mm/vmspace.h"
+#include "frame.h"
+#include "vmspace.h"
 
 #define SIM_BYTES (8u << 20)
 

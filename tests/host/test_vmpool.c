@@ -10,10 +10,10 @@
 #include "env_host.h"
 #include "host_alloc.h"
 #include "htest.h"
-#include "../../mm/frame.h"
-#include "../../mm/pool_soft.h"
-#include "../../mm/repl.h"
-#include "../../mm/vmpool.h"
+#include "frame.h"
+#include "pool_soft.h"
+#include "repl.h"
+#include "vmpool.h"
 
 #define SIM_BYTES (16u << 20)
 #define BASE 0x10000000u

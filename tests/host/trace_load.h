@@ -1,7 +1,7 @@
 /*
  * trace_load.h - host-side helper for tests and host programs: read a trace
  * file into memory, decompressing it with `gzip -dc` when its name ends in
- * ".gz" ("-" reads standard input), then parse it with mm/trace.c.
+ * ".gz" ("-" reads standard input), then parse it with mm/sim/trace.c.
  */
 #ifndef TRACE_LOAD_H
 #define TRACE_LOAD_H
@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "../../mm/trace.h"
+#include "trace.h"
 
 /* Read all of f; returns a malloc'd buffer (NUL-terminated) or NULL. */
 static inline char *trace_load_stream(FILE *f, size_t *nbytes)

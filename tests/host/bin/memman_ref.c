@@ -7,7 +7,7 @@
  *
  * POLICY is fifo, lru, sc or opt; FIT is first (the default), next, quick,
  * best or worst. The model trusts its input: validate traces with mmk's
- * own parser (mm/memman_trace.c) first.
+ * own parser (mm/sim/memman_trace.c) first.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 /*
- * mems_bench.c - MeMS (mm/mems.c) against the C library's malloc/free on the
+ * mems_bench.c - MeMS (mm/heap/mems.c) against the C library's malloc/free on the
  * same workload, in the same run, on the host.
  *
  * The workload, for N live blocks with N in 10, 1000, 100000 (or --n N):
@@ -41,9 +41,7 @@
  * `make build/host/mems_bench` builds it with sanitizers (slow, for checking
  * only). For meaningful numbers build it without them, from the repo root:
  *
- *     gcc -O2 -m32 -I. -Imm tests/host/bin/mems_bench.c mm/mems.c \
- *         mm/mems_index.c mm/fmt.c mm/mmlib.c tests/host/env_host.c -lm \
- *         -o build/mems_bench && build/mems_bench
+ *     tools/bench-mems    (builds build/bench/mems_bench at -O2 and runs it)
  *
  * Options: [ROUNDS] (default 200000), --n N (one size only), --trials T,
  * --pager mmap|heap, --count (no timing: run each side's rounds once, for
@@ -63,7 +61,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <time.h>
-#include "../../../mm/mems.h"
+#include "mems.h"
 
 /* ---- the pager and metadata allocator ---- */
 

@@ -1,6 +1,6 @@
 /*
  * mems_example.c - runs the official MeMS driver's scenario (example.c) on the
- * host build of mm/mems.c and prints what it prints: compare with
+ * host build of mm/heap/mems.c and prints what it prints: compare with
  * tests/data/cases/mems/example.expected.txt (only the physical address
  * differs). The pager maps nodes with aligned_alloc; "physical" addresses are
  * the host addresses, as the original printed its mmap addresses.
@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include "../../../mm/mems.h"
+#include "mems.h"
 
 static int pg_map(void *ctx, size_t npages, void **kaddr)
 {

@@ -15,9 +15,7 @@
  * in tools/replay). `make host` builds this with sanitizers, which is slow
  * for the full table; for speed build it without them:
  *
- *   gcc -std=gnu11 -m32 -O2 -I. -Imm -o build/repl_table \
- *       tests/host/bin/repl_table.c mm/[a-z]*.c tests/host/env_host.c -lm
- *   build/repl_table
+ *   tools/bench-repl    (builds build/bench/repl_table at -O2 and runs it)
  *
  * (about 10 s for the whole table; the sanitized build takes about 40 s).
  */
@@ -26,9 +24,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "../trace_load.h"
-#include "../../../mm/pool.h"
-#include "../../../mm/pool_soft.h"
-#include "../../../mm/mmlib.h"
+#include "pool.h"
+#include "pool_soft.h"
+#include "mmlib.h"
 
 static long tick_arg = -1;
 

@@ -5,7 +5,7 @@
  *
  *   build/host/replay [options] TRACE FRAMES POLICY
  *
- * TRACE is a trace file (LIRS or address format, see mm/trace.h; ".gz" is
+ * TRACE is a trace file (LIRS or address format, see mm/sim/trace.h; ".gz" is
  * decompressed with gzip -dc; "-" reads standard input), FRAMES the pool
  * size, POLICY a name, alias or memman number (an unknown one lists the
  * valid ones and exits 1). Options:
@@ -19,9 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "../trace_load.h"
-#include "../../../mm/pool.h"
-#include "../../../mm/pool_soft.h"
-#include "../../../mm/mmlib.h"
+#include "pool.h"
+#include "pool_soft.h"
+#include "mmlib.h"
 
 static void put_file(void *ctx, const char *s, size_t n)
 {

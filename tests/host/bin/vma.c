@@ -2,14 +2,14 @@
  * vma.c - the arena's command language on the host, a drop-in for the
  * checker's ./vma: commands on standard input, replies on standard output.
  *
- * Input is handed to the push parser (mm/vma_cmd.c) in chunks of odd,
+ * Input is handed to the push parser (mm/sim/vma_cmd.c) in chunks of odd,
  * changing sizes (1, 2, 3, 5, 7, ... bytes, then back to 1) so that every run
  * also exercises the parser's chunk boundaries. Miniblocks come from malloc.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
-#include "../../../mm/vma_cmd.h"
+#include "vma_cmd.h"
 
 /* Ask the address sanitizer to return NULL for a huge malloc, as plain
  * malloc would, so that an oversized block gets the out-of-memory reply. */

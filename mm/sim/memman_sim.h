@@ -6,7 +6,7 @@
  *
  *   Pages are 16 bytes. Physical memory is a pool of total_mem/16 frames,
  *   virtual memory virtual_mem/16 pages. A process gets a segment of
- *   ceil(b/16) virtual pages chosen by the fit policy (mm/fit.h); its byte
+ *   ceil(b/16) virtual pages chosen by the fit policy (mm/fit/fit.h); its byte
  *   position p is in its page p/16, virtual page base + p/16.
  *   At each integer time t, in this order:
  *     1. the processes with t0 == t arrive, in trace-line order, and each

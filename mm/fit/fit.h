@@ -176,7 +176,7 @@ const struct fit_ops *fit_by_memman(int number);
  * for the message shown when a name is unknown. */
 void fit_list(struct mm_sink *out);
 
-/* The policies themselves (mm/fit_<name>.c). */
+/* The policies themselves (mm/fit/fit_<name>.c). */
 extern const struct fit_ops fit_first_ops, fit_next_ops, fit_quick_ops,
 	fit_best_ops, fit_worst_ops;
 

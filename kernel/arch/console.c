@@ -1,7 +1,7 @@
 /*
  * console.c - kprintf to the console (console.h: the virtio console or
  * COM1), klog to COM2 (the kernel log), ctl_mark to port 0xE9 (the runner's
- * control channel), all through mm/fmt.c; and console input with the
+ * control channel), all through mm/lib/fmt.c; and console input with the
  * runner's "idle N" marks.
  *
  * The console writes bytes exactly as given, so checkers can compare output

@@ -1,7 +1,7 @@
 /*
  * trap.c - the interrupt descriptor table and the dispatch of every trap to
  * its registered handler. An exception nobody handles is a kernel bug: it
- * gets a crash report (kernel/crash.c), never a silent triple fault.
+ * gets a crash report (kernel/arch/crash.c), never a silent triple fault.
  *
  * IDT gate (interrupt gate, 8 bytes):
  *  63          48 47 46 45 44   40 39   32 31        16 15          0

@@ -5,7 +5,7 @@
  * KiB; physical memory is one frame pool of total_mem/16 frames with the
  * chosen replacement policy, so every memman page fault is a real page fault
  * on the process's thread. The order of events (arrivals, accesses in trace
- * order, ends; see mm/memman_sim.h) comes from the portable event iterator,
+ * order, ends; see mm/sim/memman_sim.h) comes from the portable event iterator,
  * which also places segments with the chosen fit policy.
  *
  * Commands (Portuguese with English aliases): carrega/load <file>|-,

@@ -29,9 +29,9 @@ int pool_init(struct pool *p, const struct pool_config *cfg,
 	p->alloc = *a;
 	uint32_t n = cfg->nframes;
 	size_t end = 0;
-	size_t pages = repl_take(&end, (size_t)n * sizeof(uint64_t));
-	size_t used = repl_take(&end, n);
-	size_t map = repl_take(&end, repl_map_bytes(n));
+	size_t pages = mm_take(&end, (size_t)n * sizeof(uint64_t));
+	size_t used = mm_take(&end, n);
+	size_t map = mm_take(&end, repl_map_bytes(n));
 	char *mem = mm_alloc(a, end);
 	if (!mem) return -MM_ENOMEM;
 	int err = repl_create(&p->policy, cfg->policy, n, cfg->seed, a);
@@ -51,6 +51,7 @@ int pool_init(struct pool *p, const struct pool_config *cfg,
 
 void pool_fini(struct pool *p)
 {
+	pool_drop_future(p);
 	repl_destroy(&p->policy, &p->alloc);
 	mm_free(&p->alloc, p->block);
 	p->block = NULL;
@@ -68,6 +69,31 @@ int pool_set_future(struct pool *p, const uint32_t *next_use, size_t nrefs)
 	p->has_future = true;
 	if (p->policy.ops->set_future) p->policy.ops->set_future(p->policy.state, &p->future);
 	return 0;
+}
+
+int pool_plan_future(struct pool *p, const struct trace_ref *refs, size_t n, const struct mm_allocator *a)
+{
+	pool_drop_future(p);
+	if (!p->policy.ops->needs_future || n == 0) return 0;
+	uint32_t *next_use = NULL;
+	int err = trace_next_use(refs, n, a, &next_use);
+	if (err) return err;
+	err = pool_set_future(p, next_use, n);
+	if (err) {
+		mm_free(a, next_use);
+		return err;
+	}
+	p->owned_future = next_use;
+	p->future_alloc = *a;
+	return 0;
+}
+
+void pool_drop_future(struct pool *p)
+{
+	if (!p->owned_future) return;
+	p->has_future = false;
+	mm_free(&p->future_alloc, p->owned_future);
+	p->owned_future = NULL;
 }
 
 /* Point the future at the reference in progress; false if the policy needs
@@ -192,20 +218,12 @@ int pool_reference(struct pool *p, uint64_t page, bool is_write)
 
 int pool_replay(struct pool *p, const struct trace_ref *refs, size_t n)
 {
-	uint32_t *next_use = NULL;
-	int err = 0;
-	if (p->policy.ops->needs_future) {
-		err = trace_next_use(refs, n, &p->alloc, &next_use);
-		if (!err) err = pool_set_future(p, next_use, n);
-	}
+	int err = pool_plan_future(p, refs, n, &p->alloc);
 	for (size_t i = 0; i < n && !err; i++) {
 		int r = pool_reference(p, refs[i].page, refs[i].is_write);
 		if (r < 0) err = r;
 	}
-	if (next_use) {
-		p->has_future = false;
-		mm_free(&p->alloc, next_use);
-	}
+	pool_drop_future(p);
 	return err;
 }
 

@@ -114,6 +114,8 @@ struct pool {
 	bool has_future;
 	uint64_t future_base; /* refs when the future was attached */
 	struct repl_future future;
+	uint32_t *owned_future;            /* made by pool_plan_future */
+	struct mm_allocator future_alloc;  /* ... with this */
 	struct pool_stats stats;
 };
 
@@ -131,6 +133,12 @@ void pool_fini(struct pool *p);
  * as built by trace_next_use() (it must outlive the pool's use of it). The
  * next reference is number 0 of it. Returns 0 or -MM_EINVAL (too long). */
 int pool_set_future(struct pool *p, const uint32_t *next_use, size_t nrefs);
+/* The one way a replayer gives a pool its future: if the policy needs one
+ * (OPT), build the next uses of refs[0..n) with memory from a and attach
+ * them; the pool owns them until pool_drop_future or pool_fini. A policy
+ * that needs no future gets nothing. 0, -MM_ENOMEM or -MM_EINVAL. */
+int pool_plan_future(struct pool *p, const struct trace_ref *refs, size_t n, const struct mm_allocator *a);
+void pool_drop_future(struct pool *p);
 
 /* The #PF entry: bring page in (see the order above). Returns the slot, or
  * -MM_EEXIST (already resident), -MM_EINVAL (the policy needs a future and

@@ -24,6 +24,19 @@ uint64_t vmpool_key(const struct vmpool *vp, const struct vm_space *s, vaddr_t v
 	return ((uint64_t)i << 32) | (va >> PAGE_SHIFT);
 }
 
+struct vm_space *vmpool_key_owner(const struct vmpool *vp, uint64_t key, vaddr_t *va)
+{
+	*va = key_va(key);
+	return key_space(vp, key);
+}
+
+struct vm_space *vmpool_slot_owner(const struct vmpool *vp, uint32_t slot, vaddr_t *va)
+{
+	*va = 0;
+	if (slot >= vp->pool.cfg.nframes || !pool_slot_used(&vp->pool, slot)) return 0;
+	return vmpool_key_owner(vp, pool_slot_page(&vp->pool, slot), va);
+}
+
 static pte_t *page_pte(struct vmpool *vp, uint64_t key, bool create)
 {
 	struct vm_space *s = key_space(vp, key);

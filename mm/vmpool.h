@@ -53,8 +53,14 @@ int vmpool_attach(struct vmpool *vp, struct vm_space *s);
 /* Release every page s holds in the pool (call before destroying s). */
 void vmpool_detach(struct vmpool *vp, struct vm_space *s);
 
-/* The key of a page of s, and back. */
+/* The key of a page of s (what the pool and its policy know a page by). */
 uint64_t vmpool_key(const struct vmpool *vp, const struct vm_space *s, vaddr_t va);
+/* What a key stands for: its space (NULL when that space has left the
+ * pool) and, in *va, the page's address. Keys are decoded only here. */
+struct vm_space *vmpool_key_owner(const struct vmpool *vp, uint64_t key, vaddr_t *va);
+/* Who holds pool slot `slot`: the space (NULL when the slot is free) and,
+ * in *va, the address of the page in it. */
+struct vm_space *vmpool_slot_owner(const struct vmpool *vp, uint32_t slot, vaddr_t *va);
 
 /* After a real access to va in s (trace replay): sample A/D, tell the
  * policy, count the reference (pool_access_done). */

@@ -80,6 +80,7 @@ struct vm_space {
 	struct vm_stats stats;
 	uint32_t id;
 	uint32_t pager_index; /* the pager's own number for this space */
+	void *owner;          /* who runs in it (a process), for whoever reports on it */
 };
 
 enum vm_verdict {

@@ -42,10 +42,8 @@ struct mm_run {
 	struct memman_events ev;
 	struct vmpool vp;
 	struct proc *procs;        /* per trace process */
-	uint32_t *space_proc;      /* vmpool space index -> process id */
 	uint64_t *keys;            /* per frame, for the maps */
 	uint64_t *faults;          /* per process */
-	uint32_t *next_use;
 	uint32_t interval;
 	uint32_t ms_per_unit;      /* real-time mode: PIT time per time unit */
 	uint32_t last_time;        /* of the last TICK, for the real-time mode */
@@ -161,20 +159,16 @@ SHELL_COMMAND(substitui, "policy", "memman: choose the page replacement (1 NRU, 
 
 /* ---- running ---- */
 
-static uint32_t proc_of_space(const struct mm_run *r, uint64_t key)
-{
-	return r->space_proc[key >> 32];
-}
-
 /* memman keys (process, page) of every frame, from the pool's slots. */
 static void frame_keys(struct mm_run *r)
 {
 	for (uint32_t f = 0; f < st.trace.nframes; f++) {
 		r->keys[f] = MEMMAN_NO_PAGE;
-		if (!pool_slot_used(&r->vp.pool, f)) continue;
-		uint64_t k = pool_slot_page(&r->vp.pool, f);
-		uint32_t proc = proc_of_space(r, k);
-		uint32_t vpage = (uint32_t)(k & 0xFFFFF) - MEMMAN_BASE / PAGE_SIZE;
+		vaddr_t va;
+		const struct vm_space *s = vmpool_slot_owner(&r->vp, f, &va);
+		if (!s) continue;
+		uint32_t proc = ((const struct proc *)s->owner)->id;
+		uint32_t vpage = (va - MEMMAN_BASE) / PAGE_SIZE;
 		r->keys[f] = memman_page_key(proc, vpage - memman_events_base(&r->ev, proc));
 	}
 }
@@ -201,8 +195,7 @@ static int arrive(struct mm_run *r, const struct memman_event *ev)
 	int rc = vmpool_attach(&r->vp, s);
 	if (!rc) rc = vm_region_add(s, MEMMAN_BASE + ev->base * PAGE_SIZE, ev->npages, VM_READ | VM_WRITE);
 	if (!rc) {
-		for (uint32_t i = 0; i < VMPOOL_MAX_SPACES; i++)
-			if (r->vp.spaces[i] == s) r->space_proc[i] = ev->proc;
+		s->owner = &r->procs[ev->proc];
 		rc = proc_start(&r->procs[ev->proc], ev->proc, st.trace.procs[ev->proc].name, s);
 	}
 	if (rc) {
@@ -265,9 +258,8 @@ static int set_future(struct mm_run *r)
 	struct trace_ref *refs = 0;
 	size_t n = 0;
 	if (memman_refstring(&st.trace, st.fit, &kvm_allocator, &refs, &n)) return -MM_ENOMEM;
-	int rc = n ? trace_next_use(refs, n, &kvm_allocator, &r->next_use) : 0;
+	int rc = pool_plan_future(&r->vp.pool, refs, n, &kvm_allocator);
 	kvfree(refs);
-	if (!rc && n) rc = pool_set_future(&r->vp.pool, r->next_use, n);
 	return rc;
 }
 
@@ -277,8 +269,7 @@ static int run_alloc(struct mm_run *r)
 	r->procs = kvmalloc(np * sizeof(struct proc));
 	r->faults = kvmalloc(np * sizeof(uint64_t));
 	r->keys = kvmalloc((st.trace.nframes + 1) * sizeof(uint64_t));
-	r->space_proc = kvmalloc(VMPOOL_MAX_SPACES * sizeof(uint32_t));
-	if (!r->procs || !r->faults || !r->keys || !r->space_proc) return -MM_ENOMEM;
+	if (!r->procs || !r->faults || !r->keys) return -MM_ENOMEM;
 	mm_memset(r->procs, 0, np * sizeof(struct proc));
 	mm_memset(r->faults, 0, np * sizeof(uint64_t));
 	return 0;
@@ -289,8 +280,6 @@ static void run_free(struct mm_run *r)
 	kvfree(r->procs);
 	kvfree(r->faults);
 	kvfree(r->keys);
-	kvfree(r->space_proc);
-	kvfree(r->next_use);
 }
 
 static void print_faults(const struct mm_run *r, uint64_t total)

@@ -130,15 +130,12 @@ static int replay_with(struct trace *t, const struct replay_opts *o, uint32_t *i
 {
 	static struct vmpool vp;
 	struct pool_config cfg = { (uint32_t)o->frames, o->policy, o->seed, (uint32_t)o->tick };
-	uint32_t *next_use = 0;
 	int rc = vmpool_init(&vp, &kvm, &kswap, &cfg);
 	if (rc) {
 		kprintf("replay: cannot make a pool of %u frames: %s\n", (unsigned)o->frames, mm_strerror(rc));
 		return 1;
 	}
-	if (o->policy->needs_future &&
-	    (trace_next_use(t->refs, t->nrefs, &kvm_allocator, &next_use) ||
-	     pool_set_future(&vp.pool, next_use, t->nrefs))) {
+	if (pool_plan_future(&vp.pool, t->refs, t->nrefs, &kvm_allocator)) {
 		kprintf("replay: out of memory for the future of %s\n", o->policy->name);
 		vmpool_fini(&vp);
 		return 1;
@@ -148,7 +145,6 @@ static int replay_with(struct trace *t, const struct replay_opts *o, uint32_t *i
 		kprintf("replay: out of memory for the address space\n");
 		if (s) { vmpool_detach(&vp, s); vm_space_destroy(s); }
 		vmpool_fini(&vp);
-		kvm_allocator.free(0, next_use);
 		return 1;
 	}
 	kpool_register(&vp);
@@ -167,7 +163,6 @@ static int replay_with(struct trace *t, const struct replay_opts *o, uint32_t *i
 	vmpool_detach(&vp, s);
 	vm_space_destroy(s);
 	vmpool_fini(&vp);
-	kvm_allocator.free(0, next_use);
 	return stopped || bad;
 }
 

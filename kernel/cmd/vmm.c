@@ -15,6 +15,7 @@
 #include "files.h"
 #include "kernel.h"
 #include "mem.h"
+#include "mm_env.h"
 #include "mmlib.h"
 #include "proc.h"
 #include "repl.h"
@@ -55,11 +56,21 @@ static void print_queue(const char *title, const uint32_t *q, uint32_t n, const 
 	kprintf("]\n");
 }
 
+/* The pid and the page number of a pool page key. */
+static uint32_t key_pid(const struct vmm_run *r, uint64_t key, uint32_t *page)
+{
+	vaddr_t va;
+	const struct vm_space *s = vmpool_key_owner(&r->vp, key, &va);
+	MM_ASSERT(s, "frame holds page %llx of a space gone", (unsigned long long)key);
+	if (page) *page = (va - VMM_BASE) / PAGE_SIZE;
+	return ((const struct proc *)s->owner)->id;
+}
+
 static void print_memory(const struct vmm_run *r)
 {
 	kprintf("Main Memory:\t | ");
 	for (uint32_t f = 0; f < r->nframes; f++) {
-		if (r->shadow_used[f]) kprintf("%u | ", r->pid[r->shadow[f] >> 32]);
+		if (r->shadow_used[f]) kprintf("%u | ", key_pid(r, r->shadow[f], 0));
 		else kprintf("- | ");
 	}
 	kprintf("\n\n");
@@ -99,6 +110,7 @@ static int start_procs(struct vmm_run *r)
 		if (!s) return -MM_ENOMEM;
 		char name[24];
 		mm_snprintf(name, sizeof name, "vmm-pid-%u", r->pid[p]);
+		s->owner = &r->procs[p];
 		if (vmpool_attach(&r->vp, s) || vm_region_add(s, VMM_BASE, VMM_PAGES_PER_PROC, VM_READ | VM_WRITE) ||
 		    proc_start(&r->procs[p], r->pid[p], name, s)) {
 			vmpool_detach(&r->vp, s);
@@ -146,9 +158,8 @@ static bool serve(struct vmm_run *r, uint32_t p)
 	uint32_t frame = (uint32_t)pool_lookup(&r->vp.pool, key);
 	if (!hit) {
 		if (r->shadow_used[frame] && r->shadow[frame] != key) {
-			uint64_t old = r->shadow[frame];
-			kprintf("Swapping.\t pid:  %u , page:  %u , frame:  %u\n", r->pid[old >> 32],
-				(uint32_t)(old & 0xFFFFF) - VMM_BASE / PAGE_SIZE, frame);
+			uint32_t old_page, old_pid = key_pid(r, r->shadow[frame], &old_page);
+			kprintf("Swapping.\t pid:  %u , page:  %u , frame:  %u\n", old_pid, old_page, frame);
 		}
 		r->shadow[frame] = key;
 		r->shadow_used[frame] = 1;

@@ -99,17 +99,12 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (check) { /* the same as pool_replay, with every structure checked */
-		uint32_t *next_use = NULL;
-		if (policy->needs_future) {
-			e = trace_next_use(t.refs, t.nrefs, &trace_load_alloc, &next_use);
-			if (!e) e = pool_set_future(&pool, next_use, t.nrefs);
-		}
+		e = pool_plan_future(&pool, t.refs, t.nrefs, &trace_load_alloc);
 		for (size_t i = 0; i < t.nrefs && !e; i++) {
 			e = pool_reference(&pool, t.refs[i].page, t.refs[i].is_write);
 			if (e >= 0) e = pool_check(&pool, &err);
 			if (!e) e = pool_soft_check(&soft, &err);
 		}
-		free(next_use);
 	} else {
 		e = pool_replay(&pool, t.refs, t.nrefs);
 	}

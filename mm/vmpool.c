@@ -86,17 +86,15 @@ static int be_evict(void *ctx, uint32_t slot, uint64_t key)
 	return write ? 1 : 0;
 }
 
+/* Loads happen only inside pager_fault, which found the region and made
+ * the page table: both come from the fault in progress. */
 static int be_load(void *ctx, uint32_t slot, uint64_t key, bool is_write)
 {
 	struct vmpool *vp = ctx;
-	struct vm_space *s = key_space(vp, key);
-	const struct vm_region *r = vm_region_find(s, key_va(key));
-	MM_ASSERT(r, "loading page %llx outside every region", (unsigned long long)key);
-	pte_t *e = page_pte(vp, key, true);
-	if (!e) {
-		vp->last_error = "out of memory for a page table";
-		return -MM_ENOMEM;
-	}
+	const struct vm_region *r = vp->fault_region;
+	MM_ASSERT(r && key == vp->fault_key, "loading page %llx outside a fault", (unsigned long long)key);
+	pte_t *e = page_pte(vp, key, false);
+	MM_ASSERT(e, "page %llx has no page table at load", (unsigned long long)key);
 	paddr_t frame = vp->frames[slot];
 	uint32_t sw = pte_is_swapped(*e) ? pte_swap_slot(*e) : SWAP_NO_SLOT;
 	int from_swap = 0;
@@ -123,12 +121,21 @@ static unsigned be_harvest(void *ctx, uint32_t slot)
 	return ((bits & PTE_A) ? POOL_ACCESSED : 0) | ((bits & PTE_D) ? POOL_DIRTY : 0);
 }
 
+/* Validate, then commit: the page table the new page needs is made before
+ * the pool may evict anything, so a fault that fails for want of it leaves
+ * every page where it was. */
 static int pager_fault(void *ctx, struct vm_space *s, const struct vm_region *r, vaddr_t va, bool write)
 {
 	struct vmpool *vp = ctx;
-	(void)r;
 	vp->last_error = 0;
-	int rc = pool_fault(&vp->pool, vmpool_key(vp, s, va), write);
+	if (!pgt_walk(&vp->sys->frames, s->pd, va, true)) {
+		vp->last_error = "out of memory for a page table";
+		return -MM_ENOMEM;
+	}
+	vp->fault_region = r;
+	vp->fault_key = vmpool_key(vp, s, va);
+	int rc = pool_fault(&vp->pool, vp->fault_key, write);
+	vp->fault_region = 0;
 	return rc < 0 ? rc : 0;
 }
 

@@ -38,6 +38,8 @@ struct vmpool {
 	uint32_t *slot_swap;         /* per pool slot: the swap slot holding a valid
 					copy of the resident page, or SWAP_NO_SLOT */
 	const char *last_error;      /* why the last fault failed */
+	const struct vm_region *fault_region; /* the fault in progress: its region, */
+	uint64_t fault_key;                   /* and its page */
 };
 
 /* Take cfg->nframes frames from sys and set up the pool and its policy.

@@ -252,3 +252,37 @@ HTEST(vmpool_agrees_with_soft_backend)
 		rig_fini(&g);
 	}
 }
+
+/* Validate, then commit: a fault whose page needs a page table that cannot
+ * be had fails before any victim is evicted; every page stays as it was,
+ * and the same fault goes through once memory is back. */
+HTEST(vmpool_no_page_table_evicts_nothing)
+{
+	struct rig g;
+	enum { FAR = 1024 }; /* page 1024 lies under the next page-directory entry */
+	ASSERT_EQ(rig_init(&g, 2, 16, "fifo", FAR + 1), 0);
+	for (uint32_t p = 0; p < 2; p++) {
+		uint32_t v = pattern(p, 0);
+		ASSERT_EQ(cpu_access(g.s, BASE + p * 4096, true, &v), VM_RESOLVED);
+	}
+	enum { HOARD = SIM_BYTES / PAGE_SIZE };
+	static pfn_t hoard[HOARD];
+	uint32_t n = 0;
+	for (pfn_t f; n < HOARD && (f = frame_alloc(&fa, 0)) != PFN_NONE;) hoard[n++] = f;
+	uint32_t v = 1;
+	EXPECT_EQ(cpu_access(g.s, BASE + FAR * 4096, true, &v), VM_OOM);
+	EXPECT_STREQ(g.vp.last_error, "out of memory for a page table");
+	EXPECT_EQ(g.vp.pool.stats.evictions, 0);
+	EXPECT_EQ(g.vp.pool.stats.writebacks, 0);
+	EXPECT_EQ(g.vp.pool.nresident, 2);
+	while (n) frame_free(&fa, hoard[--n], 0);
+	EXPECT_EQ(cpu_access(g.s, BASE + FAR * 4096, true, &v), VM_RESOLVED);
+	EXPECT_EQ(g.vp.pool.stats.evictions, 1);
+	for (uint32_t p = 0; p < 2; p++) {
+		uint32_t got = 0;
+		EXPECT_EQ(cpu_access(g.s, BASE + p * 4096, false, &got), VM_RESOLVED);
+		EXPECT_EQ(got, pattern(p, 0));
+	}
+	EXPECT_EQ(vmpool_check(&g.vp, NULL), 0);
+	rig_fini(&g);
+}

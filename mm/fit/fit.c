@@ -1,8 +1,9 @@
 /*
  * fit.c - the picture of a range shared by every free-space policy (holes
  * and segments, holes kept in an address-ordered list and coalesced on
- * free), the registry of policies (lookup by name, alias or memman number;
- * the list shown when a name is unknown), instance creation and printing.
+ * free), the registry of policies (lookup by name, alias or memman number
+ * through the shared registry code of names.c; the list shown when a name
+ * is unknown), instance creation and printing.
  *
  * Algorithm: per-unit tags. A hole is known by its first unit: hole_len[]
  * holds its length there, next[]/prev[] link it to its neighbours in address
@@ -234,36 +235,35 @@ static const struct fit_ops *const registry[] = {
 	&fit_first_ops, &fit_next_ops, &fit_quick_ops, &fit_best_ops, &fit_worst_ops,
 };
 
+static struct mm_reg_names fit_names(size_t i)
+{
+	const struct fit_ops *f = registry[i];
+	return (struct mm_reg_names){ f->name, f->aliases, f->memman, f->summary };
+}
+
+static const struct mm_registry fits = { MM_ARRAY_SIZE(registry), fit_names };
+
 size_t fit_count(void)
 {
-	return MM_ARRAY_SIZE(registry);
+	return fits.count;
 }
 
 const struct fit_ops *fit_at(size_t i)
 {
-	return i < MM_ARRAY_SIZE(registry) ? registry[i] : NULL;
+	return i < fits.count ? registry[i] : NULL;
 }
 
 const struct fit_ops *fit_by_memman(int number)
 {
-	for (size_t i = 0; i < MM_ARRAY_SIZE(registry); i++)
-		if (number > 0 && registry[i]->memman == number) return registry[i];
-	return NULL;
+	return fit_at(mm_reg_by_number(&fits, number));
 }
 
 const struct fit_ops *fit_lookup(const char *name)
 {
-	uint64_t number;
-	if (!name || !*name) return NULL;
-	if (mm_parse_u64z(name, 10, &number) == 0)
-		return number <= 3 ? fit_by_memman((int)number) : NULL;
-	for (size_t i = 0; i < MM_ARRAY_SIZE(registry); i++)
-		if (mm_name_is(registry[i]->name, registry[i]->aliases, name)) return registry[i];
-	return NULL;
+	return fit_at(mm_reg_lookup(&fits, name));
 }
 
 void fit_list(struct mm_sink *out)
 {
-	for (size_t i = 0; i < MM_ARRAY_SIZE(registry); i++)
-		mm_name_line(out, registry[i]->name, registry[i]->aliases, registry[i]->memman, registry[i]->summary);
+	mm_reg_list(&fits, out);
 }

@@ -7,6 +7,7 @@
  * leaves the big holes whole but litters the range with slivers.
  */
 #include "fit.h"
+#include "mmlib.h"
 #include "mm_env.h"
 
 struct best {
@@ -16,8 +17,8 @@ struct best {
 static size_t best_layout(uint32_t n, size_t *arrays)
 {
 	size_t end = 0;
-	fit_take(&end, sizeof(struct best));
-	*arrays = fit_take(&end, fit_space_bytes(n));
+	mm_take(&end, sizeof(struct best));
+	*arrays = mm_take(&end, fit_space_bytes(n));
 	return end;
 }
 

@@ -8,6 +8,7 @@
  * First Fit tends to leave small holes near the start of the range.
  */
 #include "fit.h"
+#include "mmlib.h"
 #include "mm_env.h"
 
 struct first {
@@ -17,8 +18,8 @@ struct first {
 static size_t first_layout(uint32_t n, size_t *arrays)
 {
 	size_t end = 0;
-	fit_take(&end, sizeof(struct first));
-	*arrays = fit_take(&end, fit_space_bytes(n));
+	mm_take(&end, sizeof(struct first));
+	*arrays = mm_take(&end, fit_space_bytes(n));
 	return end;
 }
 

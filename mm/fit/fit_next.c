@@ -22,6 +22,7 @@
  * O(holes) per allocation and per free.
  */
 #include "fit.h"
+#include "mmlib.h"
 #include "mm_env.h"
 
 struct next {
@@ -32,8 +33,8 @@ struct next {
 static size_t next_layout(uint32_t n, size_t *arrays)
 {
 	size_t end = 0;
-	fit_take(&end, sizeof(struct next));
-	*arrays = fit_take(&end, fit_space_bytes(n));
+	mm_take(&end, sizeof(struct next));
+	*arrays = mm_take(&end, fit_space_bytes(n));
 	return end;
 }
 

@@ -26,6 +26,7 @@
  * fit.c's O(holes) neighbour search.
  */
 #include "fit.h"
+#include "mmlib.h"
 #include "mm_env.h"
 
 #define NLISTS (FIT_QUICK_CLASSES + 1u)
@@ -45,9 +46,9 @@ static uint32_t quick_list(uint32_t len)
 static size_t quick_layout(uint32_t n, size_t *arrays, size_t *links)
 {
 	size_t end = 0;
-	fit_take(&end, sizeof(struct quick));
-	*arrays = fit_take(&end, fit_space_bytes(n));
-	*links = fit_take(&end, (size_t)n * 2u * sizeof(uint32_t));
+	mm_take(&end, sizeof(struct quick));
+	*arrays = mm_take(&end, fit_space_bytes(n));
+	*links = mm_take(&end, (size_t)n * 2u * sizeof(uint32_t));
 	return end;
 }
 

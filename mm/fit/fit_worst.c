@@ -7,6 +7,7 @@
  * Worst Fit keeps the leftover holes big, and so uses up the big ones.
  */
 #include "fit.h"
+#include "mmlib.h"
 #include "mm_env.h"
 
 struct worst {
@@ -16,8 +17,8 @@ struct worst {
 static size_t worst_layout(uint32_t n, size_t *arrays)
 {
 	size_t end = 0;
-	fit_take(&end, sizeof(struct worst));
-	*arrays = fit_take(&end, fit_space_bytes(n));
+	mm_take(&end, sizeof(struct worst));
+	*arrays = mm_take(&end, fit_space_bytes(n));
 	return end;
 }
 

@@ -1,7 +1,8 @@
 /*
  * mmlib.h - the few library routines mm/ needs, freestanding: memory and string
- * helpers, strict number parsing for commands and trace files, and a seedable
- * PRNG (xorshift64*) for policies that break ties at random.
+ * helpers, the layout helper that carves state blocks out of one buffer,
+ * strict number parsing for commands and trace files, and a seedable PRNG
+ * (xorshift64*) for policies that break ties at random.
  */
 #ifndef MM_MMLIB_H
 #define MM_MMLIB_H
@@ -30,6 +31,17 @@ int mm_parse_u64(const char *s, size_t n, unsigned base, uint64_t *out);
 int mm_parse_u64z(const char *s, unsigned base, uint64_t *out);
 /* A size with an optional K/M/G suffix (powers of 1024), e.g. "16M". */
 int mm_parse_size(const char *s, uint64_t *out);
+
+/* Carve a state block out of one caller-given buffer: reserve nbytes at the
+ * next 8-byte boundary after *end, move *end past them and return the offset
+ * reserved. A layout function calls it once per part, starting from
+ * end = 0, and ends with the block's total size in end. */
+static inline size_t mm_take(size_t *end, size_t nbytes)
+{
+	size_t off = (*end + 7u) & ~(size_t)7u;
+	*end = off + nbytes;
+	return off;
+}
 
 /* Split a line in place into whitespace-separated words; returns the count
  * (at most max). Words beyond max are left joined in the last one. */

@@ -1,6 +1,8 @@
 /*
- * names.c - registry name matching and listing (see names.h): a name or an
- * alias matches a word whole, without regard to case.
+ * names.c - registry name matching, lookup and listing (see names.h): a
+ * name or an alias matches a word whole, without regard to case; a decimal
+ * word names the entry with that number. Lookups are linear scans of the
+ * table (registries hold a handful of entries).
  */
 #include "mmlib.h"
 #include "names.h"
@@ -36,4 +38,32 @@ void mm_name_line(struct mm_sink *out, const char *name, const char *aliases, in
 	mm_format(out, "  %s%-6s %s", num, name, summary);
 	if (aliases && aliases[0]) mm_format(out, " (also: %s)", aliases);
 	mm_format(out, "\n");
+}
+
+size_t mm_reg_by_number(const struct mm_registry *r, int number)
+{
+	for (size_t i = 0; number > 0 && i < r->count; i++)
+		if (r->names(i).number == number) return i;
+	return MM_REG_NONE;
+}
+
+size_t mm_reg_lookup(const struct mm_registry *r, const char *word)
+{
+	uint64_t number;
+	if (!word || !*word) return MM_REG_NONE;
+	if (mm_parse_u64z(word, 10, &number) == 0)
+		return number <= INT32_MAX ? mm_reg_by_number(r, (int)number) : MM_REG_NONE;
+	for (size_t i = 0; i < r->count; i++) {
+		struct mm_reg_names n = r->names(i);
+		if (mm_name_is(n.name, n.aliases, word)) return i;
+	}
+	return MM_REG_NONE;
+}
+
+void mm_reg_list(const struct mm_registry *r, struct mm_sink *out)
+{
+	for (size_t i = 0; i < r->count; i++) {
+		struct mm_reg_names n = r->names(i);
+		mm_name_line(out, n.name, n.aliases, n.number, n.summary);
+	}
 }

@@ -1,7 +1,8 @@
 /*
  * repl.h - page-replacement policies: the fixed API every policy implements,
- * the registry that lists them, and the helpers they share (a page hash
- * map, an index-linked list and a state-layout helper).
+ * the registry that lists them (repl.c), and the helpers they share: a page
+ * hash map (repl_map.c) and an index-linked list (repl_dlist.c). A policy
+ * lays its state block out with mm_take (mmlib.h).
  *
  * A policy decides WHICH resident page to give up; it never touches a page
  * table. The mechanism (mm/pool.c) owns the frames and tells the policy facts
@@ -95,7 +96,7 @@ int repl_create(struct repl *r, const struct repl_ops *ops, uint32_t nframes,
 		uint64_t seed, const struct mm_allocator *a);
 void repl_destroy(struct repl *r, const struct mm_allocator *a);
 
-/* ---- registry ---------------------------------------------------------- */
+/* ---- registry (repl.c) ------------------------------------------------- */
 
 /* Number of registered policies, and the i-th (NULL past the end). */
 size_t repl_count(void);
@@ -113,7 +114,7 @@ extern const struct repl_ops repl_nru_ops, repl_fifo_ops, repl_sc_ops,
 	repl_clock_ops, repl_lru_ops, repl_aging_ops, repl_opt_ops, repl_lirs_ops,
 	repl_duel_ops;
 
-/* ---- a page -> u32 hash map (open addressing, linear probing) ----------- */
+/* ---- a page -> u32 hash map (repl_map.c) -------------------------------- */
 
 /*
  * Keys are any uint64_t (page numbers); values any uint32_t but
@@ -148,16 +149,10 @@ int repl_map_check(const struct repl_map *m, struct mm_sink *err);
 
 /* ---- helpers for policy implementations --------------------------------- */
 
-/* Reserve nbytes at the next 8-byte boundary of a layout; returns the offset. */
-static inline size_t repl_take(size_t *end, size_t nbytes)
-{
-	size_t off = (*end + 7u) & ~(size_t)7u;
-	*end = off + nbytes;
-	return off;
-}
-
-/* Report a corruption found by a check function; returns -MM_EINVAL. */
+/* Report a corruption found by a check function; returns -MM_EINVAL (repl.c). */
 int repl_bad(struct mm_sink *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ---- an index-linked list (repl_dlist.c) -------------------------------- */
 
 /*
  * A doubly linked list threaded through two index arrays (next/prev), for

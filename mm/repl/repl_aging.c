@@ -10,6 +10,7 @@
  * victim, so equal pages leave in turn. O(nframes) per victim and per tick.
  */
 #include "repl.h"
+#include "mmlib.h"
 #include "mm_env.h"
 
 struct aging {
@@ -23,9 +24,9 @@ enum { AGING_RESIDENT = 1, AGING_R = 2 };
 static size_t aging_layout(uint32_t n, size_t *counter, size_t *flags)
 {
 	size_t end = 0;
-	repl_take(&end, sizeof(struct aging));
-	*counter = repl_take(&end, (size_t)n * 4);
-	*flags = repl_take(&end, n);
+	mm_take(&end, sizeof(struct aging));
+	*counter = mm_take(&end, (size_t)n * 4);
+	*flags = mm_take(&end, n);
 	return end;
 }
 

@@ -10,6 +10,7 @@
  * are only ever replaced, cheaper per step. O(nframes) worst case per victim.
  */
 #include "repl.h"
+#include "mmlib.h"
 #include "mm_env.h"
 
 enum { CLOCK_RESIDENT = 1, CLOCK_R = 2 };
@@ -22,8 +23,8 @@ struct clock {
 static size_t clock_layout(uint32_t n, size_t *bits)
 {
 	size_t end = 0;
-	repl_take(&end, sizeof(struct clock));
-	*bits = repl_take(&end, n);
+	mm_take(&end, sizeof(struct clock));
+	*bits = mm_take(&end, n);
 	return end;
 }
 

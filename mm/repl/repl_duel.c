@@ -23,6 +23,7 @@
  * effects, so asking ahead does not disturb them). O(1) per reference.
  */
 #include "repl.h"
+#include "mmlib.h"
 #include "mm_env.h"
 
 #define DUEL_NEXPERTS 2u
@@ -60,16 +61,16 @@ struct duel_layout {
 static void duel_layout(uint32_t n, struct duel_layout *l)
 {
 	size_t end = 0;
-	repl_take(&end, sizeof(struct duel));
-	l->page = repl_take(&end, (size_t)n * 8);
-	l->used = repl_take(&end, n);
-	l->map = repl_take(&end, repl_map_bytes(n));
+	mm_take(&end, sizeof(struct duel));
+	l->page = mm_take(&end, (size_t)n * 8);
+	l->used = mm_take(&end, n);
+	l->map = mm_take(&end, repl_map_bytes(n));
 	for (uint32_t e = 0; e < DUEL_NEXPERTS; e++) {
-		l->state[e] = repl_take(&end, duel_experts[e]->state_size(n));
-		l->vpage[e] = repl_take(&end, (size_t)n * 8);
-		l->smap[e] = repl_take(&end, repl_map_bytes(n));
-		l->out_next[e] = repl_take(&end, (size_t)n * 4);
-		l->out_prev[e] = repl_take(&end, (size_t)n * 4);
+		l->state[e] = mm_take(&end, duel_experts[e]->state_size(n));
+		l->vpage[e] = mm_take(&end, (size_t)n * 8);
+		l->smap[e] = mm_take(&end, repl_map_bytes(n));
+		l->out_next[e] = mm_take(&end, (size_t)n * 4);
+		l->out_prev[e] = mm_take(&end, (size_t)n * 4);
 	}
 	l->end = end;
 }

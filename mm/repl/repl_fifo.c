@@ -8,6 +8,7 @@
  * order leaves no hole).
  */
 #include "repl.h"
+#include "mmlib.h"
 #include "mm_env.h"
 
 struct fifo {
@@ -18,9 +19,9 @@ struct fifo {
 static size_t fifo_layout(uint32_t n, size_t *next, size_t *prev)
 {
 	size_t end = 0;
-	repl_take(&end, sizeof(struct fifo));
-	*next = repl_take(&end, (size_t)n * 4);
-	*prev = repl_take(&end, (size_t)n * 4);
+	mm_take(&end, sizeof(struct fifo));
+	*next = mm_take(&end, (size_t)n * 4);
+	*prev = mm_take(&end, (size_t)n * 4);
 	return end;
 }
 

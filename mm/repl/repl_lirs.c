@@ -24,6 +24,7 @@
  * Every operation is O(1) amortised (pruning removes what was added).
  */
 #include "repl.h"
+#include "mmlib.h"
 #include "mm_env.h"
 
 #ifndef LIRS_HIR_PERCENT
@@ -62,19 +63,19 @@ static uint32_t lirs_nentries(uint32_t n)
 static void lirs_layout(uint32_t n, struct lirs_layout *l)
 {
 	size_t e = lirs_nentries(n), end = 0;
-	repl_take(&end, sizeof(struct lirs));
-	l->s_next = repl_take(&end, e * 4);
-	l->s_prev = repl_take(&end, e * 4);
-	l->q_next = repl_take(&end, e * 4);
-	l->q_prev = repl_take(&end, e * 4);
-	l->nr_next = repl_take(&end, e * 4);
-	l->nr_prev = repl_take(&end, e * 4);
-	l->page = repl_take(&end, e * 8);
-	l->slot = repl_take(&end, e * 4);
-	l->flags = repl_take(&end, e);
-	l->free = repl_take(&end, e * 4);
-	l->slot_entry = repl_take(&end, (size_t)n * 4);
-	l->map = repl_take(&end, repl_map_bytes((uint32_t)e));
+	mm_take(&end, sizeof(struct lirs));
+	l->s_next = mm_take(&end, e * 4);
+	l->s_prev = mm_take(&end, e * 4);
+	l->q_next = mm_take(&end, e * 4);
+	l->q_prev = mm_take(&end, e * 4);
+	l->nr_next = mm_take(&end, e * 4);
+	l->nr_prev = mm_take(&end, e * 4);
+	l->page = mm_take(&end, e * 8);
+	l->slot = mm_take(&end, e * 4);
+	l->flags = mm_take(&end, e);
+	l->free = mm_take(&end, e * 4);
+	l->slot_entry = mm_take(&end, (size_t)n * 4);
+	l->map = mm_take(&end, repl_map_bytes((uint32_t)e));
 	l->end = end;
 }
 

@@ -8,6 +8,7 @@
  * is O(1) (an index-linked list).
  */
 #include "repl.h"
+#include "mmlib.h"
 #include "mm_env.h"
 
 struct lru {
@@ -18,9 +19,9 @@ struct lru {
 static size_t lru_layout(uint32_t n, size_t *next, size_t *prev)
 {
 	size_t end = 0;
-	repl_take(&end, sizeof(struct lru));
-	*next = repl_take(&end, (size_t)n * 4);
-	*prev = repl_take(&end, (size_t)n * 4);
+	mm_take(&end, sizeof(struct lru));
+	*next = mm_take(&end, (size_t)n * 4);
+	*prev = mm_take(&end, (size_t)n * 4);
 	return end;
 }
 

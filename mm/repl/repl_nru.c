@@ -25,8 +25,8 @@ struct nru {
 static size_t nru_layout(uint32_t n, size_t *bits)
 {
 	size_t end = 0;
-	repl_take(&end, sizeof(struct nru));
-	*bits = repl_take(&end, n);
+	mm_take(&end, sizeof(struct nru));
+	*bits = mm_take(&end, n);
 	return end;
 }
 

@@ -12,6 +12,7 @@
  * finite key, so the fault count is exactly Belady's minimum.
  */
 #include "repl.h"
+#include "mmlib.h"
 #include "mm_env.h"
 
 struct opt {
@@ -25,10 +26,10 @@ struct opt {
 static size_t opt_layout(uint32_t n, size_t *key, size_t *heap, size_t *pos)
 {
 	size_t end = 0;
-	repl_take(&end, sizeof(struct opt));
-	*key = repl_take(&end, (size_t)n * 4);
-	*heap = repl_take(&end, (size_t)n * 4);
-	*pos = repl_take(&end, (size_t)n * 4);
+	mm_take(&end, sizeof(struct opt));
+	*key = mm_take(&end, (size_t)n * 4);
+	*heap = mm_take(&end, (size_t)n * 4);
+	*pos = mm_take(&end, (size_t)n * 4);
 	return end;
 }
 

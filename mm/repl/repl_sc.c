@@ -9,6 +9,7 @@
  * degenerates to FIFO. O(1) per reference, O(nframes) worst case per victim.
  */
 #include "repl.h"
+#include "mmlib.h"
 #include "mm_env.h"
 
 struct sc {
@@ -20,10 +21,10 @@ struct sc {
 static size_t sc_layout(uint32_t n, size_t *next, size_t *prev, size_t *r)
 {
 	size_t end = 0;
-	repl_take(&end, sizeof(struct sc));
-	*next = repl_take(&end, (size_t)n * 4);
-	*prev = repl_take(&end, (size_t)n * 4);
-	*r = repl_take(&end, n);
+	mm_take(&end, sizeof(struct sc));
+	*next = mm_take(&end, (size_t)n * 4);
+	*prev = mm_take(&end, (size_t)n * 4);
+	*r = mm_take(&end, n);
 	return end;
 }
 

@@ -4,7 +4,8 @@
  * and registers itself in the .ktests section. Suites run when the kernel
  * boots with `test` (all) or `test=suite1,suite2` on its command line; the
  * report is TAP on COM1 closed by "N passed, N failed", and QEMU exits
- * through isa-debug-exit with a pass or fail status.
+ * through isa-debug-exit with a pass or fail status. Naming a suite that
+ * does not exist, or selecting no test, fails the run.
  */
 #ifndef KERNEL_KTEST_H
 #define KERNEL_KTEST_H
@@ -48,7 +49,8 @@ void ktest_fail_cond(const char *file, int line, const char *what, const char *c
 		if (ka_ != kb_) ktest_fail(__FILE__, __LINE__, "%s == %s: 0x%llx vs 0x%llx", #a, #b, ka_, kb_); \
 	} while (0)
 
-/* Run the suites named in spec ("" = all); returns the number failed. */
+/* Run the suites named in spec ("" = all); returns the number failed, where
+ * each name of no suite counts as one (and a spec that selects nothing too). */
 int ktest_run(const char *spec);
 
 #endif

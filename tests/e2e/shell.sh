@@ -69,6 +69,31 @@ check_contains "a panic names file and line" "$T/panic" "mmk panic at kernel/kma
 printf 'crash triple\n' | $MMK --cmdline quiet > "$T/triple" 2>&1
 check_status "a triple fault is reported as a reset" $? 4
 
+# Naming a test suite that does not exist fails and lists the suites there
+# are: the kernel's (every KTEST suite in the sources), from the shell and at
+# boot, and the runner's (every script here is one).
+check_lists_kernel_suites() { # NAME FILE
+	local s missing=
+	for s in $(sed -n 's/^KTEST(\([a-z0-9_]*\),.*/\1/p' tests/kernel/*.c | sort -u); do
+		grep '^# the suites are:' "$2" | grep -qw -- "$s" || missing="$missing $s"
+	done
+	if [ -z "$missing" ]; then ok "$1"; else fail "$1" "not listed:$missing" "in: $(head -c 600 "$2")"; fi
+}
+printf 'test no-such-suite\necho after-test\n' | $MMK --cmdline quiet > "$T/notest" 2>&1
+check_contains "the test command fails an unknown suite" "$T/notest" "0 passed, 1 failed"
+check_contains "the test command names the unknown suite" "$T/notest" "not ok 1 - no-such-suite"
+check_lists_kernel_suites "the test command lists the suites" "$T/notest"
+check_contains "the shell goes on after an unknown suite" "$T/notest" $'\nafter-test'
+$MMK --cmdline "test=no-such-suite quiet" < /dev/null > "$T/noboot" 2>&1
+check_status "a boot with test=no-such-suite exits with the failure status" $? 1
+check_contains "a boot with test=no-such-suite fails it" "$T/noboot" "0 passed, 1 failed"
+check_lists_kernel_suites "a boot with test=no-such-suite lists the suites" "$T/noboot"
+tools/run-tests no-such-suite > "$T/norun" 2>&1
+check_status "the runner fails an unknown suite" $? 1
+if [ "$(tail -1 "$T/norun")" = "0 passed, 1 failed" ]; then ok "the runner's last line counts the failure"
+else fail "the runner's last line counts the failure" "last line: $(tail -1 "$T/norun")"; fi
+check_contains "the runner lists its suites" "$T/norun" " e2e-$(basename "$0" .sh) "
+
 # The kernel log goes to its own file, not to the console.
 printf 'echo x\n' | $MMK --cmdline quiet --log "$T/klog" > "$T/con" 2>&1
 check_contains "the kernel log has the boot line" "$T/klog" "mmk: cmdline"

@@ -31,12 +31,21 @@ mems stats
 mems bogus
 CMDS
 $MMK --cmdline quiet < "$T/cmds" > "$T/bad" 2>&1
+# reply_to CMD: what the shell printed for the first CMD of the session
+reply_to() {
+	awk -v c="[mm] $1" '$0 == c { on = 1; next } on && /^\[mm\] / { exit } on' "$T/bad"
+}
+# check_reply NAME CMD TEXT: the reply to CMD contains TEXT
+check_reply() {
+	reply_to "$2" > "$T/reply"
+	check_contains "$1" "$T/reply" "$3"
+}
 check_contains "use before init is refused" "$T/bad" "mems malloc: MeMS is not initialised"
 check_contains "malloc 0 is refused" "$T/bad" "mems malloc: cannot allocate 0 bytes"
 check_contains "free inside a segment is refused" "$T/bad" "mems free: address is inside a segment, not at its start"
 check_contains "double free is refused" "$T/bad" "already free"
-check_contains "free outside every node is refused" "$T/bad" "mems free:"
-check_contains "get of a hole is refused" "$T/bad" "mems get:"
+check_reply "free outside every node is refused" "mems free 99999" "mems free: address is not inside MeMS memory"
+check_reply "get of a hole is refused" "mems get 1100" "mems get: address is not inside an allocated segment"
 check_contains "get maps to a kernel address and a frame" "$T/bad" "MeMS virtual 5096 -> kernel address 0xf8"
 check_contains "the structure is intact after all that" "$T/bad" "MeMS check: consistent"
 check_contains "stats after the errors" "$T/bad" "MAIN[1000:5095]-> H[1000:5095] <-> NULL"

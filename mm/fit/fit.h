@@ -184,11 +184,5 @@ extern const struct fit_ops fit_first_ops, fit_next_ops, fit_quick_ops,
 /* Report a corruption found by a check function; returns -MM_EINVAL. */
 int fit_bad(struct mm_sink *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* The former name of mm_take (mmlib.h), which policy layouts use; kept only
- * for mm/sim/memman_sim.c until its calls say mm_take. */
-static inline size_t fit_take(size_t *end, size_t nbytes)
-{
-	return mm_take(end, nbytes);
-}
 
 #endif

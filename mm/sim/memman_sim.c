@@ -61,12 +61,12 @@ static void sort_indices(uint32_t *idx, uint32_t *tmp, uint32_t n, const struct 
 static size_t events_layout(uint32_t np, uint32_t na, size_t off[6])
 {
 	size_t end = 0;
-	off[0] = fit_take(&end, (size_t)np * 4);  /* by_arrival */
-	off[1] = fit_take(&end, (size_t)np * 4);  /* by_end */
-	off[2] = fit_take(&end, (size_t)na * 4);  /* by_time */
-	off[3] = fit_take(&end, (size_t)na * 4);  /* access_proc */
-	off[4] = fit_take(&end, (size_t)np * 4);  /* base */
-	off[5] = fit_take(&end, (size_t)np + 8);  /* state (never empty) */
+	off[0] = mm_take(&end, (size_t)np * 4);  /* by_arrival */
+	off[1] = mm_take(&end, (size_t)np * 4);  /* by_end */
+	off[2] = mm_take(&end, (size_t)na * 4);  /* by_time */
+	off[3] = mm_take(&end, (size_t)na * 4);  /* access_proc */
+	off[4] = mm_take(&end, (size_t)np * 4);  /* base */
+	off[5] = mm_take(&end, (size_t)np + 8);  /* state (never empty) */
 	return end;
 }
 

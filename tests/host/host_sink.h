@@ -1,7 +1,8 @@
 /*
  * host_sink.h - mm_sinks that collect text for host tests to look at: a
- * growing buffer (struct tbuf, start it as { 0 }; free(b.s) when done) and a
- * fixed 8 KiB one (struct strsink, truncating).
+ * growing buffer (struct tbuf, start it as { 0 }; free(b.s) when done;
+ * tbuf_text gives its text, "" before anything arrived) and a fixed 8 KiB one
+ * (struct strsink, truncating).
  */
 #ifndef HOST_SINK_H
 #define HOST_SINK_H
@@ -33,6 +34,14 @@ static inline struct mm_sink tbuf_sink(struct tbuf *b)
 {
 	struct mm_sink s = { tbuf_put, b };
 	return s;
+}
+
+/* The text so far, never NULL: an empty buffer gets its terminating byte
+ * (malloc'ed like the rest, so the caller may keep it and free it). */
+static inline char *tbuf_text(struct tbuf *b)
+{
+	if (!b->s) tbuf_put(b, "", 0);
+	return b->s;
 }
 
 static inline void tbuf_reset(struct tbuf *b)

@@ -8,47 +8,22 @@
 #include <stdlib.h>
 #include "htest.h"
 #include "host_alloc.h"
+#include "host_sink.h"
 #include "arena.h"
 #include "vma_cmd.h"
 #include "mmlib.h"
 
 /* ---- helpers ----------------------------------------------------------- */
 
-struct sbuf {
-	char *p;
-	size_t n, cap;
-};
-
-static void sbuf_put(void *ctx, const char *s, size_t n)
-{
-	struct sbuf *b = ctx;
-	if (b->n + n + 1 > b->cap) {
-		b->cap = (b->n + n + 1) * 2;
-		b->p = realloc(b->p, b->cap);
-	}
-	memcpy(b->p + b->n, s, n);
-	b->n += n;
-	b->p[b->n] = 0;
-}
-
-static struct mm_sink sbuf_sink(struct sbuf *b)
-{
-	struct mm_sink s = { sbuf_put, b };
-	b->p = calloc(1, 1);
-	b->n = 0;
-	b->cap = 1;
-	return s;
-}
-
 /* arena_check must pass; print its report when it does not. */
 #define EXPECT_ARENA_OK(a)                                                     \
 	do {                                                                   \
-		struct sbuf rep_;                                              \
-		struct mm_sink rs_ = sbuf_sink(&rep_);                         \
+		struct tbuf rep_ = { 0 };                                      \
+		struct mm_sink rs_ = tbuf_sink(&rep_);                         \
 		int rc_ = arena_check((a), &rs_);                              \
 		if (rc_ != 0)                                                  \
-			htest_fail(__FILE__, __LINE__, "arena_check: %s", rep_.p); \
-		free(rep_.p);                                                  \
+			htest_fail(__FILE__, __LINE__, "arena_check: %s", tbuf_text(&rep_)); \
+		free(rep_.s);                                                  \
 	} while (0)
 
 /*
@@ -61,8 +36,8 @@ static char *run_chunked(const char *in, size_t len, long chunk, uint64_t seed, 
 {
 	struct host_alloc_ctx ctx = { fail_after, 0 };
 	struct mm_allocator al = host_allocator(&ctx);
-	struct sbuf out;
-	struct mm_sink sink = sbuf_sink(&out);
+	struct tbuf out = { 0 };
+	struct mm_sink sink = tbuf_sink(&out);
 	struct vma_cmd vc;
 	struct mm_rng rng;
 	mm_rng_seed(&rng, seed);
@@ -77,8 +52,8 @@ static char *run_chunked(const char *in, size_t len, long chunk, uint64_t seed, 
 	vma_cmd_finish(&vc);
 	vma_cmd_destroy(&vc);
 	if (live) *live = ctx.live;
-	if (outlen) *outlen = out.n;
-	return out.p;
+	if (outlen) *outlen = out.len;
+	return tbuf_text(&out);
 }
 
 static char *run(const char *in)
@@ -323,10 +298,10 @@ HTEST(arena_64gib_sparse)
 	EXPECT_TRUE(memcmp(buf, "\0tai", 4) == 0);
 	EXPECT_EQ(arena_write(&a, 17 * G + 4100, "0123456789", 10, &n), 0);
 	EXPECT_EQ(n, 1);
-	struct sbuf out;
-	struct mm_sink sink = sbuf_sink(&out);
+	struct tbuf out = { 0 };
+	struct mm_sink sink = tbuf_sink(&out);
 	arena_pmap(&a, &sink);
-	EXPECT_STREQ(out.p,
+	EXPECT_STREQ(tbuf_text(&out),
 		     "Total memory: 0x1000000000 bytes\n"
 		     "Free memory: 0xFFFFFEFE8 bytes\n"
 		     "Number of allocated blocks: 3\n"
@@ -343,7 +318,7 @@ HTEST(arena_64gib_sparse)
 		     "Zone: 0xFFFFFFFF8 - 0x1000000000\n"
 		     "Miniblock 1:\t\t0xFFFFFFFF8\t\t-\t\t0x1000000000\t\t| RW-\n"
 		     "Block 3 end\n");
-	free(out.p);
+	free(out.s);
 	EXPECT_ARENA_OK(&a);
 	arena_destroy(&a);
 	EXPECT_EQ(ctx.live, 0);
@@ -660,25 +635,25 @@ HTEST(vma_end_of_input)
 	char *got;
 	struct host_alloc_ctx ctx = { -1, 0 };
 	struct mm_allocator al = host_allocator(&ctx);
-	struct sbuf out;
-	struct mm_sink sink = sbuf_sink(&out);
+	struct tbuf out = { 0 };
+	struct mm_sink sink = tbuf_sink(&out);
 	struct vma_cmd vc;
 	const char *in = "ALLOC_ARENA 10\nALLOC_BLOCK 0 4\nWRITE 0 100 abc";
 	vma_cmd_init(&vc, &al, &sink);
 	vma_cmd_feed(&vc, in, strlen(in));
-	EXPECT_STREQ(out.p, "");
+	EXPECT_STREQ(tbuf_text(&out), "");
 	vma_cmd_finish(&vc);
-	EXPECT_STREQ(out.p, "");
+	EXPECT_STREQ(tbuf_text(&out), "");
 	EXPECT_FALSE(vma_cmd_done(&vc));
 	char buf[4];
 	uint64_t n;
 	EXPECT_EQ(arena_read(&vc.arena, 0, buf, 4, &n), 0);
 	EXPECT_TRUE(memcmp(buf, "abc\0", 4) == 0);
 	vma_cmd_feed(&vc, "PMAP\n", 5); /* ignored after finish */
-	EXPECT_STREQ(out.p, "");
+	EXPECT_STREQ(tbuf_text(&out), "");
 	vma_cmd_destroy(&vc);
 	EXPECT_EQ(ctx.live, 0);
-	free(out.p);
+	free(out.s);
 	got = run("ALLOC_ARENA 10\nALLOC_BLOCK 0 4\nWRITE 0 100 abcdef");
 	EXPECT_STREQ(got, "Warning: size was bigger than the block size. Writing 4 characters.\n");
 	free(got);
@@ -755,8 +730,8 @@ HTEST(vma_destroy_frees_everything)
 {
 	struct host_alloc_ctx ctx = { -1, 0 };
 	struct mm_allocator al = host_allocator(&ctx);
-	struct sbuf out;
-	struct mm_sink sink = sbuf_sink(&out);
+	struct tbuf out = { 0 };
+	struct mm_sink sink = tbuf_sink(&out);
 	struct vma_cmd vc;
 	const char *in = "ALLOC_ARENA 1000\nALLOC_BLOCK 0 100\nALLOC_BLOCK 200 100\nWRITE 0 50 abc";
 	vma_cmd_init(&vc, &al, &sink);
@@ -765,7 +740,7 @@ HTEST(vma_destroy_frees_everything)
 	EXPECT_EQ(vma_cmd_check(&vc, NULL), 0);
 	vma_cmd_destroy(&vc);
 	EXPECT_EQ(ctx.live, 0);
-	free(out.p);
+	free(out.s);
 }
 
 /* ---- random operations against a byte-map model ----------------------- */

@@ -22,11 +22,6 @@
 #include "fit.h"
 #include "mmlib.h"
 
-static struct mm_allocator fit_alloc_host(void)
-{
-	return host_allocator(NULL);
-}
-
 static void fit_buf_put(void *ctx, const char *s, size_t n)
 {
 	strncat(ctx, s, n);
@@ -35,16 +30,14 @@ static void fit_buf_put(void *ctx, const char *s, size_t n)
 static struct fit make_fit(const char *name, uint32_t n)
 {
 	struct fit f = { 0 };
-	struct mm_allocator a = fit_alloc_host();
 	const struct fit_ops *ops = fit_lookup(name);
-	if (!ops || fit_create(&f, ops, n, &a) != 0) f.state = NULL;
+	if (!ops || fit_create(&f, ops, n, &host_malloc) != 0) f.state = NULL;
 	return f;
 }
 
 static void drop_fit(struct fit *f)
 {
-	struct mm_allocator a = fit_alloc_host();
-	fit_destroy(f, &a);
+	fit_destroy(f, &host_malloc);
 }
 
 HTEST(fit_registry)
@@ -273,12 +266,11 @@ HTEST(fit_print_map)
 HTEST(fit_create_errors)
 {
 	struct fit f;
-	struct mm_allocator a = fit_alloc_host();
 	struct host_alloc_ctx none = { 0, 0 };
 	struct mm_allocator failing = host_allocator(&none);
-	EXPECT_EQ(fit_create(&f, &fit_first_ops, 0, &a), -MM_EINVAL);
-	EXPECT_EQ(fit_create(&f, &fit_first_ops, FIT_MAX_UNITS + 1, &a), -MM_EINVAL);
-	EXPECT_EQ(fit_create(&f, NULL, 10, &a), -MM_EINVAL);
+	EXPECT_EQ(fit_create(&f, &fit_first_ops, 0, &host_malloc), -MM_EINVAL);
+	EXPECT_EQ(fit_create(&f, &fit_first_ops, FIT_MAX_UNITS + 1, &host_malloc), -MM_EINVAL);
+	EXPECT_EQ(fit_create(&f, NULL, 10, &host_malloc), -MM_EINVAL);
 	EXPECT_EQ(fit_create(&f, &fit_quick_ops, 10, &failing), -MM_ENOMEM);
 }
 

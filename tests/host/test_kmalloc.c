@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "env_host.h"
+#include "host_alloc.h"
 #include "host_sink.h"
 #include "htest.h"
 #include "frame.h"
@@ -27,14 +28,13 @@
 
 struct libc_pages {
 	long pages_live;
-	long fail_after; /* < 0: never fail */
+	struct host_alloc_ctx calls; /* calls.fail_after runs the source dry */
 };
 
 static void *libc_alloc_pages(void *ctx, unsigned order)
 {
 	struct libc_pages *lp = ctx;
-	if (lp->fail_after == 0) return NULL;
-	if (lp->fail_after > 0) lp->fail_after--;
+	if (!host_alloc_grant(&lp->calls)) return NULL;
 	size_t n = (size_t)PAGE_SIZE << order;
 	void *p = aligned_alloc(PAGE_SIZE, n); /* page alignment is all the contract asks */
 	if (p) {
@@ -54,7 +54,7 @@ static void libc_free_pages(void *ctx, void *p, unsigned order)
 static void km_setup_libc(struct kmalloc *km, struct libc_pages *lp, bool debug)
 {
 	lp->pages_live = 0;
-	lp->fail_after = -1;
+	lp->calls = (struct host_alloc_ctx){ -1, 0 };
 	struct kmalloc_pages src = { libc_alloc_pages, libc_free_pages, lp };
 	kmalloc_init(km, &src);
 	km->debug = debug;
@@ -224,11 +224,11 @@ HTEST(kmalloc_large_allocations)
 	EXPECT_EQ(km.nlarge, 0);
 	/* too big, and a page source that has run dry */
 	EXPECT_TRUE(kmalloc(&km, KMALLOC_MAX_LARGE + 1) == NULL);
-	lp.fail_after = 0;
+	lp.calls.fail_after = 0;
 	EXPECT_TRUE(kmalloc(&km, 5000) == NULL);
 	EXPECT_TRUE(kmalloc(&km, 16) == NULL); /* no slab yet for class 16 */
 	EXPECT_EQ(km.nfailed, 3);
-	lp.fail_after = -1;
+	lp.calls.fail_after = -1;
 	void *again = kmalloc(&km, 16);
 	EXPECT_TRUE(again != NULL);
 	kfree(&km, again);

@@ -32,12 +32,6 @@
 
 #define CASES "tests/data/cases/"
 
-static struct mm_allocator mm_host(void)
-{
-	return host_allocator(NULL);
-}
-
-
 static char *read_text(const char *path, size_t *n)
 {
 	FILE *f = fopen(path, "rb");
@@ -54,14 +48,12 @@ static char *read_text(const char *path, size_t *n)
 
 static int parse_text(const char *text, unsigned flags, struct memman_trace *t, struct memman_error *err)
 {
-	struct mm_allocator a = mm_host();
-	return memman_trace_parse(text, strlen(text), flags, &a, t, err);
+	return memman_trace_parse(text, strlen(text), flags, &host_malloc, t, err);
 }
 
 static void free_trace(struct memman_trace *t)
 {
-	struct mm_allocator a = mm_host();
-	memman_trace_free(t, &a);
+	memman_trace_free(t, &host_malloc);
 }
 
 /* ---- parsing ----------------------------------------------------------------- */
@@ -224,8 +216,7 @@ static int load_case(const char *name, unsigned flags, struct memman_trace *t, s
 		htest_fail(__FILE__, __LINE__, "cannot read %s", path);
 		return -1;
 	}
-	struct mm_allocator a = mm_host();
-	int rc = memman_trace_parse(text, n, flags, &a, t, err);
+	int rc = memman_trace_parse(text, n, flags, &host_malloc, t, err);
 	free(text);
 	return rc;
 }
@@ -298,9 +289,8 @@ HTEST(memman_events_hand_order)
 	struct memman_error err;
 	struct memman_events it;
 	struct memman_event ev;
-	struct mm_allocator a = mm_host();
 	ASSERT_EQ(parse_text(events_trace, 0, &t, &err), 0);
-	ASSERT_EQ(memman_events_init(&it, &t, &fit_first_ops, 0, &a), 0);
+	ASSERT_EQ(memman_events_init(&it, &t, &fit_first_ops, 0, &host_malloc), 0);
 	for (size_t i = 0; i < MM_ARRAY_SIZE(want_events); i++) {
 		const struct want_event *w = &want_events[i];
 		ASSERT_EQ(memman_events_next(&it, &ev), 1);
@@ -337,14 +327,14 @@ HTEST(memman_events_hand_order)
 
 	struct trace_ref *refs;
 	size_t n;
-	ASSERT_EQ(memman_refstring(&t, &fit_first_ops, &a, &refs, &n), 0);
+	ASSERT_EQ(memman_refstring(&t, &fit_first_ops, &host_malloc, &refs, &n), 0);
 	static const uint64_t want_keys[] = { 0, 1ull << 32, 1ull << 32, 1, 0 };
 	ASSERT_EQ(n, MM_ARRAY_SIZE(want_keys));
 	for (size_t i = 0; i < n; i++) {
 		EXPECT_TRUE(refs[i].page == want_keys[i]);
 		EXPECT_EQ(refs[i].is_write, 1);
 	}
-	mm_free(&a, refs);
+	mm_free(&host_malloc, refs);
 	free_trace(&t);
 }
 
@@ -355,10 +345,9 @@ static void tick_times(uint32_t interval, uint32_t *times, size_t *n)
 	struct memman_error err;
 	struct memman_events it;
 	struct memman_event ev;
-	struct mm_allocator a = mm_host();
 	*n = 0;
 	if (parse_text("16 16\n5 P 9 1 0 9\n", 0, &t, &err) != 0) return;
-	if (memman_events_init(&it, &t, &fit_next_ops, interval, &a) == 0) {
+	if (memman_events_init(&it, &t, &fit_next_ops, interval, &host_malloc) == 0) {
 		while (memman_events_next(&it, &ev) > 0)
 			if (ev.kind == MEMMAN_EV_TICK) times[(*n)++] = ev.time;
 		memman_events_fini(&it);
@@ -395,9 +384,8 @@ HTEST(memman_events_large_times)
 	struct memman_error err;
 	struct memman_events it;
 	struct memman_event ev;
-	struct mm_allocator a = mm_host();
 	ASSERT_EQ(parse_text("16 16\n0 P 4294967295 1 0 0 0 4294967295\n", 0, &t, &err), 0);
-	ASSERT_EQ(memman_events_init(&it, &t, &fit_first_ops, 0, &a), 0);
+	ASSERT_EQ(memman_events_init(&it, &t, &fit_first_ops, 0, &host_malloc), 0);
 	int n = 0;
 	uint32_t last = 0;
 	while (memman_events_next(&it, &ev) > 0) {
@@ -414,10 +402,9 @@ HTEST(memman_events_large_times)
 
 static int run_sim(const struct memman_trace *t, const char *fit, const char *policy, uint64_t *faults)
 {
-	struct mm_allocator a = mm_host();
 	struct memman_sim s;
 	struct memman_sim_config cfg = { fit_lookup(fit), repl_lookup(policy), 1, 0, false };
-	int rc = memman_sim_init(&s, t, &cfg, &a);
+	int rc = memman_sim_init(&s, t, &cfg, &host_malloc);
 	if (rc) return rc;
 	rc = memman_sim_run(&s, NULL);
 	*faults = s.faults;
@@ -477,11 +464,10 @@ HTEST(memman_sim_frames_reused_lowest_first)
 	 * 1 at time 3 takes frame 1, the lowest free one, not frame 2. */
 	struct memman_trace t;
 	struct memman_error err;
-	struct mm_allocator a = mm_host();
 	struct memman_sim s;
 	struct memman_sim_config cfg = { &fit_first_ops, &repl_fifo_ops, 1, 0, false };
 	ASSERT_EQ(parse_text(events_trace, 0, &t, &err), 0);
-	ASSERT_EQ(memman_sim_init(&s, &t, &cfg, &a), 0);
+	ASSERT_EQ(memman_sim_init(&s, &t, &cfg, &host_malloc), 0);
 	uint64_t keys[3];
 	ASSERT_TRUE(step_to_tick(&s, 2));
 	memman_sim_frames(&s, keys);
@@ -528,11 +514,10 @@ static void sim_output(const char *text, const char *fit, uint32_t at, struct tb
 {
 	struct memman_trace t;
 	struct memman_error err;
-	struct mm_allocator a = mm_host();
 	struct memman_sim s;
 	struct memman_sim_config cfg = { fit_lookup(fit), &repl_lru_ops, 1, 0, false };
 	struct mm_sink sink = tbuf_sink(out);
-	if (parse_text(text, 0, &t, &err) != 0 || memman_sim_init(&s, &t, &cfg, &a) != 0) {
+	if (parse_text(text, 0, &t, &err) != 0 || memman_sim_init(&s, &t, &cfg, &host_malloc) != 0) {
 		htest_fail(__FILE__, __LINE__, "setup: %s", err.msg);
 		return;
 	}
@@ -588,11 +573,10 @@ HTEST(memman_sim_rounded_sizes_image)
 	 * past the last whole frame) stay 0xff. */
 	struct memman_trace t;
 	struct memman_error err;
-	struct mm_allocator a = mm_host();
 	struct memman_sim s;
 	struct memman_sim_config cfg = { &fit_next_ops, &repl_fifo_ops, 1, 0, false };
 	ASSERT_EQ(load_case("trace.txt", MEMMAN_TRACE_ROUND, &t, &err), 0);
-	ASSERT_EQ(memman_sim_init(&s, &t, &cfg, &a), 0);
+	ASSERT_EQ(memman_sim_init(&s, &t, &cfg, &host_malloc), 0);
 	ASSERT_TRUE(step_to_tick(&s, 1));
 	uint8_t mem[100], vir[100];
 	memman_sim_mem_image(&s, mem);
@@ -650,10 +634,9 @@ HTEST(memman_sim_out_of_memory)
 		EXPECT_EQ(ctx.live, 0);
 	}
 	EXPECT_TRUE(succeeded);
-	struct mm_allocator a = mm_host();
 	struct memman_sim s;
 	struct memman_sim_config no_policy = { &fit_first_ops, NULL, 1, 0, false };
-	EXPECT_EQ(memman_sim_init(&s, &t, &no_policy, &a), -MM_EINVAL);
+	EXPECT_EQ(memman_sim_init(&s, &t, &no_policy, &host_malloc), -MM_EINVAL);
 	free_trace(&t);
 }
 
@@ -661,7 +644,6 @@ HTEST(memman_sim_check_finds_corruption)
 {
 	struct memman_trace t;
 	struct memman_error err;
-	struct mm_allocator a = mm_host();
 	struct memman_sim s;
 	struct memman_sim_config cfg = { &fit_first_ops, &repl_lru_ops, 1, 0, false };
 	char msg[256] = "";
@@ -669,7 +651,7 @@ HTEST(memman_sim_check_finds_corruption)
 	struct tbuf b = { 0 };
 	sink.ctx = &b;
 	ASSERT_EQ(parse_text(events_trace, 0, &t, &err), 0);
-	ASSERT_EQ(memman_sim_init(&s, &t, &cfg, &a), 0);
+	ASSERT_EQ(memman_sim_init(&s, &t, &cfg, &host_malloc), 0);
 	ASSERT_TRUE(step_to_tick(&s, 3));
 	EXPECT_EQ(memman_sim_check(&s, &sink), 0);
 	s.ev.state[0] = MEMMAN_ENDED; /* A's pages are still resident */
@@ -724,7 +706,7 @@ static char *real_xxd(const uint8_t *bytes, size_t n)
 		free(out.s);
 		return NULL;
 	}
-	return out.s ? out.s : strdup("");
+	return tbuf_text(&out);
 }
 
 HTEST(memman_xxd_matches_the_tool)
@@ -826,14 +808,13 @@ static int compare_one(const char *text, const char *fit, const char *policy, bo
 	struct memman_error err;
 	struct mref_trace rt;
 	struct mref_result res;
-	struct mm_allocator a = mm_host();
 	struct memman_sim s;
 	struct memman_sim_config cfg = { fit_lookup(fit), repl_lookup(policy), 7, 0, sweep };
 	if (parse_text(text, 0, &t, &err) != 0 || mref_parse(text, &rt) != 0) {
 		printf("# bad random trace: %s\n", err.msg);
 		return 1;
 	}
-	if (memman_sim_init(&s, &t, &cfg, &a) != 0) return 1;
+	if (memman_sim_init(&s, &t, &cfg, &host_malloc) != 0) return 1;
 	struct compare_ctx c = { &s, &t, strcmp(policy, "opt") != 0, 0,
 				 malloc(sizeof(uint64_t) * t.nframes), malloc(t.total_mem + t.virtual_mem),
 				 malloc(t.total_mem + t.virtual_mem) };
@@ -910,8 +891,7 @@ static int parse_vmm(const char *text, struct vmm_input *in, struct vmm_error *e
 
 static void free_vmm(struct vmm_input *in)
 {
-	struct mm_allocator a = host_allocator(NULL);
-	vmm_input_free(in, &a);
+	vmm_input_free(in, &host_malloc);
 }
 
 HTEST(vmm_input_samples)
@@ -921,8 +901,7 @@ HTEST(vmm_input_samples)
 	ASSERT_TRUE(text != NULL);
 	struct vmm_input in;
 	struct vmm_error err;
-	struct mm_allocator a = mm_host();
-	ASSERT_EQ(vmm_input_parse(text, n, &a, &in, &err), 0);
+	ASSERT_EQ(vmm_input_parse(text, n, &host_malloc, &in, &err), 0);
 	static const struct { uint32_t pid; bool write; uint16_t vaddr; uint32_t page, offset; } want[] = {
 		{ 1, false, 0x0400, 1, 0 },   { 1, true, 0x0401, 1, 1 },   { 2, false, 0x0C10, 3, 0x10 },
 		{ 2, false, 0x1C10, 7, 0x10 }, { 2, false, 0x2C10, 11, 0x10 },
@@ -936,21 +915,21 @@ HTEST(vmm_input_samples)
 		EXPECT_EQ(vmm_page(in.reqs[i].vaddr), want[i].page);
 		EXPECT_EQ(vmm_offset(in.reqs[i].vaddr), want[i].offset);
 	}
-	vmm_input_free(&in, &a);
+	vmm_input_free(&in, &host_malloc);
 	free(text);
 	text = read_text(CASES "vmm/sample1.in.txt", &n);
 	ASSERT_TRUE(text != NULL);
-	ASSERT_EQ(vmm_input_parse(text, n, &a, &in, &err), 0);
+	ASSERT_EQ(vmm_input_parse(text, n, &host_malloc, &in, &err), 0);
 	EXPECT_EQ(in.nreqs, 3);
 	EXPECT_EQ(in.reqs[1].pid, 2);
 	EXPECT_TRUE(in.reqs[1].write);
-	vmm_input_free(&in, &a);
+	vmm_input_free(&in, &host_malloc);
 	free(text);
 	EXPECT_EQ(vmm_page(0xFFFF), 63);
 	/* a wider address parses; the runner reports it when it comes up */
-	ASSERT_EQ(vmm_input_parse("3, W, 1ABCD\n", 12, &a, &in, &err), 0);
+	ASSERT_EQ(vmm_input_parse("3, W, 1ABCD\n", 12, &host_malloc, &in, &err), 0);
 	EXPECT_EQ(in.reqs[0].vaddr, 0x1ABCD);
-	vmm_input_free(&in, &a);
+	vmm_input_free(&in, &host_malloc);
 	EXPECT_EQ(vmm_offset(0xFFFF), 1023);
 	EXPECT_EQ(VMM_PAGES_PER_PROC * VMM_PAGE_SIZE, 65536);
 }

@@ -107,7 +107,7 @@ static int check_quiet(struct mems *m)
 	struct tbuf b = { 0 };
 	struct mm_sink s = tbuf_sink(&b);
 	int rc = mems_check(m, &s);
-	if (rc) printf("# %s", b.s ? b.s : "");
+	if (rc) printf("# %s", tbuf_text(&b));
 	free(b.s);
 	return rc;
 }

@@ -21,11 +21,6 @@
 #include "pool_soft.h"
 #include "mmlib.h"
 
-static struct mm_allocator malloc_alloc(void)
-{
-	return host_allocator(NULL);
-}
-
 /* Diagnostics from check functions, printed as "# " lines. */
 static char diag_line[512];
 
@@ -253,8 +248,7 @@ static void model_touch(void *ctx, uint32_t slot, bool is_write)
 static struct pool_backend model_init(struct model_be *m, uint32_t n)
 {
 	memset(m, 0, sizeof *m);
-	struct mm_allocator a = malloc_alloc();
-	pool_soft_init(&m->soft, n, &a);
+	pool_soft_init(&m->soft, n, &host_malloc);
 	m->inner = pool_soft_backend(&m->soft);
 	m->digest = 1469598103934665603ull;
 	struct pool_backend b = { model_evict, model_load, model_harvest, model_touch, m };
@@ -271,7 +265,6 @@ struct run_result {
 static struct run_result conform_pool(const struct repl_ops *ops, uint32_t n, uint64_t seed)
 {
 	struct run_result res = { 0, { 0, 0, 0, 0, 0 } };
-	struct mm_allocator a = malloc_alloc();
 	struct model_be *m = malloc(sizeof *m);
 	struct pool_backend be = model_init(m, n);
 	struct pool pool;
@@ -287,12 +280,12 @@ static struct run_result conform_pool(const struct repl_ops *ops, uint32_t n, ui
 		refs[i].page = hot ? mm_rng_below(&rng, n / 2 + 1) : mm_rng_below(&rng, npages);
 		refs[i].is_write = mm_rng_below(&rng, 5) == 0;
 	}
-	if (pool_init(&pool, &cfg, &be, &a) != 0) {
+	if (pool_init(&pool, &cfg, &be, &host_malloc) != 0) {
 		htest_fail(__FILE__, __LINE__, "%s: pool_init(%u)", ops->name, n);
 		goto out;
 	}
 	if (ops->needs_future) {
-		trace_next_use(refs, POOL_REFS, &a, &next_use);
+		trace_next_use(refs, POOL_REFS, &host_malloc, &next_use);
 		pool_set_future(&pool, next_use, POOL_REFS);
 	}
 	for (uint32_t i = 0; i < POOL_REFS; i++) {
@@ -364,13 +357,12 @@ HTEST(repl_conformance_pool)
 
 static long pool_faults(const struct trace *t, const struct repl_ops *ops, uint32_t n)
 {
-	struct mm_allocator a = malloc_alloc();
 	struct pool_soft soft;
 	struct pool pool;
 	struct pool_config cfg = { n, ops, 1, n };
-	pool_soft_init(&soft, n, &a);
+	pool_soft_init(&soft, n, &host_malloc);
 	struct pool_backend be = pool_soft_backend(&soft);
-	if (pool_init(&pool, &cfg, &be, &a) != 0) return -1;
+	if (pool_init(&pool, &cfg, &be, &host_malloc) != 0) return -1;
 	int e = pool_replay(&pool, t->refs, t->nrefs);
 	long faults = e ? -1 : (long)pool.stats.faults;
 	pool_fini(&pool);
@@ -415,7 +407,7 @@ static void exact_on(const char *name)
 		for (size_t p = 0; p < repl_count(); p++) EXPECT_LE(opt, pool_faults(&t, repl_at(p), f));
 	}
 	free(pages);
-	trace_free(&t, &trace_load_alloc);
+	trace_free(&t, &host_malloc);
 }
 
 HTEST(repl_exact_cs) { exact_on("cs"); }
@@ -548,22 +540,21 @@ HTEST(repl_nru_classes_and_seeds)
 	/* through the pool: the same seed replays identically, another differs */
 	struct trace t;
 	ASSERT_EQ(trace_load("tests/data/traces/lirs/cs.trace.gz", &t), 0);
-	struct mm_allocator al = malloc_alloc();
 	uint64_t faults[3];
 	for (int k = 0; k < 3; k++) {
 		struct pool_soft soft;
 		struct pool pool;
 		struct pool_config cfg = { 100, &repl_nru_ops, k == 2 ? 7 : 3, 100 };
-		pool_soft_init(&soft, 100, &al);
+		pool_soft_init(&soft, 100, &host_malloc);
 		struct pool_backend be = pool_soft_backend(&soft);
-		ASSERT_EQ(pool_init(&pool, &cfg, &be, &al), 0);
+		ASSERT_EQ(pool_init(&pool, &cfg, &be, &host_malloc), 0);
 		EXPECT_EQ(pool_replay(&pool, t.refs, t.nrefs), 0);
 		faults[k] = pool.stats.faults;
 		pool_fini(&pool);
 		pool_soft_fini(&soft);
 	}
 	EXPECT_TRUE(faults[0] == faults[1]);
-	trace_free(&t, &trace_load_alloc);
+	trace_free(&t, &host_malloc);
 }
 
 /* ---- writeback accounting ---------------------------------------------------- */
@@ -576,15 +567,14 @@ HTEST(repl_writebacks_read_only_trace)
 	 * counted here from the model backend's own record of evictions. */
 	struct trace t;
 	ASSERT_EQ(trace_load("tests/data/traces/lirs/cs.trace.gz", &t), 0);
-	struct mm_allocator al = malloc_alloc();
 	for (size_t p = 0; p < repl_count(); p++) {
 		struct model_be *m = malloc(sizeof *m);
 		struct pool_backend be = model_init(m, 100);
 		struct pool pool;
 		struct pool_config cfg = { 100, repl_at(p), 1, 100 };
-		ASSERT_EQ(pool_init(&pool, &cfg, &be, &al), 0);
+		ASSERT_EQ(pool_init(&pool, &cfg, &be, &host_malloc), 0);
 		uint32_t *next_use = NULL;
-		trace_next_use(t.refs, t.nrefs, &al, &next_use);
+		trace_next_use(t.refs, t.nrefs, &host_malloc, &next_use);
 		pool_set_future(&pool, next_use, t.nrefs);
 		uint64_t reloads = 0, first_evictions = 0;
 		for (size_t i = 0; i < t.nrefs; i++) {
@@ -603,7 +593,7 @@ HTEST(repl_writebacks_read_only_trace)
 		pool_soft_fini(&m->soft);
 		free(m);
 	}
-	trace_free(&t, &trace_load_alloc);
+	trace_free(&t, &host_malloc);
 }
 
 HTEST(repl_writebacks_by_hand)
@@ -624,13 +614,12 @@ HTEST(repl_writebacks_by_hand)
 		{ 1, 1 }, { 2, 0 }, { 3, 0 }, { 1, 0 }, { 4, 0 }, { 5, 0 }, { 1, 1 }, { 6, 0 }, { 7, 0 },
 	};
 	static const uint64_t wb_after[] = { 0, 0, 1, 2, 3, 3, 4, 5, 6 };
-	struct mm_allocator al = malloc_alloc();
 	struct pool_soft soft;
 	struct pool pool;
 	struct pool_config cfg = { 2, &repl_lru_ops, 1, 0 };
-	ASSERT_EQ(pool_soft_init(&soft, 2, &al), 0);
+	ASSERT_EQ(pool_soft_init(&soft, 2, &host_malloc), 0);
 	struct pool_backend be = pool_soft_backend(&soft);
-	ASSERT_EQ(pool_init(&pool, &cfg, &be, &al), 0);
+	ASSERT_EQ(pool_init(&pool, &cfg, &be, &host_malloc), 0);
 	for (size_t i = 0; i < MM_ARRAY_SIZE(seq); i++) {
 		EXPECT_EQ(pool_reference(&pool, seq[i].page, seq[i].w), 1);
 		EXPECT_TRUE(pool.stats.writebacks == wb_after[i]);
@@ -738,18 +727,17 @@ HTEST(pool_kernel_path_matches_reference)
 	 * counts, for every policy (ticks included). */
 	struct trace t;
 	ASSERT_EQ(trace_load("tests/data/traces/lirs/gli.trace.gz", &t), 0);
-	struct mm_allocator al = malloc_alloc();
 	for (size_t p = 0; p < repl_count(); p++) {
 		struct pool_stats st[2];
 		for (int k = 0; k < 2; k++) {
 			struct pool_soft soft;
 			struct pool pool;
 			struct pool_config cfg = { 200, repl_at(p), 9, 50 };
-			pool_soft_init(&soft, 200, &al);
+			pool_soft_init(&soft, 200, &host_malloc);
 			struct pool_backend be = pool_soft_backend(&soft);
-			ASSERT_EQ(pool_init(&pool, &cfg, &be, &al), 0);
+			ASSERT_EQ(pool_init(&pool, &cfg, &be, &host_malloc), 0);
 			uint32_t *next_use = NULL;
-			trace_next_use(t.refs, t.nrefs, &al, &next_use);
+			trace_next_use(t.refs, t.nrefs, &host_malloc, &next_use);
 			pool_set_future(&pool, next_use, t.nrefs);
 			for (size_t i = 0; i < t.nrefs; i++) {
 				uint64_t page = t.refs[i].page;
@@ -770,5 +758,5 @@ HTEST(pool_kernel_path_matches_reference)
 		EXPECT_TRUE(st[0].faults == st[1].faults);
 		EXPECT_TRUE(st[0].refs == st[1].refs && st[0].refs == t.nrefs);
 	}
-	trace_free(&t, &trace_load_alloc);
+	trace_free(&t, &host_malloc);
 }

@@ -134,9 +134,8 @@ HTEST(trace_next_use_by_hand)
 	/* pages 1 2 1 3 2 1: the next use of each reference */
 	struct trace_ref refs[6] = { { 1, 0 }, { 2, 0 }, { 1, 0 }, { 3, 0 }, { 2, 0 }, { 1, 0 } };
 	static const uint32_t want[6] = { 2, 4, 5, REPL_NEVER, REPL_NEVER, REPL_NEVER };
-	struct mm_allocator a = host_allocator(NULL);
 	uint32_t *next;
-	ASSERT_EQ(trace_next_use(refs, 6, &a, &next), 0);
+	ASSERT_EQ(trace_next_use(refs, 6, &host_malloc, &next), 0);
 	for (int i = 0; i < 6; i++) EXPECT_TRUE(next[i] == want[i]);
 	free(next);
 }
@@ -151,9 +150,8 @@ HTEST(trace_next_use_random)
 	struct mm_rng rng;
 	mm_rng_seed(&rng, 42);
 	for (int i = 0; i < N; i++) refs[i].page = (uint64_t)mm_rng_below(&rng, 3000) * 0x9E3779B97F4A7C15ull;
-	struct mm_allocator a = host_allocator(NULL);
 	uint32_t *next;
-	ASSERT_EQ(trace_next_use(refs, N, &a, &next), 0);
+	ASSERT_EQ(trace_next_use(refs, N, &host_malloc, &next), 0);
 	int bad = 0;
 	for (int i = 0; i < N && bad < 5; i++) {
 		int j = i + 1;
@@ -205,7 +203,7 @@ HTEST(trace_shared_lirs_files)
 		EXPECT_EQ(t.format, TRACE_LIRS);
 		EXPECT_EQ(t.nrefs, want[i].refs);
 		EXPECT_EQ(distinct(&t), want[i].blocks);
-		trace_free(&t, &trace_load_alloc);
+		trace_free(&t, &host_malloc);
 	}
 }
 
@@ -218,5 +216,5 @@ HTEST(trace_shared_address_file)
 	size_t writes = 0;
 	for (size_t i = 0; i < t.nrefs; i++) writes += t.refs[i].is_write;
 	EXPECT_TRUE(writes > 0 && writes < t.nrefs);
-	trace_free(&t, &trace_load_alloc);
+	trace_free(&t, &host_malloc);
 }

@@ -52,8 +52,7 @@ static int rig_init(struct rig *g, uint32_t nframes, uint32_t nslots, const char
 	g->sys = (struct vm_sys){ { sim_alloc, sim_free, 0, 0 }, host_allocator(NULL), 0 };
 	g->rs = (struct ramswap){ calloc(nslots, 4096), nslots, 0 };
 	struct swap_dev dev = { "ram", nslots, rs_read, rs_write, &g->rs };
-	struct mm_allocator a = host_allocator(NULL);
-	if (swap_init(&g->sw, &dev, &a)) return -1;
+	if (swap_init(&g->sw, &dev, &host_malloc)) return -1;
 	struct pool_config cfg = { nframes, repl_lookup(policy), 42, 0 };
 	if (!cfg.policy || vmpool_init(&g->vp, &g->sys, &g->sw, &cfg)) return -1;
 	g->s = vm_space_create(&g->sys);
@@ -66,8 +65,7 @@ static void rig_fini(struct rig *g)
 	vmpool_detach(&g->vp, g->s);
 	vm_space_destroy(g->s);
 	vmpool_fini(&g->vp);
-	struct mm_allocator a = host_allocator(NULL);
-	swap_fini(&g->sw, &a);
+	swap_fini(&g->sw, &host_malloc);
 	free(g->rs.pages);
 }
 
@@ -231,13 +229,12 @@ HTEST(vmpool_agrees_with_soft_backend)
 			ASSERT_EQ(cpu_access(g.s, va, writes[i], &v), VM_RESOLVED);
 			vmpool_access_done(&g.vp, g.s, va);
 		}
-		struct mm_allocator a = host_allocator(NULL);
 		struct pool_soft soft;
 		struct pool p;
-		ASSERT_EQ(pool_soft_init(&soft, FRAMES, &a), 0);
+		ASSERT_EQ(pool_soft_init(&soft, FRAMES, &host_malloc), 0);
 		struct pool_backend be = pool_soft_backend(&soft);
 		struct pool_config cfg = { FRAMES, repl_lookup(pols[k]), 42, 0 };
-		ASSERT_EQ(pool_init(&p, &cfg, &be, &a), 0);
+		ASSERT_EQ(pool_init(&p, &cfg, &be, &host_malloc), 0);
 		for (int i = 0; i < N; i++) pool_reference(&p, pages[i], writes[i]);
 		EXPECT_EQ(g.vp.pool.stats.faults, p.stats.faults);
 		EXPECT_EQ(g.vp.pool.stats.evictions, p.stats.evictions);

@@ -1,7 +1,8 @@
 /*
  * trace_load.h - host-side helper for tests and host programs: read a trace
  * file into memory, decompressing it with `gzip -dc` when its name ends in
- * ".gz" ("-" reads standard input), then parse it with mm/sim/trace.c.
+ * ".gz" ("-" reads standard input), then parse it with mm/sim/trace.c (the
+ * trace's arrays come from host_malloc: free it with trace_free(t, &host_malloc)).
  */
 #ifndef TRACE_LOAD_H
 #define TRACE_LOAD_H
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "host_alloc.h"
 #include "trace.h"
 
 /* Read all of f; returns a malloc'd buffer (NUL-terminated) or NULL. */
@@ -68,9 +70,6 @@ static inline char *trace_load_file(const char *path, size_t *nbytes)
 	return buf;
 }
 
-static inline void *trace_load_malloc(void *ctx, size_t n) { (void)ctx; return malloc(n ? n : 1); }
-static inline void trace_load_free(void *ctx, void *p) { (void)ctx; free(p); }
-__attribute__((unused)) static const struct mm_allocator trace_load_alloc = { trace_load_malloc, trace_load_free, NULL };
 
 /* Load and parse a trace; 0, or -1 after a message on stderr. */
 static inline int trace_load(const char *path, struct trace *t)
@@ -79,7 +78,7 @@ static inline int trace_load(const char *path, struct trace *t)
 	char *buf = trace_load_file(path, &n);
 	if (!buf) return -1;
 	struct trace_error err;
-	int e = trace_parse(buf, n, TRACE_AUTO, &trace_load_alloc, t, &err);
+	int e = trace_parse(buf, n, TRACE_AUTO, &host_malloc, t, &err);
 	free(buf);
 	if (e) {
 		fprintf(stderr, "%s: %s\n", path, err.msg[0] ? err.msg : mm_strerror(e));

@@ -61,6 +61,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <time.h>
+#include "../host_alloc.h"
 #include "mems.h"
 
 /* ---- the pager and metadata allocator ---- */
@@ -107,18 +108,6 @@ static paddr_t pg_phys(void *ctx, const void *kaddr)
 {
 	(void)ctx;
 	return (paddr_t)(uintptr_t)kaddr;
-}
-
-static void *meta_alloc(void *ctx, size_t n)
-{
-	(void)ctx;
-	return malloc(n);
-}
-
-static void meta_free(void *ctx, void *p)
-{
-	(void)ctx;
-	free(p);
 }
 
 /* ---- timing ---- */
@@ -307,9 +296,8 @@ static struct figures libc_latency(const struct workload *w)
 static uint64_t *mems_fill(struct mems *m, const struct workload *w)
 {
 	struct mems_pager pg = { pg_map, pg_unmap, pg_phys, &region };
-	struct mm_allocator meta = { meta_alloc, meta_free, NULL };
 	memset(m, 0, sizeof *m);
-	if (mems_init(m, &pg, &meta) < 0) abort();
+	if (mems_init(m, &pg, &host_malloc) < 0) abort();
 	uint64_t *live = malloc(w->n_live * sizeof *live);
 	if (!live) abort();
 	for (size_t i = 0; i < w->n_live; i++)

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include "../host_alloc.h"
 #include "mems.h"
 
 static int pg_map(void *ctx, size_t npages, void **kaddr)
@@ -34,18 +35,6 @@ static paddr_t pg_phys(void *ctx, const void *kaddr)
 	return (paddr_t)(uintptr_t)kaddr;
 }
 
-static void *meta_alloc(void *ctx, size_t n)
-{
-	(void)ctx;
-	return malloc(n);
-}
-
-static void meta_free(void *ctx, void *p)
-{
-	(void)ctx;
-	free(p);
-}
-
 static void put_stdout(void *ctx, const char *s, size_t n)
 {
 	(void)ctx;
@@ -55,10 +44,9 @@ static void put_stdout(void *ctx, const char *s, size_t n)
 int main(void)
 {
 	struct mems_pager pg = { pg_map, pg_unmap, pg_phys, NULL };
-	struct mm_allocator meta = { meta_alloc, meta_free, NULL };
 	struct mm_sink out = { put_stdout, NULL };
 	struct mems m = { 0 };
-	if (mems_init(&m, &pg, &meta) < 0) {
+	if (mems_init(&m, &pg, &host_malloc) < 0) {
 		fprintf(stderr, "mems_init: %s\n", mems_last_message(&m));
 		return 1;
 	}

@@ -36,9 +36,9 @@ static long long run(const struct trace *t, const struct repl_ops *policy, uint3
 	struct pool_soft soft;
 	struct pool pool;
 	struct pool_config cfg = { nframes, policy, 1, tick_arg < 0 ? nframes : (uint32_t)tick_arg };
-	if (pool_soft_init(&soft, nframes, &trace_load_alloc) != 0) return -1;
+	if (pool_soft_init(&soft, nframes, &host_malloc) != 0) return -1;
 	struct pool_backend be = pool_soft_backend(&soft);
-	if (pool_init(&pool, &cfg, &be, &trace_load_alloc) != 0) {
+	if (pool_init(&pool, &cfg, &be, &host_malloc) != 0) {
 		pool_soft_fini(&soft);
 		return -1;
 	}
@@ -87,7 +87,7 @@ static int curve(const char *path, int nsizes, char **sizes)
 		for (size_t p = 0; p < repl_count(); p++) printf(" %lld", run(&t, repl_at(p), frames));
 		printf("\n");
 	}
-	trace_free(&t, &trace_load_alloc);
+	trace_free(&t, &host_malloc);
 	return 0;
 }
 
@@ -137,7 +137,7 @@ int main(int argc, char **argv)
 			fflush(stdout);
 			cases++;
 		}
-		trace_free(&t, &trace_load_alloc);
+		trace_free(&t, &host_malloc);
 		free(names[i]);
 	}
 	printf("%-16s %6s %8s", "average", "", "");

@@ -91,15 +91,15 @@ int main(int argc, char **argv)
 	struct pool_soft soft;
 	struct pool pool;
 	struct pool_config cfg = { (uint32_t)frames, policy, seed, (uint32_t)tick };
-	if (pool_soft_init(&soft, (uint32_t)frames, &trace_load_alloc) != 0) return 1;
+	if (pool_soft_init(&soft, (uint32_t)frames, &host_malloc) != 0) return 1;
 	struct pool_backend be = pool_soft_backend(&soft);
-	int e = pool_init(&pool, &cfg, &be, &trace_load_alloc);
+	int e = pool_init(&pool, &cfg, &be, &host_malloc);
 	if (e) {
 		fprintf(stderr, "replay: pool: %s\n", mm_strerror(e));
 		return 1;
 	}
 	if (check) { /* the same as pool_replay, with every structure checked */
-		e = pool_plan_future(&pool, t.refs, t.nrefs, &trace_load_alloc);
+		e = pool_plan_future(&pool, t.refs, t.nrefs, &host_malloc);
 		for (size_t i = 0; i < t.nrefs && !e; i++) {
 			e = pool_reference(&pool, t.refs[i].page, t.refs[i].is_write);
 			if (e >= 0) e = pool_check(&pool, &err);
@@ -118,6 +118,6 @@ int main(int argc, char **argv)
 	printf("\n");
 	pool_fini(&pool);
 	pool_soft_fini(&soft);
-	trace_free(&t, &trace_load_alloc);
+	trace_free(&t, &host_malloc);
 	return 0;
 }

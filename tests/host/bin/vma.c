@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
+#include "../host_alloc.h"
 #include "vma_cmd.h"
 
 /* Ask the address sanitizer to return NULL for a huge malloc, as plain
@@ -17,18 +18,6 @@ const char *__asan_default_options(void);
 const char *__asan_default_options(void)
 {
 	return "allocator_may_return_null=1";
-}
-
-static void *lib_alloc(void *ctx, size_t n)
-{
-	(void)ctx;
-	return malloc(n ? n : 1);
-}
-
-static void lib_free(void *ctx, void *p)
-{
-	(void)ctx;
-	free(p);
 }
 
 static void put_stdout(void *ctx, const char *s, size_t n)
@@ -40,14 +29,13 @@ static void put_stdout(void *ctx, const char *s, size_t n)
 int main(void)
 {
 	static const size_t chunks[] = { 1, 2, 3, 5, 7, 11, 13, 64, 509, 4093 };
-	struct mm_allocator alloc = { lib_alloc, lib_free, NULL };
 	struct mm_sink out = { put_stdout, NULL };
 	struct vma_cmd vc;
 	char buf[4093];
 	size_t have = 0, used = 0, turn = 0;
 	bool eof = false;
 
-	vma_cmd_init(&vc, &alloc, &out);
+	vma_cmd_init(&vc, &host_malloc, &out);
 	while (!vma_cmd_done(&vc)) {
 		if (used == have) {
 			if (eof) break;

@@ -22,9 +22,7 @@ static void proc_main(void *arg)
 	for (;;) {
 		sem_down(&p->go);
 		if (p->quit) break;
-		uint64_t before = p->space->stats.faults;
 		p->stopped = guard_run(do_access, p, &p->rep);
-		p->faults += p->space->stats.faults - before;
 		sem_up(&p->done);
 	}
 	sem_up(&p->done);

@@ -23,8 +23,7 @@ struct proc {
 	uint32_t value;
 	/* the result */
 	bool stopped;             /* a bad access or out of memory stopped it */
-	struct guard_report rep;
-	uint64_t faults;          /* faults taken by this process's accesses */
+	struct guard_report rep;  /* (its faults are counted by its space: space->stats) */
 };
 
 /* Start a process thread over space (which it owns from now on). 0 or

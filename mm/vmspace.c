@@ -129,6 +129,7 @@ static enum vm_verdict resolve(struct vm_space *s, const struct vm_region *r, va
 	int err;
 	if (s->pager.fault) {
 		err = s->pager.fault(s->pager.ctx, s, r, page, write);
+		if (!err) s->stats.paged++;
 	} else {
 		paddr_t pa = zeroed_frame(&s->sys->frames);
 		if (!pa) {

@@ -67,6 +67,7 @@ struct vm_sys {
 struct vm_stats {
 	uint64_t faults;     /* every vm_fault call */
 	uint64_t zero_fills; /* first touches given a zeroed frame */
+	uint64_t paged;      /* faults the space's pager resolved (a page brought in) */
 	uint64_t bad;        /* bad accesses */
 	uint64_t oom;        /* faults that found no memory */
 };

@@ -43,7 +43,7 @@ struct mm_run {
 	struct vmpool vp;
 	struct proc *procs;        /* per trace process */
 	uint64_t *keys;            /* per frame, for the maps */
-	uint64_t *faults;          /* per process */
+	uint64_t *faults;          /* per process: its space's count, read when it ends */
 	uint32_t interval;
 	uint32_t ms_per_unit;      /* real-time mode: PIT time per time unit */
 	uint32_t last_time;        /* of the last TICK, for the real-time mode */
@@ -211,6 +211,7 @@ static void end_proc(struct mm_run *r, uint32_t id)
 {
 	struct proc *p = &r->procs[id];
 	if (!p->thread) return;
+	r->faults[id] = p->space->stats.paged; /* counted where they happened */
 	proc_stop(p);
 	vmpool_detach(&r->vp, p->space);
 	vm_space_destroy(p->space);
@@ -222,13 +223,11 @@ static int access(struct mm_run *r, const struct memman_event *ev)
 	struct proc *p = &r->procs[ev->proc];
 	if (!p->thread) return 0; /* it could not be started: already reported */
 	vaddr_t va = MEMMAN_BASE + ev->vpage * PAGE_SIZE;
-	uint64_t before = r->vp.pool.stats.faults;
 	if (proc_access(p, va, true, ev->proc)) {
 		kprintf("t=%u: process %u stopped at page %u: %s\n", ev->time, ev->proc, ev->vpage, p->rep.reason);
 		return -MM_ENOMEM;
 	}
 	vmpool_access_done(&r->vp, p->space, va);
-	r->faults[ev->proc] += r->vp.pool.stats.faults - before;
 	return 0;
 }
 

@@ -51,6 +51,14 @@ while read -r line; do
 	i=$((i + 1))
 done < "$T/got"
 check_status "every run reported its faults" "$i" "${#cases[@]}"
+# each run's faults per process (counted by each process's space) add up to
+# its total (counted by the pool)
+awk '/^page faults per process:/ { sum = 0; next }
+	/^  [0-9]+ .*: [0-9]+ page faults/ { for (i = 1; i <= NF; i++) if ($(i + 1) == "page") { sum += $i; break } }
+	/^page faults: / { runs++; if ($3 != sum) bad++ }
+	END { print runs + 0, bad + 0 }' "$T/out" > "$T/sums"
+if [ "$(cat "$T/sums")" = "${#cases[@]} 0" ]; then ok "per-process faults add up to the total in every run"
+else fail "per-process faults add up to the total" "runs, mismatches: $(cat "$T/sums")"; fi
 echo "# all ${#cases[@]} runs took $((SECONDS - start)) s"
 
 # byte images: mm.vir right after arrival (first fit: process i at page i)

@@ -3,7 +3,7 @@
  * build, the timer, symbol lookup, recovery from a bad access, the command
  * line and the multiboot memory map. The map's RAM is compared with the size
  * QEMU was given, which tools/run-tests passes as expect_ram=SIZE on the
- * command line beside each --mem.
+ * command line beside each --mem (without it: the size QEMU wrote in the CMOS).
  */
 #include "guard.h"
 #include "io.h"
@@ -78,15 +78,29 @@ KTEST(boot, guard_catches_bad_access)
  * given and less than 1 MiB under it. */
 #define RAM_HELD_BACK_MAX (1ull << 20)
 
+/* The RAM size the machine's CMOS holds (QEMU writes it there, apart from
+ * the BIOS's memory map): 64 KiB blocks above 16 MiB, or KiB above 1 MiB. */
+static uint64_t cmos_ram_bytes(void)
+{
+	uint32_t f = irq_save();
+	outb(0x70, 0x34); uint32_t lo = inb(0x71);
+	outb(0x70, 0x35); uint32_t hi = inb(0x71);
+	uint64_t above16 = ((hi << 8) | lo) * 65536ull;
+	outb(0x70, 0x30); lo = inb(0x71);
+	outb(0x70, 0x31); hi = inb(0x71);
+	irq_restore(f);
+	return above16 ? (16ull << 20) + above16 : (1ull << 20) + ((hi << 8) | lo) * 1024ull;
+}
+
 KTEST(boot, memory_map)
 {
 	KEXPECT(boot_info.nregions > 0, "no memory map");
 	KEXPECT(boot_info.mem_upper_kib > 0, "mem_upper %u", boot_info.mem_upper_kib);
+	/* what QEMU was given: expect_ram=SIZE from the runner, else the CMOS */
 	const char *want = cmdline_get("expect_ram");
 	uint64_t given = 0;
-	KASSERT(want && mm_parse_size(want, &given) == 0 && given > 0,
-		"the command line should say the RAM QEMU was given, e.g. expect_ram=128M (got %s)",
-		want ? want : "nothing");
+	if (want) KASSERT(mm_parse_size(want, &given) == 0 && given > 0, "expect_ram=%s: not a size", want);
+	else given = cmos_ram_bytes();
 	uint64_t ram = boot_info.ram_bytes;
 	KEXPECT(ram <= given && ram > given - RAM_HELD_BACK_MAX,
 		"the map has %llu KiB of RAM, QEMU was given %llu KiB", ram >> 10, given >> 10);

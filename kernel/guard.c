@@ -5,6 +5,7 @@
  */
 #include "guard.h"
 #include "kernel.h"
+#include "mem.h"
 
 struct guard *guard_top;
 
@@ -34,4 +35,13 @@ void guard_trip(uint32_t addr, uint32_t err, uint32_t eip, const char *reason)
 	g->report.eip = eip;
 	g->report.reason = reason;
 	kjmp_go(&g->jmp, 1);
+}
+
+int guard_run_in(struct vm_space *s, void (*fn)(void *), void *arg, struct guard_report *report)
+{
+	struct vm_space *was = vm_current;
+	if (s != was) vm_switch(s);
+	int stopped = guard_run(fn, arg, report);
+	if (vm_current != was) vm_switch(was);
+	return stopped;
 }

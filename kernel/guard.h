@@ -30,6 +30,11 @@ struct guard {
  * bad access stopped it (then *report says where and why). */
 int guard_run(void (*fn)(void *), void *arg, struct guard_report *report);
 
+struct vm_space;
+/* The same in address space s (NULL: the kernel's): switch to it, run
+ * fn(arg) under a guard, switch back to the space that was loaded. */
+int guard_run_in(struct vm_space *s, void (*fn)(void *), void *arg, struct guard_report *report);
+
 /* Called by the fault path: if a guard is active, record and jump there. */
 void guard_trip(uint32_t addr, uint32_t err, uint32_t eip, const char *reason);
 int guard_active(void);

@@ -22,7 +22,7 @@ static void proc_main(void *arg)
 	for (;;) {
 		sem_down(&p->go);
 		if (p->quit) break;
-		p->stopped = guard_run(do_access, p, &p->rep);
+		p->stopped = guard_run_in(p->space, do_access, p, &p->rep);
 		sem_up(&p->done);
 	}
 	sem_up(&p->done);

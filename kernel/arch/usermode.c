@@ -55,11 +55,8 @@ int user_call(struct vm_space *s, vaddr_t eip, vaddr_t esp, uint32_t eax, uint32
 	      struct guard_report *rep)
 {
 	struct user_args a = { eip, esp, eax, ebx };
-	struct vm_space *was = vm_current;
-	vm_switch(s);
-	int stopped = guard_run(enter, &a, rep);
+	int stopped = guard_run_in(s, enter, &a, rep);
 	user_done = 0;
-	vm_switch(was);
 	__asm__ volatile("mov $0x10, %%ax; mov %%ax, %%fs; mov %%ax, %%gs" ::: "eax");
 	return stopped;
 }

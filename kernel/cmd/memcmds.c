@@ -155,9 +155,7 @@ static int space_touch(int argc, char **argv, bool write)
 	t.value = (uint32_t)v;
 	uint64_t faults = scratch->stats.faults;
 	struct guard_report rep;
-	vm_switch(scratch);
-	int stopped = guard_run(do_touch, &t, &rep);
-	vm_switch(0);
+	int stopped = guard_run_in(scratch, do_touch, &t, &rep);
 	if (stopped) {
 		kprintf("bad access at 0x%08x: %s (", rep.addr, rep.reason);
 		vm_describe_err(rep.err, &console_sink);

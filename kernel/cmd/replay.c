@@ -150,9 +150,7 @@ static int replay_with(struct trace *t, const struct replay_opts *o, uint32_t *i
 	kpool_register(&vp);
 	struct replay_job job = { t, index, &vp, s, 0 };
 	struct guard_report rep;
-	vm_switch(s);
-	int stopped = guard_run(replay_run, &job, &rep);
-	vm_switch(0);
+	int stopped = guard_run_in(s, replay_run, &job, &rep);
 	if (stopped)
 		kprintf("replay: stopped at reference %u of %u: %s at 0x%08x (%s)\n", (unsigned)job.done + 1,
 			(unsigned)t->nrefs, rep.reason, rep.addr, vp.last_error ? vp.last_error : "");

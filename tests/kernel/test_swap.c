@@ -63,9 +63,7 @@ static int churn_policy(const struct repl_ops *ops, struct swap_area *sw, struct
 	vm_region_add(s, SBASE, c->npages, VM_READ | VM_WRITE);
 	c->vp = &vp;
 	c->s = s;
-	vm_switch(s);
-	int stopped = guard_run(churn_run, c, rep);
-	vm_switch(0);
+	int stopped = guard_run_in(s, churn_run, c, rep);
 	int bad = vmpool_check(&vp, &console_sink);
 	c->rounds = (uint32_t)vp.pool.stats.evictions; /* report back */
 	vmpool_detach(&vp, s);
@@ -127,9 +125,7 @@ KTEST(swap, exhaustion_is_reported)
 	vm_region_add(s, SBASE, 10, VM_READ | VM_WRITE);
 	struct churn c = { .vp = &vp, .s = s, .npages = 10 };
 	struct guard_report rep;
-	vm_switch(s);
-	int stopped = guard_run(fill_pages, &c, &rep);
-	vm_switch(0);
+	int stopped = guard_run_in(s, fill_pages, &c, &rep);
 	KEXPECT_EQ(stopped, 1);
 	KEXPECT(c.rounds == 6, "stopped after %u pages: %s at 0x%08x", c.rounds, rep.reason, rep.addr); /* 2 frames + 4 slots; the 7th is refused */
 	KEXPECT(rep.reason && mm_strcmp(rep.reason, "swap space exhausted") == 0, "reason %s", rep.reason);

@@ -27,10 +27,7 @@ static void do_access(void *p)
 /* Access va in space s under a guard; returns 1 if it was stopped. */
 static int access_in(struct vm_space *s, struct access *a, struct guard_report *rep)
 {
-	vm_switch(s);
-	int stopped = guard_run(do_access, a, rep);
-	vm_switch(0);
-	return stopped;
+	return guard_run_in(s, do_access, a, rep);
 }
 
 KTEST(vm, map_translate_unmap)

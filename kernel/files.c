@@ -11,6 +11,7 @@
 #include "mmlib.h"
 #include "multiboot.h"
 #include "shell.h"
+#include "kwin.h"
 
 int files_count(void) { return boot_info.nmodules; }
 

@@ -41,6 +41,9 @@ void pic_eoi(unsigned irq);
 void pit_init(unsigned hz);
 uint64_t pit_ticks(void);
 uint32_t pit_ticks_lo(void); /* the low 32 bits, read without a lock */
+/* Call fn(ticks) at every tick, interrupts off, after those registered
+ * before it (the scheduler registers last: it may switch threads). */
+void pit_on_tick(void (*fn)(uint64_t now));
 extern unsigned pit_hz;
 
 /* Serial ports: COM1 a console device (console.h), COM2 the log. */

@@ -17,9 +17,9 @@
 #include "thread.h"
 #include "swapdev.h"
 #include "trap.h"
+#include "kpools.h"
 
 void thread_switch(uint32_t *save_esp, uint32_t new_esp);
-void pit_set_hook(void (*fn)(struct trap_frame *));
 extern struct guard *guard_top;
 
 static struct thread boot_thread;
@@ -104,12 +104,10 @@ static void wake_sleepers(uint64_t now)
 	}
 }
 
-static void sched_tick(struct trap_frame *tf)
+static void sched_tick(uint64_t now)
 {
-	(void)tf;
 	if (!sched_on) return;
-	kpools_tick(pit_ticks());
-	wake_sleepers(pit_ticks());
+	wake_sleepers(now);
 	if (quantum_left) quantum_left--;
 	if (!quantum_left && runq.head) {
 		sched_preemptions++;
@@ -281,7 +279,7 @@ void thread_init(void)
 	if (!idle) KPANIC("no memory for the idle thread");
 	q_pop(&runq); /* idle is never on the run queue */
 	idle->state = T_READY;
-	pit_set_hook(sched_tick);
+	pit_on_tick(sched_tick);
 	sched_on = true;
 }
 

@@ -30,8 +30,11 @@ static uint32_t consumed;             /* input bytes taken since boot */
 static uint32_t idle_marked;          /* consumed count at the last idle mark */
 static bool idle_sent;
 
+static void console_tick(uint64_t now);
+
 void console_init(void)
 {
+	pit_on_tick(console_tick);
 	const char *want = cmdline_get("console");
 	if (want && mm_strcmp(want, "uart") == 0) {
 		klog("console: COM1 (console=uart)\n");
@@ -95,8 +98,9 @@ static void console_put(void *ctx, const char *s, size_t n)
 
 void console_flush(void) { dev_flush(true); }
 
-void console_tick(void)
+static void console_tick(uint64_t now)
 {
+	(void)now;
 	if (writing) return; /* the interrupted writer flushes itself */
 	writing = true;
 	con->flush(false);

@@ -30,7 +30,6 @@ const struct console_dev *virtio_console_probe(void);
 void console_init(void);
 const char *console_name(void);
 void console_flush(void);
-void console_tick(void);    /* the timer: push out a line left in a buffer */
 void console_rx_wake(void); /* from a device's receive interrupt */
 void console_emergency(void); /* a crash report follows: make sure it gets out */
 

@@ -1,8 +1,9 @@
 /*
  * pit.c - the 8254 programmable interval timer, channel 0 in rate-generator
- * mode at pit_hz, counting ticks. Each tick pushes out buffered console
- * output; other subsystems hook the tick with pit_set_hook (the scheduler,
- * the NRU sweep).
+ * mode at pit_hz, counting ticks. Subsystems that live on the tick register
+ * with pit_on_tick and are called in the order they registered, interrupts
+ * off: the console (buffered output goes out), the frame pools' sweeps, and
+ * last the scheduler, which may switch threads.
  */
 #include "io.h"
 #include "console.h"
@@ -11,17 +12,22 @@
 
 unsigned pit_hz;
 static volatile uint64_t ticks;
-static void (*tick_hook)(struct trap_frame *);
+#define PIT_SUBSCRIBERS 8
+static void (*subscribers[PIT_SUBSCRIBERS])(uint64_t now);
+static unsigned nsubscribers;
 
-void pit_set_hook(void (*fn)(struct trap_frame *));
-void pit_set_hook(void (*fn)(struct trap_frame *)) { tick_hook = fn; }
+void pit_on_tick(void (*fn)(uint64_t now))
+{
+	if (nsubscribers == PIT_SUBSCRIBERS) KPANIC("pit_on_tick: more than %u subscribers", PIT_SUBSCRIBERS);
+	subscribers[nsubscribers++] = fn;
+}
 
 static void pit_irq(struct trap_frame *tf)
 {
+	(void)tf;
 	ticks++;
 	pic_eoi(0);
-	console_tick();
-	if (tick_hook) tick_hook(tf);
+	for (unsigned i = 0; i < nsubscribers; i++) subscribers[i](ticks);
 }
 
 void pit_init(unsigned hz)

@@ -270,10 +270,13 @@ static bool setup_queues(void)
 static void discover_ports(void)
 {
 	ctl_send(0, EV_DEVICE_READY, 1);
-	for (unsigned quiet = 0; quiet < 2000; quiet++) {
-		if (ctl_poll()) quiet = 0;
+	unsigned i, quiet = 0, first = 0;
+	for (i = 0; i < 4000000 && quiet < 2000; i++) {
+		if (ctl_poll()) { quiet = 0; if (!first) first = i; }
+		else if (first) quiet++;
 		(void)virtio_isr(&vc.dev); /* a device access paces the wait */
 	}
+	klog("console: ports after %u polls (first at %u)\n", i, first);
 }
 
 static int choose_port(void)

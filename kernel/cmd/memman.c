@@ -21,6 +21,8 @@
 #include "shell.h"
 #include "swapdev.h"
 #include "thread.h"
+#include "kpools.h"
+#include "kwin.h"
 
 #define MEMMAN_BASE 0x01000000u
 

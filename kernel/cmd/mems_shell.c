@@ -12,6 +12,7 @@
 #include "mems.h"
 #include "mmlib.h"
 #include "shell.h"
+#include "kwin.h"
 
 struct mems kmems;
 static uint32_t mapped_pages;

@@ -17,6 +17,8 @@
 #include "shell.h"
 #include "swapdev.h"
 #include "trace.h"
+#include "kpools.h"
+#include "kwin.h"
 
 #define REPLAY_BASE 0x40000000u
 #define REPLAY_MAX_PAGES ((VM_USER_TOP - REPLAY_BASE) / PAGE_SIZE)

@@ -14,6 +14,7 @@
 #include "mem.h"
 #include "shell.h"
 #include "vma_cmd.h"
+#include "kwin.h"
 
 #define EOT 0x04
 

@@ -22,6 +22,8 @@
 #include "shell.h"
 #include "swapdev.h"
 #include "vmm_input.h"
+#include "kpools.h"
+#include "kwin.h"
 
 #define VMM_BASE 0x00400000u
 #define VMM_MAX_PROCS 64

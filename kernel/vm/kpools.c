@@ -1,9 +1,12 @@
 /*
- * kpools.c - the list of live frame pools (for swapinfo and gdb).
+ * kpools.c - the list of live frame pools (see kpools.h), and the timer's
+ * sweep of those that asked for one.
  */
 #include "io.h"
 #include "kernel.h"
+#include "kmain.h"
 #include "swapdev.h"
+#include "kpools.h"
 
 struct vmpool *kpools[KPOOLS_MAX];
 static uint32_t sweep_every[KPOOLS_MAX];
@@ -34,7 +37,7 @@ void kpool_unregister(struct vmpool *vp)
 	irq_restore(f);
 }
 
-void kpools_tick(uint64_t now)
+static void kpools_tick(uint64_t now)
 {
 	for (int i = 0; i < KPOOLS_MAX; i++)
 		if (kpools[i] && sweep_every[i] && now % sweep_every[i] == 0) {
@@ -54,3 +57,6 @@ void kpools_print(struct mm_sink *out)
 		}
 	if (!n) mm_format(out, "no frame pools in use\n");
 }
+
+static void kpools_init(void) { pit_on_tick(kpools_tick); } /* before the scheduler's */
+BOOT_HOOK(kpools, kpools_init, 20);

@@ -9,6 +9,7 @@
 #include "mem.h"
 #include "mm_env.h"
 #include "pgtable.h"
+#include "kwin.h"
 
 #define KWIN_PAGES ((KWIN_END - KWIN_BASE) / PAGE_SIZE)
 static uint32_t used[KWIN_PAGES / 32];

@@ -14,6 +14,7 @@
 #include "mm_env.h"
 #include "mmlib.h"
 #include "multiboot.h"
+#include "kwin.h"
 
 extern char _kernel_start[], _kernel_end[];
 extern uint32_t boot_page_dir[1024];

@@ -15,6 +15,8 @@
 #include "mmlib.h"
 #include "shell.h"
 #include "swapdev.h"
+#include "kpools.h"
+#include "kwin.h"
 
 struct swap_area kswap;
 bool kswap_ready;

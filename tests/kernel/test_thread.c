@@ -140,6 +140,7 @@ KTEST(thread, processes_fault_concurrently)
 
 #include "repl.h"
 #include "swapdev.h"
+#include "kpools.h"
 
 extern uint64_t kpools_sweeps;
 

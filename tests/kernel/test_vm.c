@@ -11,6 +11,7 @@
 #include "layout.h"
 #include "mem.h"
 #include "mmlib.h"
+#include "kwin.h"
 
 #define UBASE 0x00400000u
 

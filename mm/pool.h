@@ -49,6 +49,27 @@
  *
  * While a future is attached (pool_set_future, for OPT) reference number
  * `refs` is the one in progress: future.now = refs - base at every step.
+ *
+ * INTERRUPTS AND LOCKING. A pool has no lock: mmk runs on one CPU, and every
+ * call into a pool must be a critical section, with interrupts off or where
+ * nothing else that uses the pool can run. Who calls what, and how:
+ *
+ *   pool_fault        from the #PF handler (an interrupt gate: interrupts
+ *                     are off for the whole fault, backend I/O included:
+ *                     swap is polled, so a fault never sleeps)
+ *   pool_access_done  from the thread that made the access, interrupts off
+ *                     around it (vmpool_access_done does that)
+ *   pool_tick         from the timer for pools registered to be swept
+ *                     (interrupts off), or from the one thread that drives
+ *                     a pool nobody sweeps (memman's time steps)
+ *   pool_release      while a space's pages are removed (vm_region_remove
+ *                     through the pager): its threads are stopped and a
+ *                     swept pool is unregistered from the timer first
+ *   pool_init/fini, pool_plan_future, pool_check: before or after use, or
+ *                     with interrupts off
+ *
+ * Backend ops run in their caller's context: they never sleep and never
+ * call back into the pool. On the host everything is one thread.
  */
 #ifndef MM_POOL_H
 #define MM_POOL_H

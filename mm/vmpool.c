@@ -216,7 +216,7 @@ void vmpool_detach(struct vmpool *vp, struct vm_space *s)
 
 int vmpool_access_done(struct vmpool *vp, const struct vm_space *s, vaddr_t va)
 {
-	uint32_t irq = mm_irq_save(); /* a timer sweep must not cut into it */
+	uint32_t irq = mm_irq_save(); /* a critical section: see pool.h, INTERRUPTS AND LOCKING */
 	int rc = pool_access_done(&vp->pool, vmpool_key(vp, s, va));
 	mm_irq_restore(irq);
 	return rc;

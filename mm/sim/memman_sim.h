@@ -177,7 +177,6 @@ struct memman_sim {
 	struct pool_soft soft;
 	struct pool pool;
 	bool soft_ready, pool_ready; /* set up (and so to be torn down) */
-	uint32_t *next_use;      /* OPT's future, or NULL */
 	uint64_t *proc_faults;   /* per process */
 	uint64_t faults, accesses;
 	uint32_t admitted, rejected, ended;
@@ -233,6 +232,10 @@ void memman_events_vir_image(const struct memman_events *it, uint8_t *buf);
  * "  frames <a>-<b>: free" (or "  frame <f>: free"). */
 void memman_print_frames(const struct memman_trace *trace, const uint64_t *keys,
 			 uint32_t nframes, struct mm_sink *out);
+/* The same with each frame's key from key(ctx, frame) (MEMMAN_NO_PAGE: free). */
+typedef uint64_t (*memman_frame_key)(const void *ctx, uint32_t f);
+void memman_print_frames_by(const struct memman_trace *trace, uint32_t nframes, memman_frame_key key,
+			    const void *ctx, struct mm_sink *out);
 /* "virtual memory: <n> pages of 16 bytes, <policy> fit, <f> free in <h>
  * holes", then per piece "  pages <a>-<b>: process <id> (<name>)" or
  * "  pages <a>-<b>: hole" ("page <a>" for a piece of one page). */

@@ -1,6 +1,6 @@
 /*
  * vma_cmd.h - the command language of the arena ("virtual memory allocator",
- * FORMATS.md §4) as a push parser: bytes go in as they arrive (from a UART,
+ * mm/sim/FORMATS.md §4) as a push parser: bytes go in as they arrive (from a UART,
  * a file, a test), in chunks of any size, and the replies go to a sink,
  * byte for byte what the original program printed.
  *

@@ -9,7 +9,7 @@
  * make its next request: a hit is a "Direct Access"; a miss blocks the
  * process while its page is brought in (its thread takes a real page fault)
  * and puts it back on the ready queue: a "Long Access". The lines are the
- * original program's (FORMATS.md section 2); the addresses printed are the
+ * original program's (mm/sim/FORMATS.md §2); the addresses printed are the
  * simulated physical ones, frame * 1024 + offset.
  */
 #include "files.h"

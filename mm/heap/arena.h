@@ -1,5 +1,5 @@
 /*
- * arena.h - the "virtual memory allocator" arena (seed 003, FORMATS.md §4).
+ * arena.h - the "virtual memory allocator" arena (seed 003, mm/sim/FORMATS.md §4).
  *
  * An arena is a range of virtual addresses [0, nbytes) of up to 2^64 bytes.
  * ALLOC_BLOCK marks a range as allocated; each such range is a *miniblock*
@@ -129,7 +129,7 @@ int arena_write(struct arena *a, uint64_t addr, const void *src, uint64_t nbytes
 
 void arena_get_stats(const struct arena *a, struct arena_stats *st);
 
-/* Print the PMAP report (FORMATS.md §4) into out. */
+/* Print the PMAP report (mm/sim/FORMATS.md §4.5) into out. */
 void arena_pmap(const struct arena *a, struct mm_sink *out);
 
 /* Iterate over the miniblocks with start >= addr in address order:

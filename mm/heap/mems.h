@@ -13,7 +13,7 @@
  * O(log) in the holes of one node (a short scan in the common case); get is
  * O(log) in the nodes and in the holes of one node; every split or merge
  * changes O(1) entries plus O(log) figures. The output of mems_print_stats()
- * is byte-exact with the original (see FORMATS.md section 3), "unsued"
+ * is byte-exact with the original (see mm/sim/FORMATS.md §3.2), "unsued"
  * included.
  *
  * Typical use:

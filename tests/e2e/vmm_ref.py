@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """vmm_ref.py INPUT MEMORY_SIZE [fifo|lru] - an independent model of mmk's
 deterministic VMM runner (round-robin scheduling), written from the rules in
-kernel/cmd/vmm.c's header and FORMATS.md section 2, to check the kernel's output
+kernel/cmd/vmm.c's header and mm/sim/FORMATS.md §2, to check the kernel's output
 byte for byte."""
 import sys
 

@@ -1,7 +1,7 @@
 /*
  * test_arena.c - mm/heap/arena.c and mm/sim/vma_cmd.c: the merge and split rules,
  * every reply of the command language (expected texts written by hand from
- * FORMATS.md §4), permissions, a 64 GiB arena, running out of memory, chunk
+ * mm/sim/FORMATS.md §4), permissions, a 64 GiB arena, running out of memory, chunk
  * boundaries, leaks, and a random-operations test against a byte-map model.
  */
 #include <stdio.h>

@@ -11,6 +11,7 @@
 #include "pool.h"
 #include "mmlib.h"
 #include "mm_env.h"
+#include "check.h"
 
 static bool backend_ok(const struct pool_backend *b)
 {
@@ -253,23 +254,23 @@ int pool_check(const struct pool *p, struct mm_sink *err)
 	if (e) return e;
 	for (uint32_t s = 0; s < n; s++) {
 		bool tracked = p->policy.ops->tracks(p->policy.state, s);
-		if (p->slot_used[s] > 1) return repl_bad(err, "pool: slot %u used flag %u", s, p->slot_used[s]);
+		if (p->slot_used[s] > 1) return mm_bad(err, "pool: slot %u used flag %u", s, p->slot_used[s]);
 		if (tracked != (bool)p->slot_used[s])
-			return repl_bad(err, "pool: slot %u used %u but policy %s says %d", s,
+			return mm_bad(err, "pool: slot %u used %u but policy %s says %d", s,
 					p->slot_used[s], p->policy.ops->name, tracked);
 		if (!p->slot_used[s]) {
-			if (s < p->free_hint) return repl_bad(err, "pool: free slot %u below hint %u", s, p->free_hint);
+			if (s < p->free_hint) return mm_bad(err, "pool: free slot %u below hint %u", s, p->free_hint);
 			continue;
 		}
 		used++;
 		if (repl_map_get(&p->map, p->slot_page[s]) != s)
-			return repl_bad(err, "pool: page %llu of slot %u not mapped to it",
+			return mm_bad(err, "pool: page %llu of slot %u not mapped to it",
 					(unsigned long long)p->slot_page[s], s);
 	}
 	if (used != p->nresident || used != p->map.count)
-		return repl_bad(err, "pool: %u used slots, count %u, map %u", used, p->nresident, p->map.count);
+		return mm_bad(err, "pool: %u used slots, count %u, map %u", used, p->nresident, p->map.count);
 	if (p->stats.writebacks > p->stats.evictions)
-		return repl_bad(err, "pool: %llu writebacks but %llu evictions",
+		return mm_bad(err, "pool: %llu writebacks but %llu evictions",
 				(unsigned long long)p->stats.writebacks, (unsigned long long)p->stats.evictions);
 	return p->policy.ops->check(p->policy.state, err);
 }

@@ -6,6 +6,7 @@
 #include "pool_soft.h"
 #include "mmlib.h"
 #include "mm_env.h"
+#include "check.h"
 
 enum { SOFT_MAPPED = 4 }; /* alongside POOL_ACCESSED (1) and POOL_DIRTY (2) */
 
@@ -129,10 +130,10 @@ int pool_soft_check(const struct pool_soft *s, struct mm_sink *err)
 	for (uint32_t i = 0; i < s->nframes; i++) {
 		uint8_t b = s->bits[i];
 		if (b & ~(SOFT_MAPPED | POOL_ACCESSED | POOL_DIRTY) || (b && !(b & SOFT_MAPPED)))
-			return repl_bad(err, "soft: slot %u has bits %#x", i, b);
+			return mm_bad(err, "soft: slot %u has bits %#x", i, b);
 		for (uint32_t j = 0; j < i && (b & SOFT_MAPPED); j++)
 			if ((s->bits[j] & SOFT_MAPPED) && s->page[j] == s->page[i])
-				return repl_bad(err, "soft: page %llu mapped in slots %u and %u",
+				return mm_bad(err, "soft: page %llu mapped in slots %u and %u",
 						(unsigned long long)s->page[i], j, i);
 	}
 	return repl_map_check(&s->swap, err);

@@ -16,6 +16,7 @@
 #include "names.h"
 #include "mmlib.h"
 #include "mm_env.h"
+#include "check.h"
 
 /* ---- the shared picture ------------------------------------------------ */
 
@@ -133,14 +134,14 @@ static int check_piece(const struct fit_space *sp, uint32_t u, struct mm_sink *e
 {
 	uint32_t h = sp->hole_len[u], s = sp->seg_len[u];
 	if ((h == 0) == (s == 0))
-		return fit_bad(err, "fit: unit %u starts %s (hole %u, segment %u)", u,
+		return mm_bad(err, "fit: unit %u starts %s (hole %u, segment %u)", u,
 			       h ? "both a hole and a segment" : "nothing", h, s);
 	uint32_t len = h ? h : s;
 	if (len > sp->nunits - u)
-		return fit_bad(err, "fit: piece at %u of %u units runs past %u", u, len, sp->nunits);
+		return mm_bad(err, "fit: piece at %u of %u units runs past %u", u, len, sp->nunits);
 	for (uint32_t i = u + 1; i < u + len; i++)
 		if (sp->hole_len[i] || sp->seg_len[i])
-			return fit_bad(err, "fit: unit %u inside the piece at %u has a tag", i, u);
+			return mm_bad(err, "fit: unit %u inside the piece at %u has a tag", i, u);
 	return 0;
 }
 
@@ -158,33 +159,21 @@ int fit_space_check(const struct fit_space *sp, struct mm_sink *err)
 			prev_hole = false;
 			continue;
 		}
-		if (prev_hole) return fit_bad(err, "fit: holes at %u and before it touch", u);
-		if (u != expect) return fit_bad(err, "fit: hole at %u, but the list says %u", u, expect);
+		if (prev_hole) return mm_bad(err, "fit: holes at %u and before it touch", u);
+		if (u != expect) return mm_bad(err, "fit: hole at %u, but the list says %u", u, expect);
 		if (sp->prev[u] != last)
-			return fit_bad(err, "fit: hole %u has prev %u, expected %u", u, sp->prev[u], last);
+			return mm_bad(err, "fit: hole %u has prev %u, expected %u", u, sp->prev[u], last);
 		holes++;
 		free_units += len;
 		prev_hole = true;
 		last = u;
 		expect = sp->next[u];
 	}
-	if (expect != FIT_NONE) return fit_bad(err, "fit: the hole list goes on to %u", expect);
+	if (expect != FIT_NONE) return mm_bad(err, "fit: the hole list goes on to %u", expect);
 	if (holes != sp->nholes || segs != sp->nsegs || free_units != sp->free_units)
-		return fit_bad(err, "fit: counted %u holes, %u segments, %u free; recorded %u, %u, %u",
+		return mm_bad(err, "fit: counted %u holes, %u segments, %u free; recorded %u, %u, %u",
 			       holes, segs, free_units, sp->nholes, sp->nsegs, sp->free_units);
 	return 0;
-}
-
-int fit_bad(struct mm_sink *err, const char *fmt, ...)
-{
-	if (err) {
-		va_list ap;
-		va_start(ap, fmt);
-		mm_vformat(err, fmt, ap);
-		va_end(ap);
-		mm_format(err, "\n");
-	}
-	return -MM_EINVAL;
 }
 
 /* ---- instances ---------------------------------------------------------- */
@@ -235,35 +224,4 @@ static const struct fit_ops *const registry[] = {
 	&fit_first_ops, &fit_next_ops, &fit_quick_ops, &fit_best_ops, &fit_worst_ops,
 };
 
-static struct mm_reg_names fit_names(size_t i)
-{
-	const struct fit_ops *f = registry[i];
-	return (struct mm_reg_names){ f->name, f->aliases, f->memman, f->summary };
-}
-
-static const struct mm_registry fits = { MM_ARRAY_SIZE(registry), fit_names };
-
-size_t fit_count(void)
-{
-	return fits.count;
-}
-
-const struct fit_ops *fit_at(size_t i)
-{
-	return i < fits.count ? registry[i] : NULL;
-}
-
-const struct fit_ops *fit_by_memman(int number)
-{
-	return fit_at(mm_reg_by_number(&fits, number));
-}
-
-const struct fit_ops *fit_lookup(const char *name)
-{
-	return fit_at(mm_reg_lookup(&fits, name));
-}
-
-void fit_list(struct mm_sink *out)
-{
-	mm_reg_list(&fits, out);
-}
+MM_REGISTRY_FRONT(fit, struct fit_ops, registry)

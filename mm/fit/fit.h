@@ -181,8 +181,7 @@ void fit_list(struct mm_sink *out);
 extern const struct fit_ops fit_first_ops, fit_next_ops, fit_quick_ops,
 	fit_best_ops, fit_worst_ops;
 
-/* Report a corruption found by a check function; returns -MM_EINVAL. */
-int fit_bad(struct mm_sink *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Check functions report a corruption with mm_bad (check.h). */
 
 
 #endif

@@ -24,6 +24,7 @@
 #include "fit.h"
 #include "mmlib.h"
 #include "mm_env.h"
+#include "check.h"
 
 struct next {
 	struct fit_space sp; /* first, as fit.h requires */
@@ -91,7 +92,7 @@ static int next_check(const void *state, struct mm_sink *err)
 	int e = fit_space_check(&s->sp, err);
 	if (e) return e;
 	if (s->rover >= s->sp.nunits)
-		return fit_bad(err, "next fit: rover %u beyond %u units", s->rover, s->sp.nunits);
+		return mm_bad(err, "next fit: rover %u beyond %u units", s->rover, s->sp.nunits);
 	return 0;
 }
 

@@ -28,6 +28,7 @@
 #include "fit.h"
 #include "mmlib.h"
 #include "mm_env.h"
+#include "check.h"
 
 #define NLISTS (FIT_QUICK_CLASSES + 1u)
 
@@ -130,14 +131,14 @@ static int quick_check_list(const struct quick *s, uint32_t k, uint32_t *seen, s
 	uint32_t p = FIT_NONE, n = 0;
 	for (uint32_t h = s->head[k]; h != FIT_NONE; p = h, h = s->qnext[h]) {
 		if (h >= s->sp.nunits || s->sp.hole_len[h] == 0)
-			return fit_bad(err, "quick fit: list %u holds %u, not a hole", k, h);
+			return mm_bad(err, "quick fit: list %u holds %u, not a hole", k, h);
 		if (quick_list(s->sp.hole_len[h]) != k)
-			return fit_bad(err, "quick fit: hole %u of %u units on list %u", h, s->sp.hole_len[h], k);
+			return mm_bad(err, "quick fit: hole %u of %u units on list %u", h, s->sp.hole_len[h], k);
 		if (s->qprev[h] != p || (p != FIT_NONE && p >= h))
-			return fit_bad(err, "quick fit: list %u out of order or badly linked at %u", k, h);
-		if (++n > s->sp.nholes) return fit_bad(err, "quick fit: list %u loops", k);
+			return mm_bad(err, "quick fit: list %u out of order or badly linked at %u", k, h);
+		if (++n > s->sp.nholes) return mm_bad(err, "quick fit: list %u loops", k);
 	}
-	if (n != s->count[k]) return fit_bad(err, "quick fit: list %u has %u holes, count %u", k, n, s->count[k]);
+	if (n != s->count[k]) return mm_bad(err, "quick fit: list %u has %u holes, count %u", k, n, s->count[k]);
 	*seen = n;
 	return 0;
 }
@@ -155,7 +156,7 @@ static int quick_check(const void *state, struct mm_sink *err)
 		total += n;
 	}
 	if (total != s->sp.nholes)
-		return fit_bad(err, "quick fit: %u holes on the lists, %u in the range", total, s->sp.nholes);
+		return mm_bad(err, "quick fit: %u holes on the lists, %u in the range", total, s->sp.nholes);
 	return 0;
 }
 

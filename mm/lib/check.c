@@ -22,3 +22,15 @@ int mm_check_result(const struct mm_check *c)
 		mm_format(c->report, "%s: %u problems in all\n", c->who, c->nproblems);
 	return c->nproblems ? -MM_EINVAL : 0;
 }
+
+int mm_bad(struct mm_sink *err, const char *fmt, ...)
+{
+	if (err) {
+		va_list ap;
+		va_start(ap, fmt);
+		mm_vformat(err, fmt, ap);
+		va_end(ap);
+		mm_format(err, "\n");
+	}
+	return -MM_EINVAL;
+}

@@ -20,4 +20,8 @@ void mm_check_problem(struct mm_check *c, const char *fmt, ...) __attribute__((f
 /* After the walk: report the count past the limit; 0, or -MM_EINVAL. */
 int mm_check_result(const struct mm_check *c);
 
+/* For checks that stop at the first problem: describe it on err (may be
+ * NULL) as one line and return -MM_EINVAL. */
+int mm_bad(struct mm_sink *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 #endif

@@ -47,4 +47,24 @@ size_t mm_reg_lookup(const struct mm_registry *r, const char *word);
 /* One mm_name_line per entry, in table order. */
 void mm_reg_list(const struct mm_registry *r, struct mm_sink *out);
 
+/*
+ * The typed front of a registry, written once for every registry: over
+ * `table`, an array of `const TYPE *` whose entries have the fields name,
+ * aliases, memman and summary, it defines PREFIX_count, PREFIX_at,
+ * PREFIX_by_memman, PREFIX_lookup and PREFIX_list (declared by the
+ * registry's own header).
+ */
+#define MM_REGISTRY_FRONT(prefix, type, table)                                       \
+	static struct mm_reg_names prefix##_reg_names(size_t i)                       \
+	{                                                                              \
+		const type *e = table[i];                                              \
+		return (struct mm_reg_names){ e->name, e->aliases, e->memman, e->summary }; \
+	}                                                                              \
+	static const struct mm_registry prefix##_reg = { MM_ARRAY_SIZE(table), prefix##_reg_names }; \
+	size_t prefix##_count(void) { return prefix##_reg.count; }                     \
+	const type *prefix##_at(size_t i) { return i < prefix##_reg.count ? table[i] : 0; } \
+	const type *prefix##_by_memman(int n) { return prefix##_at(mm_reg_by_number(&prefix##_reg, n)); } \
+	const type *prefix##_lookup(const char *w) { return prefix##_at(mm_reg_lookup(&prefix##_reg, w)); } \
+	void prefix##_list(struct mm_sink *out) { mm_reg_list(&prefix##_reg, out); }
+
 #endif

@@ -22,38 +22,7 @@ static const struct repl_ops *const registry[] = {
 	&repl_clock_ops, &repl_aging_ops, &repl_opt_ops, &repl_lirs_ops, &repl_duel_ops,
 };
 
-static struct mm_reg_names policy_names(size_t i)
-{
-	const struct repl_ops *p = registry[i];
-	return (struct mm_reg_names){ p->name, p->aliases, p->memman, p->summary };
-}
-
-static const struct mm_registry policies = { MM_ARRAY_SIZE(registry), policy_names };
-
-size_t repl_count(void)
-{
-	return policies.count;
-}
-
-const struct repl_ops *repl_at(size_t i)
-{
-	return i < policies.count ? registry[i] : NULL;
-}
-
-const struct repl_ops *repl_by_memman(int number)
-{
-	return repl_at(mm_reg_by_number(&policies, number));
-}
-
-const struct repl_ops *repl_lookup(const char *name)
-{
-	return repl_at(mm_reg_lookup(&policies, name));
-}
-
-void repl_list(struct mm_sink *out)
-{
-	mm_reg_list(&policies, out);
-}
+MM_REGISTRY_FRONT(repl, struct repl_ops, registry)
 
 int repl_create(struct repl *r, const struct repl_ops *ops, uint32_t nframes,
 		uint64_t seed, const struct mm_allocator *a)
@@ -81,14 +50,3 @@ void repl_destroy(struct repl *r, const struct mm_allocator *a)
 	r->state = NULL;
 }
 
-int repl_bad(struct mm_sink *err, const char *fmt, ...)
-{
-	if (err) {
-		va_list ap;
-		va_start(ap, fmt);
-		mm_vformat(err, fmt, ap);
-		va_end(ap);
-		mm_format(err, "\n");
-	}
-	return -MM_EINVAL;
-}

@@ -149,8 +149,7 @@ int repl_map_check(const struct repl_map *m, struct mm_sink *err);
 
 /* ---- helpers for policy implementations --------------------------------- */
 
-/* Report a corruption found by a check function; returns -MM_EINVAL (repl.c). */
-int repl_bad(struct mm_sink *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Check functions report a corruption with mm_bad (check.h). */
 
 /* ---- an index-linked list (repl_dlist.c) -------------------------------- */
 

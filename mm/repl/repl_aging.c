@@ -12,6 +12,7 @@
 #include "repl.h"
 #include "mmlib.h"
 #include "mm_env.h"
+#include "check.h"
 
 struct aging {
 	uint32_t nframes, nresident, hand;
@@ -119,16 +120,16 @@ static int aging_check(const void *state, struct mm_sink *err)
 {
 	const struct aging *s = state;
 	uint32_t n = 0;
-	if (s->hand >= s->nframes) return repl_bad(err, "aging: hand %u of %u", s->hand, s->nframes);
+	if (s->hand >= s->nframes) return mm_bad(err, "aging: hand %u of %u", s->hand, s->nframes);
 	for (uint32_t i = 0; i < s->nframes; i++) {
 		uint8_t f = s->flags[i];
 		if (f & ~(AGING_RESIDENT | AGING_R) || (f && !(f & AGING_RESIDENT)))
-			return repl_bad(err, "aging: slot %u has flags %#x", i, f);
+			return mm_bad(err, "aging: slot %u has flags %#x", i, f);
 		if (!f && s->counter[i])
-			return repl_bad(err, "aging: free slot %u has counter %#x", i, s->counter[i]);
+			return mm_bad(err, "aging: free slot %u has counter %#x", i, s->counter[i]);
 		n += f & AGING_RESIDENT;
 	}
-	if (n != s->nresident) return repl_bad(err, "aging: %u resident slots, count %u", n, s->nresident);
+	if (n != s->nresident) return mm_bad(err, "aging: %u resident slots, count %u", n, s->nresident);
 	return 0;
 }
 

@@ -12,6 +12,7 @@
 #include "repl.h"
 #include "mmlib.h"
 #include "mm_env.h"
+#include "check.h"
 
 enum { CLOCK_RESIDENT = 1, CLOCK_R = 2 };
 
@@ -98,14 +99,14 @@ static int clock_check(const void *state, struct mm_sink *err)
 {
 	const struct clock *s = state;
 	uint32_t n = 0;
-	if (s->hand >= s->nframes) return repl_bad(err, "clock: hand %u of %u", s->hand, s->nframes);
+	if (s->hand >= s->nframes) return mm_bad(err, "clock: hand %u of %u", s->hand, s->nframes);
 	for (uint32_t i = 0; i < s->nframes; i++) {
 		uint8_t b = s->bits[i];
 		if (b & ~(CLOCK_RESIDENT | CLOCK_R) || (b && !(b & CLOCK_RESIDENT)))
-			return repl_bad(err, "clock: slot %u has bits %#x", i, b);
+			return mm_bad(err, "clock: slot %u has bits %#x", i, b);
 		n += b & CLOCK_RESIDENT;
 	}
-	if (n != s->nresident) return repl_bad(err, "clock: %u resident slots, count %u", n, s->nresident);
+	if (n != s->nresident) return mm_bad(err, "clock: %u resident slots, count %u", n, s->nresident);
 	return 0;
 }
 

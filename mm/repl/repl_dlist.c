@@ -10,6 +10,7 @@
  */
 #include "repl.h"
 #include "mm_env.h"
+#include "check.h"
 
 void repl_dlist_init(struct repl_dlist *l, uint32_t *next, uint32_t *prev, uint32_t n)
 {
@@ -59,17 +60,17 @@ int repl_dlist_check(const struct repl_dlist *l, uint32_t n, const char *what,
 {
 	uint32_t seen = 0, prev = REPL_NO_SLOT;
 	for (uint32_t i = l->head; i != REPL_NO_SLOT; i = l->next[i]) {
-		if (i >= n) return repl_bad(err, "%s: link to %u, beyond %u elements", what, i, n);
+		if (i >= n) return mm_bad(err, "%s: link to %u, beyond %u elements", what, i, n);
 		if (l->prev[i] != prev)
-			return repl_bad(err, "%s: element %u has prev %u, expected %u", what, i, l->prev[i], prev);
+			return mm_bad(err, "%s: element %u has prev %u, expected %u", what, i, l->prev[i], prev);
 		if (++seen > l->count)
-			return repl_bad(err, "%s: more elements than count %u (a cycle?)", what, l->count);
+			return mm_bad(err, "%s: more elements than count %u (a cycle?)", what, l->count);
 		prev = i;
 	}
-	if (prev != l->tail) return repl_bad(err, "%s: tail %u but the walk ends at %u", what, l->tail, prev);
-	if (seen != l->count) return repl_bad(err, "%s: walked %u elements, count %u", what, seen, l->count);
+	if (prev != l->tail) return mm_bad(err, "%s: tail %u but the walk ends at %u", what, l->tail, prev);
+	if (seen != l->count) return mm_bad(err, "%s: walked %u elements, count %u", what, seen, l->count);
 	uint32_t marked = 0;
 	for (uint32_t i = 0; i < n; i++) marked += repl_dlist_has(l, i);
-	if (marked != seen) return repl_bad(err, "%s: %u elements marked on, %u linked", what, marked, seen);
+	if (marked != seen) return mm_bad(err, "%s: %u elements marked on, %u linked", what, marked, seen);
 	return 0;
 }

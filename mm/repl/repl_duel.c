@@ -25,6 +25,7 @@
 #include "repl.h"
 #include "mmlib.h"
 #include "mm_env.h"
+#include "check.h"
 
 #define DUEL_NEXPERTS 2u
 #define DUEL_SCALE 12u
@@ -214,15 +215,15 @@ static int duel_check_shadow(const struct duel *s, const struct shadow *sh, stru
 	    (e = repl_dlist_check(&sh->out, s->nframes, "duel outsiders", err)))
 		return e;
 	if (sh->map.count != sh->nused)
-		return repl_bad(err, "duel: %s shadow holds %u pages, %u slots used", sh->ops->name,
+		return mm_bad(err, "duel: %s shadow holds %u pages, %u slots used", sh->ops->name,
 				sh->map.count, sh->nused);
 	for (uint32_t v = 0; v < sh->nused; v++)
 		if (!sh->ops->tracks(sh->state, v) || repl_map_get(&sh->map, sh->vpage[v]) != v)
-			return repl_bad(err, "duel: %s shadow slot %u is inconsistent", sh->ops->name, v);
+			return mm_bad(err, "duel: %s shadow slot %u is inconsistent", sh->ops->name, v);
 	for (uint32_t i = 0; i < s->nframes; i++) {
 		bool outside = s->used[i] && repl_map_get(&sh->map, s->page[i]) == REPL_MAP_NONE;
 		if (outside != repl_dlist_has(&sh->out, i))
-			return repl_bad(err, "duel: slot %u outside %s's shadow %d, listed %d", i,
+			return mm_bad(err, "duel: slot %u outside %s's shadow %d, listed %d", i,
 					sh->ops->name, outside, repl_dlist_has(&sh->out, i));
 	}
 	return 0;
@@ -238,11 +239,11 @@ static int duel_check(const void *state, struct mm_sink *err)
 		if (!s->used[i]) continue;
 		n++;
 		if (repl_map_get(&s->map, s->page[i]) != i)
-			return repl_bad(err, "duel: slot %u's page is not mapped to it", i);
+			return mm_bad(err, "duel: slot %u's page is not mapped to it", i);
 	}
 	if (n != s->nresident || n != s->map.count)
-		return repl_bad(err, "duel: %u used slots, count %u, map %u", n, s->nresident, s->map.count);
-	if (s->leader >= DUEL_NEXPERTS) return repl_bad(err, "duel: leader %u", s->leader);
+		return mm_bad(err, "duel: %u used slots, count %u, map %u", n, s->nresident, s->map.count);
+	if (s->leader >= DUEL_NEXPERTS) return mm_bad(err, "duel: leader %u", s->leader);
 	for (uint32_t x = 0; x < DUEL_NEXPERTS; x++)
 		if ((e = duel_check_shadow(s, &s->sh[x], err))) return e;
 	return 0;

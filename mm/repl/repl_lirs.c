@@ -26,6 +26,7 @@
 #include "repl.h"
 #include "mmlib.h"
 #include "mm_env.h"
+#include "check.h"
 
 #ifndef LIRS_HIR_PERCENT
 #define LIRS_HIR_PERCENT 1u
@@ -267,22 +268,22 @@ static int lirs_check_entry(const struct lirs *s, uint32_t x, struct mm_sink *er
 	bool in_nr = repl_dlist_has(&s->nr, x), resident = s->slot[x] != REPL_NO_SLOT;
 	if (!(s->flags[x] & LIRS_USED)) {
 		if (in_s || in_q || in_nr || resident)
-			return repl_bad(err, "lirs: unused entry %u is still linked", x);
+			return mm_bad(err, "lirs: unused entry %u is still linked", x);
 		return 0;
 	}
 	if (repl_map_get(&s->map, s->page[x]) != x)
-		return repl_bad(err, "lirs: entry %u (page %llu) is not in the map", x,
+		return mm_bad(err, "lirs: entry %u (page %llu) is not in the map", x,
 				(unsigned long long)s->page[x]);
 	if (resident && (s->slot[x] >= s->nframes || s->slot_entry[s->slot[x]] != x))
-		return repl_bad(err, "lirs: entry %u and slot %u disagree", x, s->slot[x]);
+		return mm_bad(err, "lirs: entry %u and slot %u disagree", x, s->slot[x]);
 	if (is_lir(s, x) && (!resident || !in_s || in_q))
-		return repl_bad(err, "lirs: LIR entry %u: resident %d, in S %d, in Q %d", x, resident, in_s, in_q);
+		return mm_bad(err, "lirs: LIR entry %u: resident %d, in S %d, in Q %d", x, resident, in_s, in_q);
 	if (!is_lir(s, x) && resident != in_q)
-		return repl_bad(err, "lirs: resident HIR entry %u must be on Q (resident %d, in Q %d)",
+		return mm_bad(err, "lirs: resident HIR entry %u must be on Q (resident %d, in Q %d)",
 				x, resident, in_q);
 	if (!resident && (!in_s || !in_nr))
-		return repl_bad(err, "lirs: non-resident entry %u: in S %d, on NR %d", x, in_s, in_nr);
-	if (resident && in_nr) return repl_bad(err, "lirs: resident entry %u on NR", x);
+		return mm_bad(err, "lirs: non-resident entry %u: in S %d, on NR %d", x, in_s, in_nr);
+	if (resident && in_nr) return mm_bad(err, "lirs: resident entry %u on NR", x);
 	return 0;
 }
 
@@ -302,16 +303,16 @@ static int lirs_check(const void *state, struct mm_sink *err)
 		lir += is_lir(s, x);
 	}
 	if (lir != s->nlir || s->nlir > s->lir_max)
-		return repl_bad(err, "lirs: %u LIR entries, count %u, limit %u", lir, s->nlir, s->lir_max);
+		return mm_bad(err, "lirs: %u LIR entries, count %u, limit %u", lir, s->nlir, s->lir_max);
 	if (used + s->nfree != s->nentries || used != s->map.count)
-		return repl_bad(err, "lirs: %u used + %u free of %u entries, map has %u", used, s->nfree,
+		return mm_bad(err, "lirs: %u used + %u free of %u entries, map has %u", used, s->nfree,
 				s->nentries, s->map.count);
-	if (s->nr.count > s->nr_max) return repl_bad(err, "lirs: %u non-resident > %u", s->nr.count, s->nr_max);
-	if (s->nlir && !is_lir(s, s->s.tail)) return repl_bad(err, "lirs: bottom of S %u is HIR", s->s.tail);
+	if (s->nr.count > s->nr_max) return mm_bad(err, "lirs: %u non-resident > %u", s->nr.count, s->nr_max);
+	if (s->nlir && !is_lir(s, s->s.tail)) return mm_bad(err, "lirs: bottom of S %u is HIR", s->s.tail);
 	for (uint32_t i = 0; i < s->nframes; i++) {
 		uint32_t x = s->slot_entry[i];
 		if (x != REPL_NO_SLOT && (x >= s->nentries || s->slot[x] != i))
-			return repl_bad(err, "lirs: slot %u points to entry %u which disagrees", i, x);
+			return mm_bad(err, "lirs: slot %u points to entry %u which disagrees", i, x);
 	}
 	return 0;
 }

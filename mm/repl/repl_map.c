@@ -10,6 +10,7 @@
 #include "repl.h"
 #include "mmlib.h"
 #include "mm_env.h"
+#include "check.h"
 
 #define MAP_MAX_ENTRIES (1u << 26)
 
@@ -110,10 +111,10 @@ int repl_map_check(const struct repl_map *m, struct mm_sink *err)
 		if (m->vals[i] == REPL_MAP_NONE) continue;
 		n++;
 		if (map_find(m, m->keys[i]) != i)
-			return repl_bad(err, "map: key %llu in cell %u is not reachable from its home %u",
+			return mm_bad(err, "map: key %llu in cell %u is not reachable from its home %u",
 					(unsigned long long)m->keys[i], i, map_home(m, m->keys[i]));
 	}
-	if (n != m->count) return repl_bad(err, "map: %u entries but count says %u", n, m->count);
-	if (n > m->limit) return repl_bad(err, "map: %u entries over the limit %u", n, m->limit);
+	if (n != m->count) return mm_bad(err, "map: %u entries but count says %u", n, m->count);
+	if (n > m->limit) return mm_bad(err, "map: %u entries over the limit %u", n, m->limit);
 	return 0;
 }

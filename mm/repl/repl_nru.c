@@ -13,6 +13,7 @@
 #include "repl.h"
 #include "mmlib.h"
 #include "mm_env.h"
+#include "check.h"
 
 enum { NRU_RESIDENT = 1, NRU_R = 2, NRU_M = 4 };
 
@@ -117,12 +118,12 @@ static int nru_check(const void *state, struct mm_sink *err)
 	uint32_t n = 0;
 	for (uint32_t i = 0; i < s->nframes; i++) {
 		if (s->bits[i] & ~(NRU_RESIDENT | NRU_R | NRU_M))
-			return repl_bad(err, "nru: slot %u has stray bits %#x", i, s->bits[i]);
+			return mm_bad(err, "nru: slot %u has stray bits %#x", i, s->bits[i]);
 		if ((s->bits[i] & (NRU_R | NRU_M)) && !(s->bits[i] & NRU_RESIDENT))
-			return repl_bad(err, "nru: free slot %u has R/M bits %#x", i, s->bits[i]);
+			return mm_bad(err, "nru: free slot %u has R/M bits %#x", i, s->bits[i]);
 		n += s->bits[i] & NRU_RESIDENT;
 	}
-	if (n != s->nresident) return repl_bad(err, "nru: %u resident slots, count %u", n, s->nresident);
+	if (n != s->nresident) return mm_bad(err, "nru: %u resident slots, count %u", n, s->nresident);
 	return 0;
 }
 

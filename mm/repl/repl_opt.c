@@ -14,6 +14,7 @@
 #include "repl.h"
 #include "mmlib.h"
 #include "mm_env.h"
+#include "check.h"
 
 struct opt {
 	uint32_t nframes, nheap;
@@ -155,16 +156,16 @@ static int opt_check(const void *state, struct mm_sink *err)
 {
 	const struct opt *s = state;
 	uint32_t placed = 0;
-	if (s->nheap > s->nframes) return repl_bad(err, "opt: heap of %u > %u frames", s->nheap, s->nframes);
+	if (s->nheap > s->nframes) return mm_bad(err, "opt: heap of %u > %u frames", s->nheap, s->nframes);
 	for (uint32_t at = 0; at < s->nheap; at++) {
 		uint32_t slot = s->heap[at];
 		if (slot >= s->nframes || s->pos[slot] != at)
-			return repl_bad(err, "opt: heap[%u] = slot %u does not point back", at, slot);
+			return mm_bad(err, "opt: heap[%u] = slot %u does not point back", at, slot);
 		if (at && s->key[s->heap[(at - 1) / 2]] < s->key[slot])
-			return repl_bad(err, "opt: heap order broken at %u", at);
+			return mm_bad(err, "opt: heap order broken at %u", at);
 	}
 	for (uint32_t i = 0; i < s->nframes; i++) placed += s->pos[i] != REPL_NO_SLOT;
-	if (placed != s->nheap) return repl_bad(err, "opt: %u slots placed, heap has %u", placed, s->nheap);
+	if (placed != s->nheap) return mm_bad(err, "opt: %u slots placed, heap has %u", placed, s->nheap);
 	return 0;
 }
 

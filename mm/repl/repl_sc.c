@@ -11,6 +11,7 @@
 #include "repl.h"
 #include "mmlib.h"
 #include "mm_env.h"
+#include "check.h"
 
 struct sc {
 	uint32_t nframes;
@@ -102,7 +103,7 @@ static int sc_check(const void *state, struct mm_sink *err)
 	if (e) return e;
 	for (uint32_t i = 0; i < s->nframes; i++)
 		if (s->r[i] > 1 || (s->r[i] && !repl_dlist_has(&s->queue, i)))
-			return repl_bad(err, "sc: slot %u has R=%u off the queue", i, s->r[i]);
+			return mm_bad(err, "sc: slot %u has R=%u off the queue", i, s->r[i]);
 	return 0;
 }
 

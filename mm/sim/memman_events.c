@@ -15,6 +15,7 @@
 #include "memman_sim.h"
 #include "mmlib.h"
 #include "mm_env.h"
+#include "check.h"
 
 enum { PHASE_ARRIVE, PHASE_ACCESS, PHASE_END, PHASE_TICK };
 
@@ -281,18 +282,18 @@ int memman_events_check(const struct memman_events *it, struct mm_sink *err)
 	for (uint32_t p = 0; p < t->nprocs; p++) {
 		if (it->state[p] != MEMMAN_RUNNING) {
 			if (it->base[p] != FIT_NONE)
-				return fit_bad(err, "memman: process %u in state %u has base %u", p,
+				return mm_bad(err, "memman: process %u in state %u has base %u", p,
 					       it->state[p], it->base[p]);
 			continue;
 		}
 		running++;
 		uint32_t b = it->base[p];
 		if (b >= sp->nunits || sp->seg_len[b] != t->procs[p].npages)
-			return fit_bad(err, "memman: process %u's segment at %u of %u pages is not the fit's",
+			return mm_bad(err, "memman: process %u's segment at %u of %u pages is not the fit's",
 				       p, b, t->procs[p].npages);
 	}
 	if (running != sp->nsegs)
-		return fit_bad(err, "memman: %u processes running, %u segments", running, sp->nsegs);
+		return mm_bad(err, "memman: %u processes running, %u segments", running, sp->nsegs);
 	return 0;
 }
 

@@ -8,6 +8,7 @@
 #include "memman_sim.h"
 #include "mmlib.h"
 #include "mm_env.h"
+#include "check.h"
 
 /* ---- the reference simulator --------------------------------------------- */
 
@@ -153,7 +154,7 @@ int memman_sim_check(const struct memman_sim *s, struct mm_sink *err)
 		uint32_t p = memman_key_proc(key);
 		if (p >= s->trace->nprocs || s->ev.state[p] != MEMMAN_RUNNING ||
 		    memman_key_page(key) >= s->trace->procs[p].npages)
-			e = fit_bad(err, "memman: frame %u holds page %u of process %u, not running or too far",
+			e = mm_bad(err, "memman: frame %u holds page %u of process %u, not running or too far",
 				    f, memman_key_page(key), p);
 	}
 	return e;

@@ -12,6 +12,7 @@
 #include "arena.h"
 #include "vma_cmd.h"
 #include "mmlib.h"
+#include "host_file.h"
 
 /* ---- helpers ----------------------------------------------------------- */
 
@@ -73,21 +74,6 @@ static char *run(const char *in)
 	} while (0)
 
 #define INVALID "Invalid command. Please try again.\n"
-
-static char *read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f) return NULL;
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	char *p = malloc((size_t)n + 1);
-	size_t got = fread(p, 1, (size_t)n, f);
-	fclose(f);
-	p[got] = 0;
-	*len = got;
-	return p;
-}
 
 /* The miniblocks in address order, as (start, size, block_start) triples. */
 static int list_minis(const struct arena *a, uint64_t *out, int max)
@@ -696,9 +682,9 @@ HTEST(vma_cases_any_chunking)
 		size_t inlen, reflen, n1, n2, n3;
 		long live1, live2, live3;
 		snprintf(path, sizeof path, "tests/data/cases/vma/%s-vma.in", names[i]);
-		char *in = read_file(path, &inlen);
+		char *in = host_read_file(path, &inlen);
 		snprintf(path, sizeof path, "tests/data/cases/vma/%s-vma.ref", names[i]);
-		char *ref = read_file(path, &reflen);
+		char *ref = host_read_file(path, &reflen);
 		if (!in || !ref) {
 			htest_fail(__FILE__, __LINE__, "cannot read case %s", names[i]);
 			free(in);

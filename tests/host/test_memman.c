@@ -29,22 +29,9 @@
 #include "memman_sim.h"
 #include "vmm_input.h"
 #include "mmlib.h"
+#include "host_file.h"
 
 #define CASES "tests/data/cases/"
-
-static char *read_text(const char *path, size_t *n)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f) return NULL;
-	fseek(f, 0, SEEK_END);
-	long len = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	char *buf = malloc((size_t)len + 1);
-	*n = fread(buf, 1, (size_t)len, f);
-	buf[*n] = 0;
-	fclose(f);
-	return buf;
-}
 
 static int parse_text(const char *text, unsigned flags, struct memman_trace *t, struct memman_error *err)
 {
@@ -211,7 +198,7 @@ static int load_case(const char *name, unsigned flags, struct memman_trace *t, s
 	char path[256];
 	size_t n;
 	snprintf(path, sizeof path, CASES "memman/%s", name);
-	char *text = read_text(path, &n);
+	char *text = host_read_file(path, &n);
 	if (!text) {
 		htest_fail(__FILE__, __LINE__, "cannot read %s", path);
 		return -1;
@@ -537,7 +524,7 @@ HTEST(memman_sim_state_text_and_images)
 	char path[128];
 	size_t n;
 	snprintf(path, sizeof path, CASES "memman/trace-single-proc-single-access.txt");
-	char *text = read_text(path, &n);
+	char *text = host_read_file(path, &n);
 	ASSERT_TRUE(text != NULL);
 	sim_output(text, "first", 1, &out, mem, vir);
 	EXPECT_STREQ(out.s, "time 1: 1 page faults\n"
@@ -897,7 +884,7 @@ static void free_vmm(struct vmm_input *in)
 HTEST(vmm_input_samples)
 {
 	size_t n;
-	char *text = read_text(CASES "vmm/sample2.in.txt", &n);
+	char *text = host_read_file(CASES "vmm/sample2.in.txt", &n);
 	ASSERT_TRUE(text != NULL);
 	struct vmm_input in;
 	struct vmm_error err;
@@ -917,7 +904,7 @@ HTEST(vmm_input_samples)
 	}
 	vmm_input_free(&in, &host_malloc);
 	free(text);
-	text = read_text(CASES "vmm/sample1.in.txt", &n);
+	text = host_read_file(CASES "vmm/sample1.in.txt", &n);
 	ASSERT_TRUE(text != NULL);
 	ASSERT_EQ(vmm_input_parse(text, n, &host_malloc, &in, &err), 0);
 	EXPECT_EQ(in.nreqs, 3);

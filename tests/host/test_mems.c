@@ -18,6 +18,7 @@
 #include "mems.h"
 #include "mems_index.h"
 #include "mmlib.h"
+#include "host_file.h"
 
 /* ---- a host pager over aligned_alloc, with a page budget ---- */
 
@@ -123,18 +124,6 @@ static char *stats_text(struct mems *m)
 
 /* ---- the official example ---- */
 
-static char *read_file(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f) return NULL;
-	struct tbuf b = { 0 };
-	char chunk[4096];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) tbuf_put(&b, chunk, n);
-	fclose(f);
-	return b.s;
-}
-
 /* Next line of *p (without its newline), or NULL at the end. */
 static char *next_line(char **p)
 {
@@ -160,7 +149,7 @@ static bool all_digits(const char *s)
 
 HTEST(mems_example_matches_expected)
 {
-	char *want = read_file("tests/data/cases/mems/example.expected.txt");
+	char *want = host_read_file("tests/data/cases/mems/example.expected.txt", NULL);
 	ASSERT_TRUE(want != NULL);
 	struct fix f;
 	ASSERT_EQ(fix_init(&f, -1), 0);

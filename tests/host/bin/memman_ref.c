@@ -13,21 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "../memman_ref.h"
-
-static char *read_all(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f) return NULL;
-	size_t cap = 4096, len = 0, got;
-	char *buf = malloc(cap);
-	while (buf && (got = fread(buf + len, 1, cap - len - 1, f)) > 0) {
-		len += got;
-		if (len + 1 == cap) buf = realloc(buf, cap *= 2);
-	}
-	fclose(f);
-	if (buf) buf[len] = 0;
-	return buf;
-}
+#include "../host_file.h"
 
 static int known(const char *name, const char *const *names)
 {
@@ -45,7 +31,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: memman_ref TRACE fifo|lru|sc|opt [first|next|quick|best|worst]\n");
 		return 1;
 	}
-	char *text = read_all(argv[1]);
+	char *text = host_read_file(argv[1], NULL);
 	struct mref_trace t;
 	if (!text || mref_parse(text, &t) != 0) {
 		fprintf(stderr, "memman_ref: cannot read or parse %s\n", argv[1]);

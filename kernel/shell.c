@@ -161,8 +161,8 @@ void shell_run(void)
 {
 	char line[SHELL_LINE_MAX];
 	for (;;) {
-		if (shell_readline("[mm] ", line, sizeof line) < 0) continue;
-		shell_exec(line);
+		if (shell_readline("[mm] ", line, sizeof line) < 0 || shell_exec(line) != 0)
+			console_count_failure();
 	}
 }
 

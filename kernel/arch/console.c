@@ -29,6 +29,8 @@ static struct wait_queue rx_waiters;  /* threads waiting for input */
 static uint32_t consumed;             /* input bytes taken since boot */
 static uint32_t idle_marked;          /* consumed count at the last idle mark */
 static bool idle_sent;
+static uint32_t failures;             /* commands that failed, for the marks */
+static uint32_t idle_failures;        /* failures at the last idle mark */
 
 static void console_tick(uint64_t now);
 
@@ -115,6 +117,8 @@ void console_emergency(void)
 	}
 }
 
+void console_count_failure(void) { failures++; }
+
 void console_rx_wake(void)
 {
 	if (rx_waiters.head) wait_wake_all(&rx_waiters);
@@ -166,10 +170,11 @@ int console_getc(void)
 		 * else halted. Interrupts are off between the check and the
 		 * wait, so a byte cannot slip in unseen. */
 		console_flush();
-		if (consumed != idle_marked || !idle_sent) {
+		if (consumed != idle_marked || !idle_sent || failures != idle_failures) {
+			idle_failures = failures;
 			idle_marked = consumed;
 			idle_sent = true;
-			ctl_mark("idle %u\n", (unsigned)consumed);
+			ctl_mark("idle %u failed=%u\n", (unsigned)consumed, (unsigned)failures);
 		}
 		irq_disable();
 		if (!con->rx_ready() && back_pos == back_len) {
@@ -233,7 +238,7 @@ void kernel_exit(int code)
 {
 	irq_disable();
 	console_flush();
-	ctl_mark("exit %d\n", code);
+	ctl_mark("exit %d failed=%u\n", code, (unsigned)failures);
 	outb(0xf4, (uint8_t)code); /* isa-debug-exit: QEMU exits with 2*code+1 */
 	for (;;) cpu_halt();       /* no debug-exit device: stay halted */
 }

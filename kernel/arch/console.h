@@ -33,6 +33,10 @@ void console_flush(void);
 void console_rx_wake(void); /* from a device's receive interrupt */
 void console_emergency(void); /* a crash report follows: make sure it gets out */
 
+/* A command read from the console failed: the runner hears the count with
+ * every idle and exit mark ("failed=N"), so a script can tell. */
+void console_count_failure(void);
+
 int console_getc(void);          /* blocks; returns a byte 0..255 */
 int console_trygetc(void);       /* -1 when nothing is waiting */
 /* Block for the first byte, then take what else waits: 1..cap bytes. */

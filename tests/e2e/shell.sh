@@ -99,4 +99,35 @@ printf 'echo x\n' | $MMK --cmdline quiet --log "$T/klog" > "$T/con" 2>&1
 check_contains "the kernel log has the boot line" "$T/klog" "mmk: cmdline"
 check_not_contains "the console does not carry the log" "$T/con" "mmk: cmdline"
 
+# The runner: a script with a failing command ends with status 1 (the
+# kernel counts failures in its marks), unless --keep-going; a bad argument
+# gets one line and status 2; a reader that goes away, SIGINT or SIGTERM
+# leave no QEMU and no temporary folder behind.
+printf 'echo fine\nno-such-command\necho after\n' | $MMK --cmdline quiet > "$T/fails" 2> "$T/fails.err"
+check_status "a script with a failing command exits 1" $? 1
+check_contains "the runner says how many commands failed" "$T/fails.err" "1 command of the script failed"
+check_contains "the commands after the failure still ran" "$T/fails" $'\nafter'
+printf 'echo fine\nno-such-command\n' | $MMK --cmdline quiet --keep-going > /dev/null 2>&1
+check_status "--keep-going keeps status 0" $? 0
+printf 'echo %s\n' "$(head -c 400 /dev/zero | tr '\0' x)" | $MMK --cmdline quiet > /dev/null 2>&1
+check_status "a refused (too long) line counts as a failure" $? 1
+$MMK --swap-disk abc < /dev/null > "$T/badarg" 2>&1
+check_status "a bad --swap-disk exits 2" $? 2
+if [ "$(wc -l < "$T/badarg")" = 1 ] && grep -q "not a size" "$T/badarg"; then ok "a bad argument gets one line"
+else fail "a bad argument gets one line" "$(head -5 "$T/badarg")"; fi
+mark=runner-cleanup-$$
+left() { pgrep -f "$mark" | wc -l; }
+mkdir -p "$T/rt"
+printf 'cat beta.txt\ncat beta.txt\ncat beta.txt\n' | TMPDIR=$T/rt $MMK --cmdline "quiet $mark" --module "$T/beta.txt" 2>/dev/null | head -c 10 > /dev/null
+sleep 1
+check_status "a reader that goes away leaves no QEMU" "$(left)" 0
+mkdir -p "$T/rt2"
+printf 'sleep 30000\n' | TMPDIR=$T/rt2 timeout -s INT 3 $MMK --cmdline "quiet $mark" > /dev/null 2>&1
+sleep 1
+check_status "SIGINT leaves no QEMU" "$(left)" 0
+printf 'sleep 30000\n' | TMPDIR=$T/rt2 timeout -s TERM 3 $MMK --cmdline "quiet $mark" > /dev/null 2>&1
+sleep 1
+check_status "SIGTERM leaves no QEMU" "$(left)" 0
+check_status "no temporary folder is left behind" "$(find "$T/rt" "$T/rt2" -mindepth 1 | wc -l)" 0
+
 finish

@@ -21,7 +21,7 @@ int file_at(int i, struct kfile *out)
 	const struct boot_module *m = &boot_info.modules[i];
 	if (m->end > DIRECT_MAP_MAX || m->end < m->start) return -1;
 	out->name = m->name;
-	out->data = phys_to_kvirt(m->start);
+	out->data = phys_to_kvirt(paddr_make(m->start));
 	out->size = m->end - m->start;
 	return 0;
 }

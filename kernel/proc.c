@@ -4,6 +4,7 @@
  * space, and signals the driver.
  */
 #include "kernel.h"
+#include "layout.h"
 #include "mem.h"
 #include "mmlib.h"
 #include "proc.h"
@@ -11,7 +12,7 @@
 static void do_access(void *arg)
 {
 	struct proc *p = arg;
-	volatile uint32_t *w = (uint32_t *)(uintptr_t)p->va;
+	volatile uint32_t *w = vaddr_ptr(p->va);
 	if (p->write) *w = p->value;
 	else p->value = *w;
 }

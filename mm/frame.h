@@ -45,17 +45,29 @@ struct frame {
 			  zeroed when the block is handed out */
 };
 
+/* Frame numbers are pfn_t; how many frames (npfns and the tallies) are
+ * plain counts. */
 struct frame_alloc {
 	struct frame *desc;               /* npfns descriptors */
-	pfn_t npfns;
+	uint32_t npfns;                   /* frames 0..npfns-1 */
 	pfn_t free_head[FRAME_NORDERS];   /* first free block of each order */
 	uint32_t nblocks[FRAME_NORDERS];  /* free blocks of each order */
 	uint32_t nonempty;                /* bit k set: free list k is not empty */
-	pfn_t nfree;                      /* frames in free blocks */
-	pfn_t nallocated;                 /* frames in allocated blocks */
-	pfn_t nreserved;                  /* reserved frames */
+	uint32_t nfree;                   /* frames in free blocks */
+	uint32_t nallocated;              /* frames in allocated blocks */
+	uint32_t nreserved;               /* reserved frames */
 	bool strict;                      /* a bad frame_free panics instead of returning */
 };
+
+/* Whether pfn is one of fa's frames; its descriptor (pfn must be one). */
+static inline bool frame_valid(const struct frame_alloc *fa, pfn_t pfn)
+{
+	return pfn_u32(pfn) < fa->npfns;
+}
+static inline struct frame *frame_desc(const struct frame_alloc *fa, pfn_t pfn)
+{
+	return &fa->desc[pfn_u32(pfn)];
+}
 
 /* What frame_state() says about one frame. */
 enum frame_state {
@@ -66,11 +78,11 @@ enum frame_state {
 };
 
 /* Bytes of descriptor memory frame_init needs for npfns frames. */
-size_t frame_desc_bytes(pfn_t npfns);
+size_t frame_desc_bytes(uint32_t npfns);
 
 /* Set up fa over desc_mem (frame_desc_bytes(npfns) bytes, 4-byte aligned).
  * Every frame starts RESERVED. */
-void frame_init(struct frame_alloc *fa, pfn_t npfns, void *desc_mem);
+void frame_init(struct frame_alloc *fa, uint32_t npfns, void *desc_mem);
 
 /*
  * Make the RESERVED frames of [start, start+count) free, coalescing them with
@@ -79,7 +91,7 @@ void frame_init(struct frame_alloc *fa, pfn_t npfns, void *desc_mem);
  * not to cover) and frames already free or allocated are left as they are, so
  * overlapping regions are harmless. Returns the number of frames released.
  */
-int frame_release_range(struct frame_alloc *fa, pfn_t start, pfn_t count);
+int frame_release_range(struct frame_alloc *fa, pfn_t start, uint32_t count);
 
 /*
  * Make the frames of [start, start+count) RESERVED. Free blocks that overlap
@@ -87,7 +99,7 @@ int frame_release_range(struct frame_alloc *fa, pfn_t start, pfn_t count);
  * are ignored. Returns the number of frames newly reserved, or -MM_EINVAL
  * (and changes nothing) when a frame of the range is allocated.
  */
-int frame_reserve_range(struct frame_alloc *fa, pfn_t start, pfn_t count);
+int frame_reserve_range(struct frame_alloc *fa, pfn_t start, uint32_t count);
 
 /* The first frame of 2^order free contiguous frames aligned to 2^order, now
  * allocated; PFN_NONE when no such block is left or order > FRAME_MAX_ORDER. */

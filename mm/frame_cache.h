@@ -39,7 +39,7 @@ pfn_t frame_cache_alloc_order(struct frame_cache *fc, unsigned order);
 /* Return every cached frame to the buddy allocator. */
 void frame_cache_drain(struct frame_cache *fc);
 /* Free frames, cached or in the buddy lists. */
-pfn_t frame_cache_nfree(const struct frame_cache *fc);
+uint32_t frame_cache_nfree(const struct frame_cache *fc);
 /* Every cached frame is an allocated order-0 block with the mark, once. */
 int frame_cache_check(const struct frame_cache *fc, struct mm_sink *report);
 

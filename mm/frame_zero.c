@@ -20,12 +20,12 @@ uint32_t frame_zero_fill(struct frame_zero *fz, uint32_t budget)
 	uint32_t made = 0;
 	while (made < budget && fz->n < fz->max) {
 		pfn_t p = frame_cache_alloc(fz->fc);
-		if (p == PFN_NONE) break;
+		if (pfn_is_none(p)) break;
 		mm_zero_page(mm_phys_to_virt(pfn_to_paddr(p)));
 		uint32_t irq = mm_irq_save();
 		bool room = fz->n < fz->max;
 		if (room) {
-			fz->fc->fa->desc[p].aux = FRAME_ZERO_MARK;
+			frame_desc(fz->fc->fa, p)->aux = FRAME_ZERO_MARK;
 			fz->stock[fz->n++] = p;
 			fz->made++;
 		}
@@ -45,7 +45,7 @@ pfn_t frame_zero_take(struct frame_zero *fz)
 	pfn_t p = PFN_NONE;
 	if (fz->n) {
 		p = fz->stock[--fz->n];
-		fz->fc->fa->desc[p].aux = 0;
+		frame_desc(fz->fc->fa, p)->aux = 0;
 		fz->hits++;
 	} else {
 		fz->misses++;
@@ -61,10 +61,10 @@ void frame_zero_drain(struct frame_zero *fz)
 		pfn_t p = PFN_NONE;
 		if (fz->n) {
 			p = fz->stock[--fz->n];
-			fz->fc->fa->desc[p].aux = 0;
+			frame_desc(fz->fc->fa, p)->aux = 0;
 		}
 		mm_irq_restore(irq);
-		if (p == PFN_NONE) return;
+		if (pfn_is_none(p)) return;
 		frame_cache_free(fz->fc, p);
 	}
 }
@@ -82,15 +82,15 @@ int frame_zero_check(const struct frame_zero *fz, struct mm_sink *report)
 	const struct frame_alloc *fa = fz->fc->fa;
 	for (uint32_t i = 0; i < fz->n; i++) {
 		pfn_t p = fz->stock[i];
-		const struct frame *f = p < fa->npfns ? &fa->desc[p] : 0;
+		const struct frame *f = frame_valid(fa, p) ? frame_desc(fa, p) : 0;
 		const char *why = !f ? "beyond memory"
 			: f->flags != (FRAME_F_HEAD | FRAME_F_ALLOCATED) || f->order ? "not an allocated order-0 block"
 			: f->aux != FRAME_ZERO_MARK ? "not marked"
 			: !page_is_zero(p) ? "written since it was zeroed" : 0;
 		for (uint32_t j = 0; !why && j < i; j++)
-			if (fz->stock[j] == p) why = "stocked twice";
+			if (pfn_eq(fz->stock[j], p)) why = "stocked twice";
 		if (why) {
-			if (report) mm_format(report, "frame_zero: pfn 0x%x %s\n", p, why);
+			if (report) mm_format(report, "frame_zero: pfn 0x%x %s\n", pfn_u32(p), why);
 			return -MM_EINVAL;
 		}
 	}

@@ -604,7 +604,7 @@ struct mm_allocator kmalloc_allocator(struct kmalloc *km)
 static void *frame_pages_alloc(void *ctx, unsigned order)
 {
 	pfn_t pfn = frame_alloc(ctx, order);
-	return pfn == PFN_NONE ? NULL : mm_phys_to_virt(pfn_to_paddr(pfn));
+	return pfn_is_none(pfn) ? NULL : mm_phys_to_virt(pfn_to_paddr(pfn));
 }
 
 static void frame_pages_free(void *ctx, void *p, unsigned order)

@@ -27,10 +27,10 @@ static inline void mm_free(const struct mm_allocator *a, void *p)
 }
 
 /* A source of single physical frames (page tables, demand-zero pages):
- * alloc returns a frame's physical address, or 0 when none is left. The
- * frame's contents are undefined: the user zeroes it if it needs to.
- * alloc_zeroed (optional) returns a frame already zero, or 0 when it has
- * none ready (then the user takes alloc's and zeroes it). */
+ * alloc returns a frame's physical address, or PADDR_NULL when none is
+ * left. The frame's contents are undefined: the user zeroes it if it needs
+ * to. alloc_zeroed (optional) returns a frame already zero, or PADDR_NULL
+ * when it has none ready (then the user takes alloc's and zeroes it). */
 struct frame_source {
 	paddr_t (*alloc)(void *ctx);
 	void (*free)(void *ctx, paddr_t pa);

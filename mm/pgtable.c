@@ -7,15 +7,17 @@
 #include "mmlib.h"
 #include "pgtable.h"
 
-static pte_t *table_at(paddr_t pa) { return mm_phys_to_virt(pa & PTE_ADDR_MASK); }
+static pte_t *table_at(paddr_t pa) { return mm_phys_to_virt(paddr_page_down(pa)); }
+/* The page table a present PDE points to. */
+static pte_t *table_of(pte_t pde) { return mm_phys_to_virt(pte_paddr(pde)); }
 
 paddr_t pgt_create(const struct frame_source *fr, paddr_t kernel_pd)
 {
 	paddr_t pd = fr->alloc(fr->ctx);
-	if (!pd) return 0;
+	if (paddr_is_null(pd)) return PADDR_NULL;
 	pte_t *dir = table_at(pd);
 	mm_zero_page(dir);
-	if (kernel_pd) {
+	if (!paddr_is_null(kernel_pd)) {
 		const pte_t *k = table_at(kernel_pd);
 		for (uint32_t i = PGT_KERNEL_FIRST; i < PGT_ENTRIES; i++) dir[i] = k[i];
 	}
@@ -26,7 +28,7 @@ void pgt_destroy(const struct frame_source *fr, paddr_t pd)
 {
 	pte_t *dir = table_at(pd);
 	for (uint32_t i = 0; i < PGT_KERNEL_FIRST; i++) {
-		if ((dir[i] & PTE_P) && !(dir[i] & PTE_PS)) fr->free(fr->ctx, dir[i] & PTE_ADDR_MASK);
+		if ((dir[i] & PTE_P) && !(dir[i] & PTE_PS)) fr->free(fr->ctx, pte_paddr(dir[i]));
 		dir[i] = 0;
 	}
 	fr->free(fr->ctx, pd);
@@ -40,21 +42,21 @@ pte_t *pgt_walk(const struct frame_source *fr, paddr_t pd, vaddr_t va, bool crea
 	if (!(*pde & PTE_P)) {
 		if (!create) return 0;
 		paddr_t t = fr->alloc(fr->ctx);
-		if (!t) return 0;
+		if (paddr_is_null(t)) return 0;
 		mm_zero_page(table_at(t));
 		/* The PDE is permissive; the PTEs decide. */
-		*pde = t | PTE_P | PTE_W | (va < (PGT_KERNEL_FIRST << 22) ? PTE_U : 0);
+		*pde = pte_make(t, PTE_P | PTE_W | (pgt_dir_index(va) < PGT_KERNEL_FIRST ? PTE_U : 0));
 	}
-	return &table_at(*pde)[pgt_table_index(va)];
+	return &table_of(*pde)[pgt_table_index(va)];
 }
 
 int pgt_map(const struct frame_source *fr, paddr_t pd, vaddr_t va, paddr_t pa, uint32_t flags)
 {
-	if ((va | pa) & PAGE_MASK) return -MM_EINVAL;
+	if (vaddr_page_offset(va) || paddr_page_offset(pa)) return -MM_EINVAL;
 	pte_t *e = pgt_walk(fr, pd, va, true);
 	if (!e) return -MM_ENOMEM;
 	if (*e & PTE_P) return -MM_EEXIST;
-	*e = pa | (flags & (PTE_W | PTE_U | PTE_PWT | PTE_PCD | PTE_G)) | PTE_P;
+	*e = pte_make(pa, (flags & (PTE_W | PTE_U | PTE_PWT | PTE_PCD | PTE_G)) | PTE_P);
 	return 0;
 }
 
@@ -87,13 +89,13 @@ int pgt_translate(paddr_t pd, vaddr_t va, paddr_t *pa, uint32_t *flags)
 {
 	pte_t pde = table_at(pd)[pgt_dir_index(va)];
 	if ((pde & (PTE_P | PTE_PS)) == (PTE_P | PTE_PS)) { /* a 4 MiB page */
-		if (pa) *pa = (pde & 0xFFC00000u) | (va & 0x3FFFFFu);
+		if (pa) *pa = paddr_make((pde & 0xFFC00000u) | (vaddr_u32(va) & 0x3FFFFFu));
 		if (flags) *flags = pde & PTE_FLAGS_MASK;
 		return 0;
 	}
 	pte_t *e = present_pte(pd, va);
 	if (!e) return -MM_ENOENT;
-	if (pa) *pa = (*e & PTE_ADDR_MASK) | (va & PAGE_MASK);
+	if (pa) *pa = paddr_add(pte_paddr(*e), vaddr_page_offset(va));
 	if (flags) *flags = *e & PTE_FLAGS_MASK;
 	return 0;
 }
@@ -117,7 +119,7 @@ uint32_t pgt_count_present(paddr_t pd)
 	uint32_t n = 0;
 	for (uint32_t i = 0; i < PGT_KERNEL_FIRST; i++) {
 		if (!(dir[i] & PTE_P) || (dir[i] & PTE_PS)) continue;
-		const pte_t *t = table_at(dir[i]);
+		const pte_t *t = table_of(dir[i]);
 		for (uint32_t j = 0; j < PGT_ENTRIES; j++) n += t[j] & PTE_P;
 	}
 	return n;

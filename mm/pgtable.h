@@ -45,15 +45,20 @@ typedef uint32_t pte_t;
 #define PGT_ENTRIES 1024u
 #define PGT_KERNEL_FIRST 768u /* PDEs from here on are the shared kernel half */
 
-static inline uint32_t pgt_dir_index(vaddr_t va) { return va >> 22; }
-static inline uint32_t pgt_table_index(vaddr_t va) { return (va >> 12) & 0x3FFu; }
+static inline uint32_t pgt_dir_index(vaddr_t va) { return vaddr_u32(va) >> 22; }
+static inline uint32_t pgt_table_index(vaddr_t va) { return (vaddr_u32(va) >> 12) & 0x3FFu; }
+/* An entry is raw bits: the frame (or table) address is put in and taken
+ * out only through these. */
+static inline pte_t pte_make(paddr_t pa, uint32_t flags) { return paddr_u32(pa) | flags; }
+static inline paddr_t pte_paddr(pte_t e) { return paddr_make(e & PTE_ADDR_MASK); }
 static inline pte_t pte_make_swapped(uint32_t slot) { return (slot << 12) | PTE_SWAPPED; }
 static inline bool pte_is_swapped(pte_t e) { return !(e & PTE_P) && (e & PTE_SWAPPED); }
 static inline uint32_t pte_swap_slot(pte_t e) { return e >> 12; }
 
 
 /* A new, zeroed page directory whose kernel half is copied from kernel_pd
- * (may be 0: no kernel half). Returns its physical address, 0 when out. */
+ * (may be PADDR_NULL: no kernel half). Returns its physical address,
+ * PADDR_NULL when out. */
 paddr_t pgt_create(const struct frame_source *fr, paddr_t kernel_pd);
 
 /* Free the page tables of the user half (entries < PGT_KERNEL_FIRST) and the

@@ -14,14 +14,14 @@ static struct vm_space *key_space(const struct vmpool *vp, uint64_t key)
 	return idx < VMPOOL_MAX_SPACES ? vp->spaces[idx] : 0;
 }
 
-static vaddr_t key_va(uint64_t key) { return (vaddr_t)(key & 0xFFFFFu) << PAGE_SHIFT; }
+static vaddr_t key_va(uint64_t key) { return vaddr_of_vpn((uint32_t)(key & 0xFFFFFu)); }
 
 uint64_t vmpool_key(const struct vmpool *vp, const struct vm_space *s, vaddr_t va)
 {
 	uint32_t i = s->pager_index;
 	MM_ASSERT(i < VMPOOL_MAX_SPACES && vp->spaces[i] == s, "space %p is not attached to pool %p",
 		  (const void *)s, (const void *)vp);
-	return ((uint64_t)i << 32) | (va >> PAGE_SHIFT);
+	return ((uint64_t)i << 32) | vaddr_vpn(va);
 }
 
 struct vm_space *vmpool_key_owner(const struct vmpool *vp, uint64_t key, vaddr_t *va)
@@ -32,7 +32,7 @@ struct vm_space *vmpool_key_owner(const struct vmpool *vp, uint64_t key, vaddr_t
 
 struct vm_space *vmpool_slot_owner(const struct vmpool *vp, uint32_t slot, vaddr_t *va)
 {
-	*va = 0;
+	*va = VADDR_NULL;
 	if (slot >= vp->pool.cfg.nframes || !pool_slot_used(&vp->pool, slot)) return 0;
 	return vmpool_key_owner(vp, pool_slot_page(&vp->pool, slot), va);
 }
@@ -72,9 +72,9 @@ static int be_evict(void *ctx, uint32_t slot, uint64_t key)
 	pte_t *e = page_pte(vp, key, false);
 	MM_ASSERT(e && (*e & PTE_P), "evicting page %llx of slot %u: not present",
 		  (unsigned long long)key, slot);
-	paddr_t frame = *e & PTE_ADDR_MASK;
-	MM_ASSERT(frame == vp->frames[slot], "slot %u maps frame 0x%x, PTE says 0x%x", slot,
-		  vp->frames[slot], frame);
+	paddr_t frame = pte_paddr(*e);
+	MM_ASSERT(paddr_eq(frame, vp->frames[slot]), "slot %u maps frame 0x%x, PTE says 0x%x", slot,
+		  paddr_u32(vp->frames[slot]), paddr_u32(frame));
 	bool write = (*e & PTE_D) || vp->slot_swap[slot] == SWAP_NO_SLOT;
 	if (write) {
 		int err = write_back(vp, slot, frame);
@@ -108,7 +108,7 @@ static int be_load(void *ctx, uint32_t slot, uint64_t key, bool is_write)
 		mm_zero_page(mm_phys_to_virt(frame));
 	}
 	vp->slot_swap[slot] = sw;
-	*e = frame | vm_prot_to_pte(r->prot) | PTE_P;
+	*e = pte_make(frame, vm_prot_to_pte(r->prot) | PTE_P);
 	return from_swap;
 }
 
@@ -145,7 +145,7 @@ static void pager_release(void *ctx, struct vm_space *s, vaddr_t va, pte_t pte)
 	uint32_t sw = SWAP_NO_SLOT;
 	if (pte & PTE_P) {
 		int slot = pool_lookup(&vp->pool, vmpool_key(vp, s, va));
-		MM_ASSERT(slot >= 0, "present page 0x%08x is not in the pool", va);
+		MM_ASSERT(slot >= 0, "present page 0x%08x is not in the pool", vaddr_u32(va));
 		sw = vp->slot_swap[slot];
 		vp->slot_swap[slot] = SWAP_NO_SLOT;
 		pool_release(&vp->pool, vmpool_key(vp, s, va));
@@ -171,7 +171,7 @@ int vmpool_init(struct vmpool *vp, const struct vm_sys *sys, struct swap_area *s
 	for (uint32_t i = 0; i < n; i++) vp->slot_swap[i] = SWAP_NO_SLOT;
 	for (uint32_t i = 0; i < n; i++) {
 		vp->frames[i] = sys->frames.alloc(sys->frames.ctx);
-		if (!vp->frames[i]) {
+		if (paddr_is_null(vp->frames[i])) {
 			while (i--) sys->frames.free(sys->frames.ctx, vp->frames[i]);
 			goto out_of_memory;
 		}
@@ -231,7 +231,8 @@ int vmpool_check(const struct vmpool *vp, struct mm_sink *err)
 		uint64_t key = pool_slot_page(&vp->pool, slot);
 		struct vm_space *s = key_space(vp, key);
 		paddr_t pa;
-		if (!s || pgt_translate(s->pd, key_va(key), &pa, 0) || (pa & PTE_ADDR_MASK) != vp->frames[slot]) {
+		if (!s || pgt_translate(s->pd, key_va(key), &pa, 0) ||
+		    !paddr_eq(paddr_page_down(pa), vp->frames[slot])) {
 			if (err) mm_format(err, "vmpool: slot %u (page %llx) is not mapped to its frame\n", slot,
 					   (unsigned long long)key);
 			return -MM_EINVAL;

@@ -16,7 +16,7 @@ struct vm_space *vm_space_create(const struct vm_sys *sys)
 	mm_memset(s, 0, sizeof(*s));
 	s->sys = sys;
 	s->pd = pgt_create(&sys->frames, sys->kernel_pd);
-	if (!s->pd) {
+	if (paddr_is_null(s->pd)) {
 		mm_free(&sys->alloc, s);
 		return 0;
 	}
@@ -32,12 +32,12 @@ static void release_page(struct vm_space *s, vaddr_t va)
 	*e = 0;
 	if (old & PTE_P) mm_tlb_flush_page(va);
 	if (s->pager.release) s->pager.release(s->pager.ctx, s, va, old);
-	else if (old & PTE_P) s->sys->frames.free(s->sys->frames.ctx, old & PTE_ADDR_MASK);
+	else if (old & PTE_P) s->sys->frames.free(s->sys->frames.ctx, pte_paddr(old));
 }
 
 static void release_region(struct vm_space *s, struct vm_region *r)
 {
-	for (uint32_t i = 0; i < r->npages; i++) release_page(s, r->start + i * PAGE_SIZE);
+	for (uint32_t i = 0; i < r->npages; i++) release_page(s, vaddr_add(r->start, i * PAGE_SIZE));
 }
 
 void vm_space_destroy(struct vm_space *s)
@@ -48,17 +48,17 @@ void vm_space_destroy(struct vm_space *s)
 	mm_free(&s->sys->alloc, s);
 }
 
-static vaddr_t region_end(const struct vm_region *r) { return r->start + r->npages * PAGE_SIZE; }
+static vaddr_t region_end(const struct vm_region *r) { return vaddr_add(r->start, r->npages * PAGE_SIZE); }
 
 int vm_region_add(struct vm_space *s, vaddr_t start, uint32_t npages, uint32_t prot)
 {
-	if ((start & PAGE_MASK) || npages == 0 || start >= VM_USER_TOP ||
-	    npages > (VM_USER_TOP - start) / PAGE_SIZE || (prot & ~(VM_READ | VM_WRITE | VM_USER)))
+	if (vaddr_page_offset(start) || npages == 0 || !vaddr_lt(start, VM_USER_TOP) ||
+	    npages > vaddr_diff(VM_USER_TOP, start) / PAGE_SIZE || (prot & ~(VM_READ | VM_WRITE | VM_USER)))
 		return -MM_EINVAL;
-	vaddr_t end = start + npages * PAGE_SIZE;
+	vaddr_t end = vaddr_add(start, npages * PAGE_SIZE);
 	struct vm_region **link = &s->regions;
-	while (*link && region_end(*link) <= start) link = &(*link)->next;
-	if (*link && (*link)->start < end) return -MM_EEXIST;
+	while (*link && !vaddr_lt(start, region_end(*link))) link = &(*link)->next;
+	if (*link && vaddr_lt((*link)->start, end)) return -MM_EEXIST;
 	struct vm_region *r = mm_alloc(&s->sys->alloc, sizeof(*r));
 	if (!r) return -MM_ENOMEM;
 	*r = (struct vm_region){ start, npages, prot, VM_ANON, *link };
@@ -70,7 +70,7 @@ int vm_region_add(struct vm_space *s, vaddr_t start, uint32_t npages, uint32_t p
 int vm_region_remove(struct vm_space *s, vaddr_t start)
 {
 	struct vm_region **link = &s->regions;
-	while (*link && (*link)->start != start) link = &(*link)->next;
+	while (*link && !vaddr_eq((*link)->start, start)) link = &(*link)->next;
 	if (!*link) return -MM_ENOENT;
 	struct vm_region *r = *link;
 	release_region(s, r);
@@ -82,8 +82,8 @@ int vm_region_remove(struct vm_space *s, vaddr_t start)
 
 const struct vm_region *vm_region_find(const struct vm_space *s, vaddr_t va)
 {
-	for (const struct vm_region *r = s->regions; r && r->start <= va; r = r->next)
-		if (va < region_end(r)) return r;
+	for (const struct vm_region *r = s->regions; r && !vaddr_lt(va, r->start); r = r->next)
+		if (vaddr_lt(va, region_end(r))) return r;
 	return 0;
 }
 
@@ -95,12 +95,12 @@ uint32_t vm_prot_to_pte(uint32_t prot)
 int vm_region_protect(struct vm_space *s, vaddr_t start, uint32_t prot)
 {
 	struct vm_region *r = s->regions;
-	while (r && r->start != start) r = r->next;
+	while (r && !vaddr_eq(r->start, start)) r = r->next;
 	if (!r) return -MM_ENOENT;
 	if (prot & ~(VM_READ | VM_WRITE | VM_USER)) return -MM_EINVAL;
 	r->prot = prot;
 	for (uint32_t i = 0; i < r->npages; i++)
-		pgt_protect(s->pd, r->start + i * PAGE_SIZE, vm_prot_to_pte(prot));
+		pgt_protect(s->pd, vaddr_add(r->start, i * PAGE_SIZE), vm_prot_to_pte(prot));
 	return 0;
 }
 
@@ -112,13 +112,13 @@ static enum vm_verdict bad(struct vm_space *s, struct vm_fault_info *info, const
 }
 
 /* A zero frame: one made ahead of need if the source has one, else a fresh
- * frame cleared now. 0 when memory is out. */
+ * frame cleared now. PADDR_NULL when memory is out. */
 static paddr_t zeroed_frame(const struct frame_source *fs)
 {
-	paddr_t pa = fs->alloc_zeroed ? fs->alloc_zeroed(fs->ctx) : 0;
-	if (pa) return pa;
+	paddr_t pa = fs->alloc_zeroed ? fs->alloc_zeroed(fs->ctx) : PADDR_NULL;
+	if (!paddr_is_null(pa)) return pa;
 	pa = fs->alloc(fs->ctx);
-	if (pa) mm_zero_page(mm_phys_to_virt(pa));
+	if (!paddr_is_null(pa)) mm_zero_page(mm_phys_to_virt(pa));
 	return pa;
 }
 
@@ -132,7 +132,7 @@ static enum vm_verdict resolve(struct vm_space *s, const struct vm_region *r, va
 		if (!err) s->stats.paged++;
 	} else {
 		paddr_t pa = zeroed_frame(&s->sys->frames);
-		if (!pa) {
+		if (paddr_is_null(pa)) {
 			err = -MM_ENOMEM;
 		} else {
 			err = pgt_map(&s->sys->frames, s->pd, page, pa, vm_prot_to_pte(r->prot));
@@ -155,7 +155,7 @@ enum vm_verdict vm_fault(struct vm_space *s, vaddr_t addr, uint32_t err, struct 
 	info->reason = 0;
 	s->stats.faults++;
 	if (err & PF_RSVD) return bad(s, info, "reserved bit set in a page-table entry");
-	if (addr >= VM_USER_TOP)
+	if (!vaddr_lt(addr, VM_USER_TOP))
 		return bad(s, info, user ? "user access to kernel memory" : "kernel address not mapped");
 	const struct vm_region *r = vm_region_find(s, addr);
 	if (!r) return bad(s, info, "address outside every region");
@@ -163,7 +163,7 @@ enum vm_verdict vm_fault(struct vm_space *s, vaddr_t addr, uint32_t err, struct 
 	if (write && !(r->prot & VM_WRITE)) return bad(s, info, "write to a read-only page");
 	if (!write && !(r->prot & (VM_READ | VM_WRITE))) return bad(s, info, "access to a no-access region");
 	if (err & PF_P) return bad(s, info, "protection violation on a present page");
-	return resolve(s, r, addr & ~PAGE_MASK, write, info);
+	return resolve(s, r, vaddr_page_down(addr), write, info);
 }
 
 const char *vm_prot_str(uint32_t prot, char *buf)
@@ -185,13 +185,14 @@ void vm_describe_err(uint32_t err, struct mm_sink *out)
 void vm_space_print(const struct vm_space *s, struct mm_sink *out)
 {
 	char p[5];
-	mm_format(out, "space %u: page directory at 0x%08x, %u regions\n", s->id, s->pd, s->nregions);
+	mm_format(out, "space %u: page directory at 0x%08x, %u regions\n", s->id, paddr_u32(s->pd),
+		  s->nregions);
 	for (const struct vm_region *r = s->regions; r; r = r->next) {
 		uint32_t present = 0;
 		for (uint32_t i = 0; i < r->npages; i++)
-			present += pgt_translate(s->pd, r->start + i * PAGE_SIZE, 0, 0) == 0;
-		mm_format(out, "  0x%08x-0x%08x %s %6u pages, %u present\n", r->start, region_end(r),
-			  vm_prot_str(r->prot, p), r->npages, present);
+			present += pgt_translate(s->pd, vaddr_add(r->start, i * PAGE_SIZE), 0, 0) == 0;
+		mm_format(out, "  0x%08x-0x%08x %s %6u pages, %u present\n", vaddr_u32(r->start),
+			  vaddr_u32(region_end(r)), vm_prot_str(r->prot, p), r->npages, present);
 	}
 	mm_format(out, "  faults %llu, zero-fills %llu, bad %llu, out-of-memory %llu\n",
 		  (unsigned long long)s->stats.faults, (unsigned long long)s->stats.zero_fills,

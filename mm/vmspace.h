@@ -30,7 +30,7 @@
 #define VM_WRITE 0x2u
 #define VM_USER 0x4u
 
-#define VM_USER_TOP 0xC0000000u /* the kernel half starts here */
+#define VM_USER_TOP vaddr_make(0xC0000000u) /* the kernel half starts here */
 
 enum vm_kind { VM_ANON = 0 }; /* anonymous, zero-filled on first touch */
 
@@ -61,7 +61,7 @@ struct vm_pager {
 struct vm_sys {
 	struct frame_source frames; /* page tables and demand-zero pages */
 	struct mm_allocator alloc;  /* regions and spaces */
-	paddr_t kernel_pd;          /* its entries >= 768 are shared; 0: none */
+	paddr_t kernel_pd;          /* its entries >= 768 are shared; PADDR_NULL: none */
 };
 
 struct vm_stats {

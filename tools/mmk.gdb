@@ -1,6 +1,7 @@
 # mmk.gdb - gdb commands that know mmk's structures. Loaded by `make debug`
 # (tools/debug) and by the automated gdb test. Physical memory is read through
-# the kernel's direct map at 0xC0000000.
+# the kernel's direct map at 0xC0000000. paddr_t, vaddr_t and pfn_t
+# (mm/mm_types.h) are structs of one member: their number is `.v`.
 set confirm off
 set pagination off
 set print pretty on
@@ -90,7 +91,7 @@ define mmk-frames
   printf "order  free blocks  first free pfn\n"
   set $o = 0
   while $o <= 10
-    printf "  %2d  %10u     0x%05x\n", $o, kframes.nblocks[$o], kframes.free_head[$o]
+    printf "  %2d  %10u     0x%05x\n", $o, kframes.nblocks[$o], kframes.free_head[$o].v
     set $o = $o + 1
   end
 end
@@ -100,7 +101,7 @@ end
 
 define mmk-frame
   set $d = &kframes.desc[(unsigned int)$arg0]
-  printf "frame 0x%05x: flags 0x%x (reserved=%d free=%d allocated=%d head=%d) order %u next 0x%x prev 0x%x\n", $arg0, $d->flags, $d->flags & 1, ($d->flags >> 1) & 1, ($d->flags >> 2) & 1, ($d->flags >> 3) & 1, $d->order, $d->next, $d->prev
+  printf "frame 0x%05x: flags 0x%x (reserved=%d free=%d allocated=%d head=%d) order %u next 0x%x prev 0x%x\n", $arg0, $d->flags, $d->flags & 1, ($d->flags >> 1) & 1, ($d->flags >> 2) & 1, ($d->flags >> 3) & 1, $d->order, $d->next.v, $d->prev.v
 end
 document mmk-frame
 Show the descriptor of one physical frame (by frame number).

@@ -18,12 +18,15 @@ static void note_range(uint32_t start, uint32_t end)
 		boot_info.ranges[boot_info.nranges++] = (struct boot_range){ start, end };
 }
 
+/* The loader's structures name physical memory with plain integers. */
+static const void *boot_ptr(uint32_t pa) { return phys_to_kvirt(paddr_make(pa)); }
+
 static void parse_mmap(const struct mb_info *mb)
 {
 	uint32_t p = mb->mmap_addr, end = mb->mmap_addr + mb->mmap_length;
 	note_range(mb->mmap_addr, end);
 	while (p < end && boot_info.nregions < BOOT_MAX_REGIONS) {
-		const struct mb_mmap_entry *e = phys_to_kvirt(p);
+		const struct mb_mmap_entry *e = boot_ptr(p);
 		struct boot_region *r = &boot_info.regions[boot_info.nregions++];
 		r->base = e->addr;
 		r->len = e->len;
@@ -48,14 +51,14 @@ static void module_name(struct boot_module *m, const char *s)
 
 static void parse_modules(const struct mb_info *mb)
 {
-	const struct mb_module *mods = phys_to_kvirt(mb->mods_addr);
+	const struct mb_module *mods = boot_ptr(mb->mods_addr);
 	note_range(mb->mods_addr, mb->mods_addr + mb->mods_count * sizeof(*mods));
 	for (uint32_t i = 0; i < mb->mods_count && i < BOOT_MAX_MODULES; i++) {
 		struct boot_module *m = &boot_info.modules[boot_info.nmodules++];
 		m->start = mods[i].mod_start;
 		m->end = mods[i].mod_end;
 		if (mods[i].string) {
-			const char *s = phys_to_kvirt(mods[i].string);
+			const char *s = boot_ptr(mods[i].string);
 			note_range(mods[i].string, mods[i].string + mm_strlen(s) + 1);
 			module_name(m, s);
 		} else {
@@ -67,7 +70,7 @@ static void parse_modules(const struct mb_info *mb)
 int multiboot_parse(uint32_t magic, uint32_t mbi_phys)
 {
 	if (magic != MULTIBOOT_BOOT_MAGIC) return -1;
-	const struct mb_info *mb = phys_to_kvirt(mbi_phys);
+	const struct mb_info *mb = boot_ptr(mbi_phys);
 	boot_info.mbi_phys = mbi_phys;
 	note_range(mbi_phys, mbi_phys + sizeof(*mb));
 	if (mb->flags & 1) {
@@ -75,7 +78,7 @@ int multiboot_parse(uint32_t magic, uint32_t mbi_phys)
 		boot_info.mem_upper_kib = mb->mem_upper;
 	}
 	if (mb->flags & 4 && mb->cmdline) {
-		const char *s = phys_to_kvirt(mb->cmdline);
+		const char *s = boot_ptr(mb->cmdline);
 		note_range(mb->cmdline, mb->cmdline + mm_strlen(s) + 1);
 		mm_strncpy0(kernel_cmdline, s, sizeof kernel_cmdline);
 	}

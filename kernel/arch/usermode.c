@@ -54,7 +54,7 @@ static void enter(void *p)
 int user_call(struct vm_space *s, vaddr_t eip, vaddr_t esp, uint32_t eax, uint32_t ebx,
 	      struct guard_report *rep)
 {
-	struct user_args a = { eip, esp, eax, ebx };
+	struct user_args a = { vaddr_u32(eip), vaddr_u32(esp), eax, ebx }; /* register values */
 	int stopped = guard_run_in(s, enter, &a, rep);
 	user_done = 0;
 	__asm__ volatile("mov $0x10, %%ax; mov %%ax, %%fs; mov %%ax, %%gs" ::: "eax");

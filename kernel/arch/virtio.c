@@ -62,7 +62,7 @@ int virtq_setup(const struct virtio_dev *v, struct virtq *q, uint16_t index, voi
 	q->avail = (volatile uint16_t *)((uint8_t *)mem + 16u * n);
 	q->used = (volatile uint16_t *)((uint8_t *)mem + ALIGN4K(16u * n + 6u + 2u * n));
 	q->avail_idx = q->last_used = 0;
-	outl(v->io + R_QUEUE_PFN, kvirt_to_phys(mem) >> 12);
+	outl(v->io + R_QUEUE_PFN, pfn_u32(paddr_to_pfn(kvirt_to_phys(mem))));
 	return 0;
 }
 

@@ -85,7 +85,7 @@ static struct virtq *port_txq(unsigned port) { return &vc.q[port ? 5 : 1]; }
 
 static void post_buf(struct virtq *q, uint16_t id, void *buf, uint32_t len, uint16_t flags)
 {
-	q->desc[id].addr = kvirt_to_phys(buf);
+	q->desc[id].addr = paddr_u32(kvirt_to_phys(buf));
 	q->desc[id].len = len;
 	q->desc[id].flags = flags;
 	virtq_post(q, id);

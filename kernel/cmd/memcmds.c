@@ -40,7 +40,8 @@ static int cmd_meminfo(int argc, char **argv)
 		(unsigned)mem_report.npfns * 4, DIRECT_MAP_MAX >> 20);
 	if (mem_report.left_out)
 		kprintf("RAM above the direct map left out: %llu KiB\n", (unsigned long long)(mem_report.left_out >> 10));
-	kprintf("descriptor array: %u bytes at phys 0x%08x\n", mem_report.desc_bytes, mem_report.desc_phys);
+	kprintf("descriptor array: %u bytes at phys 0x%08x\n", mem_report.desc_bytes,
+		paddr_u32(mem_report.desc_phys));
 	frame_print(&kframes, &console_sink);
 	kprintf("frame cache: %u single frames held (%llu allocations served, %llu refills, %llu drains)\n",
 		kfcache.n, (unsigned long long)kfcache.hits, (unsigned long long)kfcache.refills,
@@ -72,11 +73,12 @@ static int cmd_kheap(int argc, char **argv)
 }
 SHELL_COMMAND(kheap, "", "the kernel heap's size classes, and a consistency check", cmd_kheap);
 
-static bool parse_addr(const char *s, uint32_t *out)
+/* A virtual address typed by the user (hex with 0x, or decimal). */
+static bool parse_addr(const char *s, vaddr_t *out)
 {
 	uint64_t v;
 	if (mm_parse_u64z(s, 0, &v) != 0 || v > 0xffffffffull) return false;
-	*out = (uint32_t)v;
+	*out = vaddr_make((uint32_t)v);
 	return true;
 }
 
@@ -88,7 +90,7 @@ static void print_flags(uint32_t e)
 
 static int cmd_pt(int argc, char **argv)
 {
-	uint32_t va;
+	vaddr_t va;
 	if (argc != 2) {
 		kprintf("usage: pt <vaddr>   (hex with 0x, or decimal)\n");
 		return 1;
@@ -98,9 +100,10 @@ static int cmd_pt(int argc, char **argv)
 		return 1;
 	}
 	paddr_t pd = scratch ? scratch->pd : kernel_pd_phys;
-	kprintf("walk of 0x%08x in %s directory at phys 0x%08x\n", va, scratch ? "the scratch space's" : "the kernel's", pd);
-	pte_t pde = ((pte_t *)phys_to_kvirt(pd))[va >> 22];
-	kprintf("  PDE[%u] = 0x%08x ", va >> 22, pde);
+	kprintf("walk of 0x%08x in %s directory at phys 0x%08x\n", vaddr_u32(va),
+		scratch ? "the scratch space's" : "the kernel's", paddr_u32(pd));
+	pte_t pde = ((pte_t *)phys_to_kvirt(pd))[pgt_dir_index(va)];
+	kprintf("  PDE[%u] = 0x%08x ", pgt_dir_index(va), pde);
 	print_flags(pde);
 	kprintf("\n");
 	if (!(pde & PTE_P)) {
@@ -108,11 +111,12 @@ static int cmd_pt(int argc, char **argv)
 		return 1;
 	}
 	if (pde & PTE_PS) {
-		kprintf("  4 MiB page: frame 0x%05x, phys 0x%08x\n", (pde & 0xFFC00000u) >> 12, (pde & 0xFFC00000u) | (va & 0x3FFFFF));
+		kprintf("  4 MiB page: frame 0x%05x, phys 0x%08x\n", (pde & 0xFFC00000u) >> 12,
+			(pde & 0xFFC00000u) | (vaddr_u32(va) & 0x3FFFFF));
 		return 0;
 	}
-	pte_t pte = ((pte_t *)phys_to_kvirt(pde & PTE_ADDR_MASK))[(va >> 12) & 0x3ff];
-	kprintf("  PTE[%u] = 0x%08x ", (va >> 12) & 0x3ff, pte);
+	pte_t pte = ((pte_t *)phys_to_kvirt(pte_paddr(pde)))[pgt_table_index(va)];
+	kprintf("  PTE[%u] = 0x%08x ", pgt_table_index(va), pte);
 	print_flags(pte);
 	kprintf("\n");
 	if (pte_is_swapped(pte)) {
@@ -123,33 +127,34 @@ static int cmd_pt(int argc, char **argv)
 		kprintf("  not mapped: the page is not present\n");
 		return 1;
 	}
-	kprintf("  frame 0x%05x, phys 0x%08x\n", pte >> 12, (pte & PTE_ADDR_MASK) | (va & PAGE_MASK));
+	kprintf("  frame 0x%05x, phys 0x%08x\n", pte >> 12, paddr_u32(pte_paddr(pte)) | vaddr_page_offset(va));
 	return 0;
 }
 SHELL_COMMAND(pt, "", "walk the page tables for an address: pt <vaddr>", cmd_pt);
 
 /* ---- the scratch space ---- */
 
-struct touch_arg { uint32_t va; bool write; uint32_t value; };
+struct touch_arg { vaddr_t va; bool write; uint32_t value; };
 
 static void do_touch(void *p)
 {
 	struct touch_arg *t = p;
-	volatile uint32_t *w = (uint32_t *)(uintptr_t)t->va;
+	volatile uint32_t *w = vaddr_ptr(t->va);
 	if (t->write) *w = t->value;
 	else t->value = *w;
 }
 
 static int space_touch(int argc, char **argv, bool write)
 {
-	struct touch_arg t = { 0, write, 0 };
+	struct touch_arg t = { VADDR_NULL, write, 0 };
 	uint64_t v = 0;
 	if (argc < 3 || !parse_addr(argv[2], &t.va) || (write && argc > 3 && mm_parse_u64z(argv[3], 0, &v))) {
 		kprintf("usage: space %s <vaddr>%s\n", write ? "write" : "read", write ? " [value]" : "");
 		return 1;
 	}
-	if (t.va >= VM_USER_TOP || (t.va & 3)) {
-		kprintf("space: 0x%08x must be 4-byte aligned and below 0x%08x\n", t.va, VM_USER_TOP);
+	if (!vaddr_lt(t.va, VM_USER_TOP) || (vaddr_u32(t.va) & 3)) {
+		kprintf("space: 0x%08x must be 4-byte aligned and below 0x%08x\n", vaddr_u32(t.va),
+			vaddr_u32(VM_USER_TOP));
 		return 1;
 	}
 	t.value = (uint32_t)v;
@@ -162,8 +167,8 @@ static int space_touch(int argc, char **argv, bool write)
 		kprintf("); stopped\n");
 		return 1;
 	}
-	kprintf("%s 0x%08x %s 0x%08x (%s)\n", write ? "wrote" : "read", t.value, write ? "to" : "at", t.va,
-		scratch->stats.faults > faults ? "page fault: demand-zero page mapped" : "hit");
+	kprintf("%s 0x%08x %s 0x%08x (%s)\n", write ? "wrote" : "read", t.value, write ? "to" : "at",
+		vaddr_u32(t.va), scratch->stats.faults > faults ? "page fault: demand-zero page mapped" : "hit");
 	return 0;
 }
 
@@ -181,7 +186,8 @@ static int parse_prot(const char *s, uint32_t *prot)
 
 static int space_region(int argc, char **argv)
 {
-	uint32_t start, prot = VM_READ | VM_WRITE;
+	vaddr_t start;
+	uint32_t prot = VM_READ | VM_WRITE;
 	uint64_t n;
 	if (argc < 4 || !parse_addr(argv[2], &start) || mm_parse_u64z(argv[3], 0, &n) || n > 0xfffff ||
 	    (argc > 4 && parse_prot(argv[4], &prot))) {
@@ -191,7 +197,7 @@ static int space_region(int argc, char **argv)
 	int err = vm_region_add(scratch, start, (uint32_t)n, prot);
 	if (err) {
 		kprintf("space: cannot add region: %s (start must be page-aligned, below 0x%08x, not overlapping)\n",
-			mm_strerror(err), VM_USER_TOP);
+			mm_strerror(err), vaddr_u32(VM_USER_TOP));
 		return 1;
 	}
 	return 0;
@@ -204,7 +210,7 @@ static int cmd_space(int argc, char **argv)
 		if (scratch) vm_space_destroy(scratch);
 		scratch = vm_space_create(&kvm);
 		if (!scratch) kprintf("space: out of memory\n");
-		else kprintf("new space: page directory at phys 0x%08x\n", scratch->pd);
+		else kprintf("new space: page directory at phys 0x%08x\n", paddr_u32(scratch->pd));
 		return scratch ? 0 : 1;
 	}
 	if (!*sub || (mm_strcmp(sub, "region") && mm_strcmp(sub, "read") && mm_strcmp(sub, "write") &&
@@ -221,7 +227,8 @@ static int cmd_space(int argc, char **argv)
 	if (mm_strcmp(sub, "write") == 0) return space_touch(argc, argv, true);
 	if (mm_strcmp(sub, "read") == 0) return space_touch(argc, argv, false);
 	if (mm_strcmp(sub, "protect") == 0) {
-		uint32_t start, prot;
+		vaddr_t start;
+		uint32_t prot;
 		if (argc != 4 || !parse_addr(argv[2], &start) || parse_prot(argv[3], &prot)) {
 			kprintf("usage: space protect <start> r|rw\n");
 			return 1;

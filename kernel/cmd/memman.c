@@ -24,7 +24,7 @@
 #include "kpools.h"
 #include "kwin.h"
 
-#define MEMMAN_BASE 0x01000000u
+#define MEMMAN_BASE vaddr_make(0x01000000u)
 
 struct mm_state {
 	struct memman_trace trace;
@@ -170,7 +170,7 @@ static void frame_keys(struct mm_run *r)
 		const struct vm_space *s = vmpool_slot_owner(&r->vp, f, &va);
 		if (!s) continue;
 		uint32_t proc = ((const struct proc *)s->owner)->id;
-		uint32_t vpage = (va - MEMMAN_BASE) / PAGE_SIZE;
+		uint32_t vpage = vaddr_diff(va, MEMMAN_BASE) / PAGE_SIZE;
 		r->keys[f] = memman_page_key(proc, vpage - memman_events_base(&r->ev, proc));
 	}
 }
@@ -195,7 +195,8 @@ static int arrive(struct mm_run *r, const struct memman_event *ev)
 	struct vm_space *s = vm_space_create(&kvm);
 	if (!s) return -MM_ENOMEM;
 	int rc = vmpool_attach(&r->vp, s);
-	if (!rc) rc = vm_region_add(s, MEMMAN_BASE + ev->base * PAGE_SIZE, ev->npages, VM_READ | VM_WRITE);
+	vaddr_t start = vaddr_add(MEMMAN_BASE, ev->base * PAGE_SIZE);
+	if (!rc) rc = vm_region_add(s, start, ev->npages, VM_READ | VM_WRITE);
 	if (!rc) {
 		s->owner = &r->procs[ev->proc];
 		rc = proc_start(&r->procs[ev->proc], ev->proc, st.trace.procs[ev->proc].name, s);
@@ -224,7 +225,7 @@ static int access(struct mm_run *r, const struct memman_event *ev)
 {
 	struct proc *p = &r->procs[ev->proc];
 	if (!p->thread) return 0; /* it could not be started: already reported */
-	vaddr_t va = MEMMAN_BASE + ev->vpage * PAGE_SIZE;
+	vaddr_t va = vaddr_add(MEMMAN_BASE, ev->vpage * PAGE_SIZE);
 	if (proc_access(p, va, true, ev->proc)) {
 		kprintf("t=%u: process %u stopped at page %u: %s\n", ev->time, ev->proc, ev->vpage, p->rep.reason);
 		return -MM_ENOMEM;

@@ -8,6 +8,7 @@
  * physical frame behind it.
  */
 #include "kernel.h"
+#include "layout.h"
 #include "mem.h"
 #include "mems.h"
 #include "mmlib.h"
@@ -22,24 +23,24 @@ static int kwin_pager_map(void *ctx, size_t npages, void **kaddr)
 	(void)ctx;
 	if (npages == 0 || npages > 0x100000) return -MM_EINVAL;
 	vaddr_t va = kwin_map_fresh((uint32_t)npages);
-	if (!va) return -MM_ENOMEM;
+	if (vaddr_is_null(va)) return -MM_ENOMEM;
 	mapped_pages += (uint32_t)npages;
-	*kaddr = (void *)(uintptr_t)va;
+	*kaddr = vaddr_ptr(va);
 	return 0;
 }
 
 static void kwin_pager_unmap(void *ctx, void *kaddr, size_t npages)
 {
 	(void)ctx;
-	kwin_unmap_free((vaddr_t)(uintptr_t)kaddr, (uint32_t)npages);
+	kwin_unmap_free(ptr_vaddr(kaddr), (uint32_t)npages);
 	mapped_pages -= (uint32_t)npages;
 }
 
 static paddr_t kwin_pager_phys(void *ctx, const void *kaddr)
 {
 	(void)ctx;
-	paddr_t pa = 0;
-	pgt_translate(kernel_pd_phys, (vaddr_t)(uintptr_t)kaddr, &pa, 0);
+	paddr_t pa = PADDR_NULL;
+	pgt_translate(kernel_pd_phys, ptr_vaddr(kaddr), &pa, 0);
 	return pa;
 }
 
@@ -65,10 +66,10 @@ static int mems_get_cmd(uint64_t v)
 {
 	void *p = mems_get(&kmems, v);
 	if (!p) return report("get");
-	paddr_t pa = 0;
+	paddr_t pa = PADDR_NULL;
 	mems_phys(&kmems, v, &pa);
 	kprintf("MeMS virtual %llu -> kernel address %p -> physical 0x%08x (frame 0x%05x)\n",
-		(unsigned long long)v, p, pa, pa >> 12);
+		(unsigned long long)v, p, paddr_u32(pa), pfn_u32(paddr_to_pfn(pa)));
 	return 0;
 }
 

@@ -11,6 +11,7 @@
 #include "guard.h"
 #include "files.h"
 #include "kernel.h"
+#include "layout.h"
 #include "mem.h"
 #include "mmlib.h"
 #include "repl.h"
@@ -20,8 +21,8 @@
 #include "kpools.h"
 #include "kwin.h"
 
-#define REPLAY_BASE 0x40000000u
-#define REPLAY_MAX_PAGES ((VM_USER_TOP - REPLAY_BASE) / PAGE_SIZE)
+#define REPLAY_BASE vaddr_make(0x40000000u)
+#define REPLAY_MAX_PAGES (vaddr_diff(VM_USER_TOP, REPLAY_BASE) / PAGE_SIZE)
 
 struct replay_job {
 	const struct trace *t;
@@ -63,8 +64,8 @@ static void replay_run(void *arg)
 {
 	struct replay_job *j = arg;
 	for (size_t i = 0; i < j->t->nrefs; i++) {
-		vaddr_t va = REPLAY_BASE + j->index[i] * PAGE_SIZE;
-		volatile uint32_t *p = (uint32_t *)(uintptr_t)va;
+		vaddr_t va = vaddr_add(REPLAY_BASE, j->index[i] * PAGE_SIZE);
+		volatile uint32_t *p = vaddr_ptr(va);
 		if (j->t->refs[i].is_write) *p = (uint32_t)i;
 		else (void)*p;
 		vmpool_access_done(j->vp, j->s, va);

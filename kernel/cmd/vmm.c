@@ -25,7 +25,7 @@
 #include "kpools.h"
 #include "kwin.h"
 
-#define VMM_BASE 0x00400000u
+#define VMM_BASE vaddr_make(0x00400000u)
 #define VMM_MAX_PROCS 64
 
 struct vmm_run {
@@ -64,7 +64,7 @@ static uint32_t key_pid(const struct vmm_run *r, uint64_t key, uint32_t *page)
 	vaddr_t va;
 	const struct vm_space *s = vmpool_key_owner(&r->vp, key, &va);
 	MM_ASSERT(s, "frame holds page %llx of a space gone", (unsigned long long)key);
-	if (page) *page = (va - VMM_BASE) / PAGE_SIZE;
+	if (page) *page = vaddr_diff(va, VMM_BASE) / PAGE_SIZE;
 	return ((const struct proc *)s->owner)->id;
 }
 
@@ -139,7 +139,7 @@ static bool serve(struct vmm_run *r, uint32_t p)
 	r->first[p] = r->next_same[r->first[p]];
 	struct proc *pr = &r->procs[p];
 	uint32_t page = vmm_page(q->vaddr), off = vmm_offset(q->vaddr);
-	vaddr_t va = VMM_BASE + page * PAGE_SIZE + (off & ~3u);
+	vaddr_t va = vaddr_add(VMM_BASE, page * PAGE_SIZE + (off & ~3u));
 	uint64_t key = vmpool_key(&r->vp, pr->space, va);
 	kprintf("Scheduling.\t pid:  %u \tvaddr:  %04X\n", q->pid, q->vaddr);
 	if (q->vaddr > VMM_VADDR_MAX) { /* the original's AddressTranslationError */

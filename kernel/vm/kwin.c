@@ -24,7 +24,7 @@ static void set_used(uint32_t i, bool on)
 vaddr_t kwin_alloc(uint32_t npages)
 {
 	uint32_t run = 0;
-	if (npages == 0 || npages > KWIN_PAGES) return 0;
+	if (npages == 0 || npages > KWIN_PAGES) return VADDR_NULL;
 	for (uint32_t i = 0; i < KWIN_PAGES; i++) {
 		if (used[i / 32] == 0xffffffffu) { /* skip full words */
 			run = 0;
@@ -35,16 +35,17 @@ vaddr_t kwin_alloc(uint32_t npages)
 		if (run == npages) {
 			uint32_t first = i + 1 - npages;
 			for (uint32_t j = first; j <= i; j++) set_used(j, true);
-			return KWIN_BASE + first * PAGE_SIZE;
+			return vaddr_make(KWIN_BASE + first * PAGE_SIZE);
 		}
 	}
-	return 0;
+	return VADDR_NULL;
 }
 
 void kwin_free(vaddr_t va, uint32_t npages)
 {
-	uint32_t first = (va - KWIN_BASE) / PAGE_SIZE;
-	MM_ASSERT(va >= KWIN_BASE && first + npages <= KWIN_PAGES, "kwin_free(0x%08x, %u)", va, npages);
+	uint32_t first = (vaddr_u32(va) - KWIN_BASE) / PAGE_SIZE;
+	MM_ASSERT(vaddr_u32(va) >= KWIN_BASE && first + npages <= KWIN_PAGES, "kwin_free(0x%08x, %u)",
+		  vaddr_u32(va), npages);
 	for (uint32_t j = first; j < first + npages; j++) {
 		MM_ASSERT(page_used(j), "kwin_free of a free page 0x%08x", KWIN_BASE + j * PAGE_SIZE);
 		set_used(j, false);
@@ -59,8 +60,8 @@ int kwin_map(vaddr_t va, paddr_t pa)
 paddr_t kwin_unmap(vaddr_t va)
 {
 	pte_t old;
-	if (pgt_unmap(kernel_pd_phys, va, &old)) return 0;
-	return old & PTE_ADDR_MASK;
+	if (pgt_unmap(kernel_pd_phys, va, &old)) return PADDR_NULL;
+	return pte_paddr(old);
 }
 
 /* ---- kvmalloc: big buffers, page by page, in the kernel window ----
@@ -73,14 +74,14 @@ struct kv_header { uint32_t npages; uint32_t magic; uint32_t pad[2]; };
 vaddr_t kwin_map_fresh(uint32_t npages)
 {
 	vaddr_t va = kwin_alloc(npages);
-	if (!va) return 0;
+	if (vaddr_is_null(va)) return VADDR_NULL;
 	for (uint32_t i = 0; i < npages; i++) {
 		paddr_t pa = kframe_alloc();
-		if (!pa || kwin_map(va + i * PAGE_SIZE, pa)) {
-			if (pa) kframe_free(pa);
+		if (paddr_is_null(pa) || kwin_map(vaddr_add(va, i * PAGE_SIZE), pa)) {
+			if (!paddr_is_null(pa)) kframe_free(pa);
 			kwin_unmap_free(va, i);
-			kwin_free(va + i * PAGE_SIZE, npages - i);
-			return 0;
+			kwin_free(vaddr_add(va, i * PAGE_SIZE), npages - i);
+			return VADDR_NULL;
 		}
 	}
 	return va;
@@ -88,7 +89,7 @@ vaddr_t kwin_map_fresh(uint32_t npages)
 
 void kwin_unmap_free(vaddr_t va, uint32_t npages)
 {
-	for (uint32_t i = 0; i < npages; i++) kframe_free(kwin_unmap(va + i * PAGE_SIZE));
+	for (uint32_t i = 0; i < npages; i++) kframe_free(kwin_unmap(vaddr_add(va, i * PAGE_SIZE)));
 	if (npages) kwin_free(va, npages);
 }
 
@@ -96,8 +97,8 @@ void *kvmalloc(size_t nbytes)
 {
 	uint32_t npages = (uint32_t)((nbytes + sizeof(struct kv_header) + PAGE_SIZE - 1) / PAGE_SIZE);
 	vaddr_t va = kwin_map_fresh(npages);
-	if (!va) return 0;
-	struct kv_header *h = (struct kv_header *)(uintptr_t)va;
+	if (vaddr_is_null(va)) return 0;
+	struct kv_header *h = vaddr_ptr(va);
 	h->npages = npages;
 	h->magic = KV_MAGIC;
 	return h + 1;
@@ -110,7 +111,7 @@ void kvfree(void *p)
 	MM_ASSERT(h->magic == KV_MAGIC, "kvfree(%p): not from kvmalloc", p);
 	uint32_t npages = h->npages;
 	h->magic = 0;
-	kwin_unmap_free((vaddr_t)(uintptr_t)h, npages);
+	kwin_unmap_free(ptr_vaddr(h), npages);
 }
 
 static void *kv_alloc_fn(void *ctx, size_t n) { (void)ctx; return kvmalloc(n); }

@@ -24,9 +24,19 @@
 #define BOOT_STACK_SIZE 16384
 
 #ifndef __ASSEMBLY__
-#include <stdint.h>
-static inline void *phys_to_kvirt(uint32_t pa) { return (void *)(uintptr_t)(pa + KERNEL_BASE); }
-static inline uint32_t kvirt_to_phys(const void *va) { return (uint32_t)(uintptr_t)va - KERNEL_BASE; }
+#include "mm_types.h"
+/* The direct map: physical p at KERNEL_BASE + p. */
+static inline void *phys_to_kvirt(paddr_t pa)
+{
+	return (void *)(uintptr_t)(paddr_u32(pa) + KERNEL_BASE);
+}
+static inline paddr_t kvirt_to_phys(const void *va)
+{
+	return paddr_make((uint32_t)(uintptr_t)va - KERNEL_BASE);
+}
+/* A pointer is a virtual address here (32-bit kernel): the two ways across. */
+static inline void *vaddr_ptr(vaddr_t va) { return (void *)(uintptr_t)vaddr_u32(va); }
+static inline vaddr_t ptr_vaddr(const void *p) { return vaddr_make((uint32_t)(uintptr_t)p); }
 #endif
 
 #endif

@@ -48,15 +48,15 @@ static uint64_t ram_top_in_direct_map(void)
 
 /* Highest physical byte used by the kernel image, the modules and the
  * loader's structures: the descriptor array goes above all of them. */
-static uint32_t boot_data_end(void)
+static paddr_t boot_data_end(void)
 {
-	uint32_t end = kvirt_to_phys(_kernel_end);
+	uint32_t end = paddr_u32(kvirt_to_phys(_kernel_end));
 	for (int i = 0; i < boot_info.nmodules; i++)
 		if (boot_info.modules[i].end > end) end = boot_info.modules[i].end;
 	for (int i = 0; i < boot_info.nranges; i++)
 		if (boot_info.ranges[i].end > end && boot_info.ranges[i].end < DIRECT_MAP_MAX)
 			end = boot_info.ranges[i].end;
-	return mm_align_up(end, PAGE_SIZE);
+	return paddr_page_up(paddr_make(end));
 }
 
 /* A RAM region (type 1) that holds [pa, pa+n) entirely. */
@@ -72,27 +72,31 @@ static bool is_ram(uint64_t pa, uint64_t n)
 static paddr_t place_descriptors(uint32_t nbytes, uint64_t top)
 {
 	paddr_t at = boot_data_end();
-	if (at + (uint64_t)nbytes <= top && is_ram(at, nbytes)) return at;
+	if (paddr_u32(at) + (uint64_t)nbytes <= top && is_ram(paddr_u32(at), nbytes)) return at;
 	for (int i = 0; i < boot_info.nregions; i++) { /* any RAM above 1 MiB */
 		const struct boot_region *r = &boot_info.regions[i];
 		uint64_t base = mm_align_up((uint32_t)r->base, PAGE_SIZE);
-		if (r->type == 1 && base >= at && base + nbytes <= top && is_ram(base, nbytes)) return (paddr_t)base;
+		if (r->type == 1 && base >= paddr_u32(at) && base + nbytes <= top && is_ram(base, nbytes))
+			return paddr_make((uint32_t)base);
 	}
 	KPANIC("no room for %u bytes of frame descriptors", nbytes);
 }
 
-static void reserve(uint32_t start, uint32_t end)
+static void reserve(paddr_t start, paddr_t end)
 {
-	if (end <= start) return;
+	if (!paddr_lt(start, end)) return;
 	pfn_t first = paddr_to_pfn(start);
-	pfn_t last = paddr_to_pfn(mm_align_up(end, PAGE_SIZE));
-	frame_reserve_range(&kframes, first, last - first);
+	pfn_t last = paddr_to_pfn(paddr_page_up(end));
+	frame_reserve_range(&kframes, first, pfn_diff(last, first));
 }
+
+/* The same for a range the boot loader describes with plain integers. */
+static void reserve_boot(uint32_t start, uint32_t end) { reserve(paddr_make(start), paddr_make(end)); }
 
 static void frames_init(void)
 {
 	uint64_t top = ram_top_in_direct_map();
-	pfn_t npfns = (pfn_t)(top >> PAGE_SHIFT);
+	uint32_t npfns = (uint32_t)(top >> PAGE_SHIFT);
 	uint32_t nbytes = (uint32_t)frame_desc_bytes(npfns);
 	paddr_t desc = place_descriptors(nbytes, top);
 	frame_init(&kframes, npfns, phys_to_kvirt(desc));
@@ -103,28 +107,30 @@ static void frames_init(void)
 		const struct boot_region *r = &boot_info.regions[i];
 		if (r->type != 1 || r->base >= top) continue;
 		uint64_t end = r->base + r->len > top ? top : r->base + r->len;
-		pfn_t first = paddr_to_pfn(mm_align_up((uint32_t)r->base, PAGE_SIZE));
-		pfn_t last = (pfn_t)(end >> PAGE_SHIFT);
-		if (last > first) frame_release_range(&kframes, first, last - first);
+		pfn_t first = paddr_to_pfn(paddr_page_up(paddr_make((uint32_t)r->base)));
+		pfn_t last = pfn_make((uint32_t)(end >> PAGE_SHIFT));
+		if (pfn_lt(first, last)) frame_release_range(&kframes, first, pfn_diff(last, first));
 	}
-	reserve(0, 0x100000);
+	reserve_boot(0, 0x100000);
 	reserve(kvirt_to_phys(_kernel_start), kvirt_to_phys(_kernel_end));
-	for (int i = 0; i < boot_info.nmodules; i++) reserve(boot_info.modules[i].start, boot_info.modules[i].end);
-	for (int i = 0; i < boot_info.nranges; i++) reserve(boot_info.ranges[i].start, boot_info.ranges[i].end);
-	reserve(desc, desc + nbytes);
+	for (int i = 0; i < boot_info.nmodules; i++)
+		reserve_boot(boot_info.modules[i].start, boot_info.modules[i].end);
+	for (int i = 0; i < boot_info.nranges; i++)
+		reserve_boot(boot_info.ranges[i].start, boot_info.ranges[i].end);
+	reserve(desc, paddr_add(desc, nbytes));
 	mem_report.npfns = npfns;
 	mem_report.desc_phys = desc;
 	mem_report.desc_bytes = nbytes;
 }
 
-pfn_t kframes_free(void) { return frame_cache_nfree(&kfcache) + kzero.n; }
+uint32_t kframes_free(void) { return frame_cache_nfree(&kfcache) + kzero.n; }
 
 /* 2^order frames through the frame cache; when memory is short the stock
  * of zeroed frames is given back first. */
 static pfn_t some_frames(unsigned order)
 {
 	pfn_t pfn = frame_cache_alloc_order(&kfcache, order);
-	if (pfn == PFN_NONE && kzero.n) {
+	if (pfn_is_none(pfn) && kzero.n) {
 		frame_zero_drain(&kzero);
 		pfn = frame_cache_alloc_order(&kfcache, order);
 	}
@@ -139,7 +145,7 @@ static void *heap_pages_alloc(void *ctx, unsigned order)
 {
 	(void)ctx;
 	pfn_t pfn = some_frames(order);
-	return pfn == PFN_NONE ? 0 : phys_to_kvirt(pfn_to_paddr(pfn));
+	return pfn_is_none(pfn) ? 0 : phys_to_kvirt(pfn_to_paddr(pfn));
 }
 
 static void heap_pages_free(void *ctx, void *p, unsigned order)
@@ -153,7 +159,7 @@ static void heap_pages_free(void *ctx, void *p, unsigned order)
 paddr_t kframe_alloc(void)
 {
 	pfn_t pfn = one_frame();
-	if (pfn == PFN_NONE) return 0;
+	if (pfn_is_none(pfn)) return PADDR_NULL;
 	paddr_t pa = pfn_to_paddr(pfn);
 	mm_zero_page(phys_to_kvirt(pa));
 	return pa;
@@ -167,7 +173,7 @@ static paddr_t source_alloc(void *ctx)
 {
 	(void)ctx;
 	pfn_t pfn = one_frame();
-	return pfn == PFN_NONE ? 0 : pfn_to_paddr(pfn);
+	return pfn_is_none(pfn) ? PADDR_NULL : pfn_to_paddr(pfn);
 }
 static void source_free(void *ctx, paddr_t pa) { (void)ctx; kframe_free(pa); }
 
@@ -175,7 +181,7 @@ static paddr_t source_alloc_zeroed(void *ctx)
 {
 	(void)ctx;
 	pfn_t pfn = frame_zero_take(&kzero);
-	return pfn == PFN_NONE ? 0 : pfn_to_paddr(pfn);
+	return pfn_is_none(pfn) ? PADDR_NULL : pfn_to_paddr(pfn);
 }
 
 /* The direct map was made for 896 MiB whatever the RAM: unmap what is not
@@ -189,10 +195,10 @@ static void trim_direct_map(uint64_t top)
 
 static void kwin_tables_init(void)
 {
-	for (uint32_t va = KWIN_BASE; va < KWIN_END; va += 1u << 22) {
+	for (uint32_t i = KWIN_BASE >> 22; i < KWIN_END >> 22; i++) {
 		paddr_t t = kframe_alloc();
-		if (!t) KPANIC("no frame for a kernel-window page table");
-		boot_page_dir[va >> 22] = t | PTE_P | PTE_W;
+		if (paddr_is_null(t)) KPANIC("no frame for a kernel-window page table");
+		boot_page_dir[i] = pte_make(t, PTE_P | PTE_W);
 	}
 	write_cr3(read_cr3());
 }
@@ -218,6 +224,6 @@ static void mem_init(void)
 	kvm.kernel_pd = kernel_pd_phys;
 	klog("mem: %u frames (%u free), descriptors %u bytes at 0x%08x, %llu bytes of RAM left out\n",
 	     (unsigned)mem_report.npfns, (unsigned)kframes.nfree, mem_report.desc_bytes,
-	     mem_report.desc_phys, (unsigned long long)mem_report.left_out);
+	     paddr_u32(mem_report.desc_phys), (unsigned long long)mem_report.left_out);
 }
 BOOT_HOOK(mem, mem_init, 10);

@@ -14,21 +14,21 @@ extern struct frame_alloc kframes;
 extern struct frame_cache kfcache; /* single frames go through this cache */
 extern struct frame_zero kzero;    /* frames zeroed in idle time */
 /* Free frames, in the buddy lists or the cache. */
-pfn_t kframes_free(void);
+uint32_t kframes_free(void);
 extern struct kmalloc kheap;
 extern struct vm_sys kvm;
 extern paddr_t kernel_pd_phys;
 extern struct mm_allocator kheap_allocator;
 
 struct mem_report {
-	pfn_t npfns;          /* frames the allocator covers */
+	uint32_t npfns;       /* frames the allocator covers */
 	uint64_t left_out;    /* bytes of RAM above the direct map, not used */
 	paddr_t desc_phys;    /* where the descriptor array lives */
 	uint32_t desc_bytes;
 };
 extern struct mem_report mem_report;
 
-/* One zeroed frame for kernel use, its physical address; 0 when out. */
+/* One zeroed frame for kernel use, its physical address; PADDR_NULL when out. */
 paddr_t kframe_alloc(void);
 void kframe_free(paddr_t pa);
 

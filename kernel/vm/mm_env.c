@@ -27,16 +27,17 @@ void mm_log(const char *fmt, ...)
 
 void *mm_phys_to_virt(paddr_t pa)
 {
-	if (pa >= DIRECT_MAP_MAX) KPANIC("phys_to_virt(0x%08x): outside the direct map", pa);
+	if (paddr_u32(pa) >= DIRECT_MAP_MAX)
+		KPANIC("phys_to_virt(0x%08x): outside the direct map", paddr_u32(pa));
 	return phys_to_kvirt(pa);
 }
 
 paddr_t mm_virt_to_phys(const void *va)
 {
-	uint32_t v = (uint32_t)(uintptr_t)va;
+	uint32_t v = vaddr_u32(ptr_vaddr(va));
 	if (v < KERNEL_BASE || v >= KERNEL_BASE + DIRECT_MAP_MAX)
 		KPANIC("virt_to_phys(%p): not in the direct map", va);
-	return v - KERNEL_BASE;
+	return kvirt_to_phys(va);
 }
 
 void mm_zero_page(void *kva)
@@ -45,8 +46,8 @@ void mm_zero_page(void *kva)
 	__asm__ volatile("cld; rep stosl" : "+D"(kva), "+c"(n) : "a"(0) : "memory");
 }
 
-void mm_tlb_flush_page(vaddr_t va) { invlpg(va); }
-void mm_load_pgdir(paddr_t pd) { write_cr3(pd); }
+void mm_tlb_flush_page(vaddr_t va) { invlpg(vaddr_u32(va)); }
+void mm_load_pgdir(paddr_t pd) { write_cr3(paddr_u32(pd)); }
 uint32_t mm_irq_save(void) { return irq_save(); }
 void mm_irq_restore(uint32_t f) { irq_restore(f); }
 uint64_t mm_cycles(void) { return rdtsc(); }

@@ -17,9 +17,10 @@
 static void pf_handler(struct trap_frame *tf)
 {
 	uint32_t addr = read_cr2();
-	struct vm_fault_info info = { addr, tf->err, "no address space loaded" };
+	vaddr_t va = vaddr_make(addr);
+	struct vm_fault_info info = { va, tf->err, "no address space loaded" };
 	if (vm_current) {
-		enum vm_verdict v = vm_fault(vm_current, addr, tf->err, &info);
+		enum vm_verdict v = vm_fault(vm_current, va, tf->err, &info);
 		if (v == VM_RESOLVED) return;
 	} else if (addr >= KERNEL_BASE) {
 		info.reason = "kernel address not mapped";

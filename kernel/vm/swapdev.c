@@ -65,7 +65,7 @@ static int ram_device(struct swap_dev *dev, uint64_t bytes)
 	if (!ram_slots) return -1;
 	for (uint32_t i = 0; i < n; i++) {
 		ram_slots[i] = frame_alloc(&kframes, 0);
-		if (ram_slots[i] == PFN_NONE) return -1;
+		if (pfn_is_none(ram_slots[i])) return -1;
 	}
 	*dev = (struct swap_dev){ "ram", n, ram_read, ram_write, 0 };
 	return 0;

@@ -762,7 +762,7 @@ int mems_run_example(struct mems *m, struct mm_sink *out)
 	char *phy0 = mems_get(m, ptr[0]);
 	paddr_t pa = m->pager.phys(m->pager.ctx, phy0);
 	mm_format(out, "Virtual address: %llu\tPhysical Address: %llu\n",
-		  (unsigned long long)ptr[0], (unsigned long long)pa);
+		  (unsigned long long)ptr[0], (unsigned long long)paddr_u32(pa));
 	mm_memcpy(&v, phy0 + sizeof(int32_t), sizeof v);
 	mm_format(out, "Value written: %d\n", (int)v);
 

@@ -10,6 +10,7 @@
 #include "frame_bitmap.h"
 #include "io.h"
 #include "kernel.h"
+#include "layout.h"
 #include "mem.h"
 #include "mmlib.h"
 #include "thread.h"
@@ -56,48 +57,50 @@ static void bitmap_pairs(struct bitmap_alloc *ba, const char *name, unsigned ord
 
 /* Take half of the free frames from the buddy allocator, lowest first as a
  * long-running system would have them; returns them in a kernel array. */
-static pfn_t *fill_half(pfn_t *count)
+static pfn_t *fill_half(uint32_t *count)
 {
-	pfn_t n = kframes.nfree / 2;
+	uint32_t n = kframes.nfree / 2;
 	pfn_t *held = kmalloc(&kheap, (n + 1) * sizeof(pfn_t));
 	if (!held) KPANIC("bench: no memory for %u frame numbers", (unsigned)n);
-	for (pfn_t i = 0; i < n; i++) held[i] = frame_alloc(&kframes, 0);
+	for (uint32_t i = 0; i < n; i++) held[i] = frame_alloc(&kframes, 0);
 	*count = n;
 	return held;
 }
 
 static void bench_frames(void)
 {
-	pfn_t n;
+	uint32_t n;
 	pfn_t *held = fill_half(&n);
 	cache_pairs("frame_order0_pair");
 	buddy_pairs("frame_buddy_order0_pair", 0);
 	buddy_pairs("frame_order4_pair", 4);
 	/* the baseline mirrors the buddy's state: the same frames in use */
-	pfn_t npfns = kframes.npfns;
+	uint32_t npfns = kframes.npfns;
 	void *mem = kmalloc(&kheap, bitmap_desc_bytes(npfns));
 	if (mem) {
 		struct bitmap_alloc ba;
 		bitmap_init(&ba, npfns, mem);
-		for (pfn_t p = 0; p < npfns; p++)
+		for (uint32_t i = 0; i < npfns; i++) {
+			pfn_t p = pfn_make(i);
 			if (frame_state(&kframes, p, 0, 0) == FRAME_STATE_FREE) bitmap_release_range(&ba, p, 1);
+		}
 		bitmap_pairs(&ba, "baseline_bitmap_order0_pair", 0);
 		bitmap_pairs(&ba, "baseline_bitmap_order4_pair", 4);
 		kfree(&kheap, mem);
 	}
-	for (pfn_t i = 0; i < n; i++) frame_free(&kframes, held[i], 0);
+	for (uint32_t i = 0; i < n; i++) frame_free(&kframes, held[i], 0);
 	kfree(&kheap, held);
 	kprintf("# memory: %u frames (%u MiB)\n", (unsigned)npfns, (unsigned)(npfns >> 8));
 }
 BENCH_SUITE(frames, bench_frames);
 
-#define UBASE 0x00400000u
+#define UBASE vaddr_make(0x00400000u)
 
 static void bench_map(void)
 {
 	struct vm_space *s = vm_space_create(&kvm);
 	paddr_t pa = kframe_alloc();
-	if (!s || !pa) KPANIC("bench: out of memory");
+	if (!s || paddr_is_null(pa)) KPANIC("bench: out of memory");
 	pgt_map(&kvm.frames, s->pd, UBASE, pa, PTE_W); /* make the page table */
 	pgt_unmap(s->pd, UBASE, 0);
 	bench_start(&b, "map_unmap_page");
@@ -121,7 +124,7 @@ static uint64_t touch_fresh(const char *name, uint32_t npages)
 	vm_switch(s);
 	bench_start(&b, name);
 	for (uint32_t i = 0; i < npages; i++) {
-		volatile uint32_t *p = (uint32_t *)(uintptr_t)(UBASE + i * PAGE_SIZE);
+		volatile uint32_t *p = vaddr_ptr(vaddr_add(UBASE, i * PAGE_SIZE));
 		uint64_t t0 = rdtsc();
 		*p = i;
 		bench_add(&b, rdtsc() - t0);

@@ -8,14 +8,18 @@
 #include "bench.h"
 #include "io.h"
 #include "kernel.h"
+#include "layout.h"
 #include "mem.h"
 #include "mmlib.h"
 #include "repl.h"
 #include "swapdev.h"
 
-#define SWB_BASE 0x30000000u
+#define SWB_BASE vaddr_make(0x30000000u)
 
 static struct bench b;
+
+/* The first word of page i of the region at SWB_BASE. */
+static volatile uint32_t *page_word(uint32_t i) { return vaddr_ptr(vaddr_add(SWB_BASE, i * PAGE_SIZE)); }
 
 /* The demand-zero fault that clears its frame itself (the stock of frames
  * zeroed in idle time set aside): the same work a swap-in does, one page
@@ -31,7 +35,7 @@ static uint64_t demand_zero_median(void)
 	bench_start(&b, "swap_bench_demand_zero_fault");
 	for (uint32_t i = 0; i < 512; i++) {
 		uint64_t t0 = rdtsc();
-		*(volatile uint32_t *)(uintptr_t)(SWB_BASE + i * PAGE_SIZE) = i;
+		*page_word(i) = i;
 		bench_add(&b, rdtsc() - t0);
 	}
 	vm_switch(0);
@@ -51,13 +55,13 @@ static void bench_swap_round_trip(void)
 	vmpool_attach(&vp, s);
 	vm_region_add(s, SWB_BASE, 2, VM_READ | VM_WRITE);
 	vm_switch(s);
-	for (uint32_t i = 0; i < 2; i++) *(volatile uint32_t *)(uintptr_t)(SWB_BASE + i * PAGE_SIZE) = i;
+	for (uint32_t i = 0; i < 2; i++) *page_word(i) = i;
 	char name[64];
 	mm_snprintf(name, sizeof name, "swap_round_trip_%s", kswap.dev.name);
 	bench_start(&b, name);
 	uint32_t n = mm_strcmp(kswap.dev.name, "ata") == 0 ? 200 : 2000;
 	for (uint32_t i = 0; i < n; i++) {
-		volatile uint32_t *p = (uint32_t *)(uintptr_t)(SWB_BASE + (i & 1) * PAGE_SIZE);
+		volatile uint32_t *p = page_word(i & 1);
 		uint64_t t0 = rdtsc();
 		*p = i;
 		bench_add(&b, rdtsc() - t0);

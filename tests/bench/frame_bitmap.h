@@ -16,21 +16,21 @@
 
 struct bitmap_alloc {
 	uint32_t *bits; /* bit set: frame reserved or allocated */
-	pfn_t npfns;
-	pfn_t nfree;
+	uint32_t npfns; /* frames 0..npfns-1 */
+	uint32_t nfree; /* how many are free */
 };
 
 /* Bytes of bitmap memory bitmap_init needs for npfns frames. */
-size_t bitmap_desc_bytes(pfn_t npfns);
+size_t bitmap_desc_bytes(uint32_t npfns);
 
 /* Set up ba over mem (bitmap_desc_bytes(npfns) bytes, 4-byte aligned);
  * every frame starts reserved. */
-void bitmap_init(struct bitmap_alloc *ba, pfn_t npfns, void *mem);
+void bitmap_init(struct bitmap_alloc *ba, uint32_t npfns, void *mem);
 
 /* Mark [start, start+count) free / in use (clipped to memory); returns the
  * number of frames whose state changed. */
-int bitmap_release_range(struct bitmap_alloc *ba, pfn_t start, pfn_t count);
-int bitmap_reserve_range(struct bitmap_alloc *ba, pfn_t start, pfn_t count);
+int bitmap_release_range(struct bitmap_alloc *ba, pfn_t start, uint32_t count);
+int bitmap_reserve_range(struct bitmap_alloc *ba, pfn_t start, uint32_t count);
 
 /* First free aligned run of 2^order frames, from frame 0 up; PFN_NONE if none. */
 pfn_t bitmap_alloc(struct bitmap_alloc *ba, unsigned order);

@@ -70,7 +70,7 @@ static void pg_unmap(void *ctx, void *kaddr, size_t npages)
 static paddr_t pg_phys(void *ctx, const void *kaddr)
 {
 	(void)ctx;
-	return (paddr_t)(uintptr_t)kaddr;
+	return paddr_make((uint32_t)(uintptr_t)kaddr); /* the host has none: the pointer's low bits */
 }
 
 static void *meta_alloc(void *ctx, size_t n)

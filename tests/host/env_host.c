@@ -55,9 +55,9 @@ void mm_log(const char *fmt, ...)
 
 void *mm_phys_to_virt(paddr_t pa)
 {
-	if (!host_phys_base || pa >= host_phys_bytes)
-		mm_panic(__FILE__, __LINE__, "phys_to_virt(%#x) outside host memory", pa);
-	return host_phys_base + pa;
+	if (!host_phys_base || paddr_u32(pa) >= host_phys_bytes)
+		mm_panic(__FILE__, __LINE__, "phys_to_virt(%#x) outside host memory", paddr_u32(pa));
+	return host_phys_base + paddr_u32(pa);
 }
 
 paddr_t mm_virt_to_phys(const void *va)
@@ -65,7 +65,7 @@ paddr_t mm_virt_to_phys(const void *va)
 	const unsigned char *p = va;
 	if (p < host_phys_base || p >= host_phys_base + host_phys_bytes)
 		mm_panic(__FILE__, __LINE__, "virt_to_phys(%p) outside host memory", va);
-	return (paddr_t)(p - host_phys_base);
+	return paddr_make((uint32_t)(p - host_phys_base));
 }
 
 void mm_zero_page(void *kva) { memset(kva, 0, PAGE_SIZE); }

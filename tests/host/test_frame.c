@@ -24,8 +24,48 @@
 
 /* ---- helpers ---- */
 
+/*
+ * The model and the hand-derived layouts reason about frame numbers as
+ * integers (alignment, buddies, offsets into the model). These adapters hand
+ * them to the typed interface and take them back; NONE is PFN_NONE's number.
+ */
+#define NONE pfn_u32(PFN_NONE)
+static uint32_t alloc_n(struct frame_alloc *fa, unsigned order) { return pfn_u32(frame_alloc(fa, order)); }
+static int free_n(struct frame_alloc *fa, uint32_t p, unsigned order)
+{
+	return frame_free(fa, pfn_make(p), order);
+}
+static int release_n(struct frame_alloc *fa, uint32_t start, uint32_t count)
+{
+	return frame_release_range(fa, pfn_make(start), count);
+}
+static int reserve_n(struct frame_alloc *fa, uint32_t start, uint32_t count)
+{
+	return frame_reserve_range(fa, pfn_make(start), count);
+}
+static enum frame_state state_n(const struct frame_alloc *fa, uint32_t p, uint32_t *head,
+				unsigned *order)
+{
+	pfn_t h;
+	enum frame_state st = frame_state(fa, pfn_make(p), &h, order);
+	if (head) *head = pfn_u32(h);
+	return st;
+}
+static uint32_t bm_alloc_n(struct bitmap_alloc *ba, unsigned order) { return pfn_u32(bitmap_alloc(ba, order)); }
+static int bm_free_n(struct bitmap_alloc *ba, uint32_t p, unsigned order)
+{
+	return bitmap_free(ba, pfn_make(p), order);
+}
+static int bm_release_n(struct bitmap_alloc *ba, uint32_t start, uint32_t count)
+{
+	return bitmap_release_range(ba, pfn_make(start), count);
+}
+static int bm_reserve_n(struct bitmap_alloc *ba, uint32_t start, uint32_t count)
+{
+	return bitmap_reserve_range(ba, pfn_make(start), count);
+}
 
-static void fa_setup(struct frame_alloc *fa, pfn_t npfns)
+static void fa_setup(struct frame_alloc *fa, uint32_t npfns)
 {
 	frame_init(fa, npfns, malloc(frame_desc_bytes(npfns)));
 }
@@ -50,12 +90,12 @@ enum { M_RESERVED = 0, M_FREE = 1, M_ALLOC = 2 };
 
 struct model {
 	unsigned char *st; /* one byte per frame */
-	pfn_t npfns;
-	pfn_t nfree;
+	uint32_t npfns;
+	uint32_t nfree;
 	uint32_t *prefix;  /* scratch: prefix sums of free frames */
 };
 
-static void model_init(struct model *m, pfn_t npfns)
+static void model_init(struct model *m, uint32_t npfns)
 {
 	m->st = calloc(npfns, 1);
 	m->npfns = npfns;
@@ -69,9 +109,9 @@ static void model_free(struct model *m)
 	free(m->prefix);
 }
 
-static void model_set(struct model *m, pfn_t start, pfn_t count, unsigned char from, unsigned char to)
+static void model_set(struct model *m, uint32_t start, uint32_t count, unsigned char from, unsigned char to)
 {
-	for (pfn_t p = start; p < start + count && p < m->npfns; p++) {
+	for (uint32_t p = start; p < start + count && p < m->npfns; p++) {
 		if (m->st[p] != from) continue;
 		m->st[p] = to;
 		if (from == M_FREE) m->nfree--;
@@ -83,14 +123,14 @@ static void model_set(struct model *m, pfn_t start, pfn_t count, unsigned char f
 static void model_orders(struct model *m, uint32_t out[FRAME_NORDERS])
 {
 	m->prefix[0] = 0;
-	for (pfn_t p = 0; p < m->npfns; p++) m->prefix[p + 1] = m->prefix[p] + (m->st[p] == M_FREE);
+	for (uint32_t p = 0; p < m->npfns; p++) m->prefix[p + 1] = m->prefix[p] + (m->st[p] == M_FREE);
 	for (unsigned k = 0; k < FRAME_NORDERS; k++) {
 		out[k] = 0;
-		pfn_t n = 1u << k;
-		for (pfn_t p = 0; p + n <= m->npfns; p += n) {
+		uint32_t n = 1u << k;
+		for (uint32_t p = 0; p + n <= m->npfns; p += n) {
 			bool full = m->prefix[p + n] - m->prefix[p] == n;
 			if (!full) continue;
-			pfn_t pp = p & ~(2 * n - 1);
+			uint32_t pp = p & ~(2 * n - 1);
 			bool parent_full = k < FRAME_MAX_ORDER && pp + 2 * n <= m->npfns &&
 					   m->prefix[pp + 2 * n] - m->prefix[pp] == 2 * n;
 			if (!parent_full) out[k]++;
@@ -121,9 +161,9 @@ static int agree(struct frame_alloc *fa, struct model *m)
 /* Is there an aligned run of 2^order free frames in the model? */
 static bool model_has_block(const struct model *m, unsigned order)
 {
-	pfn_t n = 1u << order;
-	for (pfn_t p = 0; p + n <= m->npfns; p += n) {
-		pfn_t i = 0;
+	uint32_t n = 1u << order;
+	for (uint32_t p = 0; p + n <= m->npfns; p += n) {
+		uint32_t i = 0;
 		while (i < n && m->st[p + i] == M_FREE) i++;
 		if (i == n) return true;
 	}
@@ -138,8 +178,8 @@ HTEST(frame_release_whole_memory)
 	fa_setup(&fa, 2048);
 	EXPECT_EQ(fa.nreserved, 2048);
 	EXPECT_EQ(fa.nfree, 0);
-	EXPECT_EQ(frame_alloc(&fa, 0), PFN_NONE);
-	EXPECT_EQ(frame_release_range(&fa, 0, 2048), 2048);
+	EXPECT_EQ(alloc_n(&fa, 0), NONE);
+	EXPECT_EQ(release_n(&fa, 0, 2048), 2048);
 	/* 2048 frames = two 4 MiB blocks, nothing smaller */
 	for (unsigned k = 0; k < FRAME_MAX_ORDER; k++) EXPECT_EQ(fa.nblocks[k], 0);
 	EXPECT_EQ(fa.nblocks[FRAME_MAX_ORDER], 2);
@@ -147,31 +187,31 @@ HTEST(frame_release_whole_memory)
 	EXPECT_EQ(fa.nreserved, 0);
 	EXPECT_EQ(check_quiet(&fa), 0);
 	/* releasing again changes nothing */
-	EXPECT_EQ(frame_release_range(&fa, 0, 2048), 0);
+	EXPECT_EQ(release_n(&fa, 0, 2048), 0);
 	EXPECT_EQ(fa.nblocks[FRAME_MAX_ORDER], 2);
 	/* the first order-0 allocation splits one 4 MiB block b down, leaving one
 	 * free block of each order 0..9 inside it: b+1 (o0), b+2 (o1), b+4 (o2),
 	 * b+8 (o3), ... b+512 (o9); so the next requests are all determined */
-	pfn_t b = frame_alloc(&fa, 0);
+	uint32_t b = alloc_n(&fa, 0);
 	EXPECT_TRUE(b == 0 || b == 1024);
 	for (unsigned k = 0; k < FRAME_MAX_ORDER; k++) EXPECT_EQ(fa.nblocks[k], 1);
 	EXPECT_EQ(fa.nblocks[FRAME_MAX_ORDER], 1);
-	EXPECT_EQ(frame_alloc(&fa, 0), b + 1);
-	EXPECT_EQ(frame_alloc(&fa, 1), b + 2);
-	EXPECT_EQ(frame_alloc(&fa, 3), b + 8);
-	EXPECT_EQ(frame_alloc(&fa, 2), b + 4);
+	EXPECT_EQ(alloc_n(&fa, 0), b + 1);
+	EXPECT_EQ(alloc_n(&fa, 1), b + 2);
+	EXPECT_EQ(alloc_n(&fa, 3), b + 8);
+	EXPECT_EQ(alloc_n(&fa, 2), b + 4);
 	EXPECT_EQ(fa.nallocated, 16);
 	EXPECT_EQ(check_quiet(&fa), 0);
-	EXPECT_EQ(frame_free(&fa, b + 1, 0), 0);
-	EXPECT_EQ(frame_free(&fa, b, 0), 0); /* merges with b+1 -> order-1 block at b */
+	EXPECT_EQ(free_n(&fa, b + 1, 0), 0);
+	EXPECT_EQ(free_n(&fa, b, 0), 0); /* merges with b+1 -> order-1 block at b */
 	EXPECT_EQ(fa.nblocks[0], 0);
 	EXPECT_EQ(fa.nblocks[1], 1);
-	EXPECT_EQ(frame_free(&fa, b + 2, 1), 0);
-	EXPECT_EQ(frame_free(&fa, b + 8, 3), 0);
-	EXPECT_EQ(frame_free(&fa, b + 4, 2), 0);
+	EXPECT_EQ(free_n(&fa, b + 2, 1), 0);
+	EXPECT_EQ(free_n(&fa, b + 8, 3), 0);
+	EXPECT_EQ(free_n(&fa, b + 4, 2), 0);
 	for (unsigned k = 0; k < FRAME_MAX_ORDER; k++) EXPECT_EQ(fa.nblocks[k], 0);
 	EXPECT_EQ(fa.nblocks[FRAME_MAX_ORDER], 2);
-	EXPECT_EQ(frame_alloc(&fa, FRAME_MAX_ORDER + 1), PFN_NONE);
+	EXPECT_EQ(alloc_n(&fa, FRAME_MAX_ORDER + 1), NONE);
 	EXPECT_EQ(check_quiet(&fa), 0);
 	fa_teardown(&fa);
 }
@@ -180,35 +220,35 @@ HTEST(frame_reserve_inside_free_block)
 {
 	struct frame_alloc fa;
 	fa_setup(&fa, 2048);
-	frame_release_range(&fa, 0, 2048);
-	EXPECT_EQ(frame_reserve_range(&fa, 100, 3), 3);
+	release_n(&fa, 0, 2048);
+	EXPECT_EQ(reserve_n(&fa, 100, 3), 3);
 	/* free: [0,100) = 64+32+4 at 0, 64, 96; [103,2048) = 1+8+16+128+256+512+1024
 	 * at 103, 104, 112, 128, 256, 512, 1024: one block of every order but 1 */
 	uint32_t want[FRAME_NORDERS] = { 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1 };
 	for (unsigned k = 0; k < FRAME_NORDERS; k++) EXPECT_EQ(fa.nblocks[k], want[k]);
 	EXPECT_EQ(fa.nfree, 2045);
 	EXPECT_EQ(fa.nreserved, 3);
-	pfn_t h;
+	uint32_t h;
 	unsigned o;
-	EXPECT_EQ(frame_state(&fa, 101, &h, &o), FRAME_STATE_RESERVED);
-	EXPECT_EQ(frame_state(&fa, 99, &h, &o), FRAME_STATE_FREE);
+	EXPECT_EQ(state_n(&fa, 101, &h, &o), FRAME_STATE_RESERVED);
+	EXPECT_EQ(state_n(&fa, 99, &h, &o), FRAME_STATE_FREE);
 	EXPECT_EQ(h, 96);
 	EXPECT_EQ(o, 2);
-	EXPECT_EQ(frame_state(&fa, 2000, &h, &o), FRAME_STATE_FREE);
+	EXPECT_EQ(state_n(&fa, 2000, &h, &o), FRAME_STATE_FREE);
 	EXPECT_EQ(h, 1024);
 	EXPECT_EQ(o, 10);
-	EXPECT_EQ(frame_state(&fa, 103, &h, &o), FRAME_STATE_FREE);
+	EXPECT_EQ(state_n(&fa, 103, &h, &o), FRAME_STATE_FREE);
 	EXPECT_EQ(h, 103);
 	EXPECT_EQ(o, 0);
-	EXPECT_EQ(frame_state(&fa, 2048, NULL, NULL), FRAME_STATE_INVALID);
+	EXPECT_EQ(state_n(&fa, 2048, NULL, NULL), FRAME_STATE_INVALID);
 	EXPECT_EQ(check_quiet(&fa), 0);
 	/* partly reserved already: only the 2 free frames count */
-	EXPECT_EQ(frame_reserve_range(&fa, 99, 3), 1);
-	EXPECT_EQ(frame_reserve_range(&fa, 98, 10), 6); /* 98, 103..107; 99..102 are reserved */
+	EXPECT_EQ(reserve_n(&fa, 99, 3), 1);
+	EXPECT_EQ(reserve_n(&fa, 98, 10), 6); /* 98, 103..107; 99..102 are reserved */
 	EXPECT_EQ(fa.nreserved, 10);
 	EXPECT_EQ(check_quiet(&fa), 0);
 	/* give it all back: the two 4 MiB blocks come back */
-	EXPECT_EQ(frame_release_range(&fa, 98, 10), 10);
+	EXPECT_EQ(release_n(&fa, 98, 10), 10);
 	for (unsigned k = 0; k < FRAME_MAX_ORDER; k++) EXPECT_EQ(fa.nblocks[k], 0);
 	EXPECT_EQ(fa.nblocks[FRAME_MAX_ORDER], 2);
 	EXPECT_EQ(check_quiet(&fa), 0);
@@ -219,23 +259,23 @@ HTEST(frame_reserve_refuses_allocated)
 {
 	struct frame_alloc fa;
 	fa_setup(&fa, 4096);
-	frame_release_range(&fa, 0, 4096);
-	pfn_t a = frame_alloc(&fa, 2);
-	EXPECT_TRUE(a != PFN_NONE && a % 1024 == 0);
+	release_n(&fa, 0, 4096);
+	uint32_t a = alloc_n(&fa, 2);
+	EXPECT_TRUE(a != NONE && a % 1024 == 0);
 	uint32_t before[FRAME_NORDERS];
 	memcpy(before, fa.nblocks, sizeof before);
-	pfn_t free_before = fa.nfree;
+	uint32_t free_before = fa.nfree;
 	/* reserving and releasing free frames restores the lists; a range that
 	 * starts on allocated frames is refused whole */
-	pfn_t elsewhere = (a + 2000) % 4096;
-	EXPECT_EQ(frame_reserve_range(&fa, elsewhere, 100), 100);
-	EXPECT_EQ(frame_release_range(&fa, elsewhere, 100), 100);
+	uint32_t elsewhere = (a + 2000) % 4096;
+	EXPECT_EQ(reserve_n(&fa, elsewhere, 100), 100);
+	EXPECT_EQ(release_n(&fa, elsewhere, 100), 100);
 	EXPECT_EQ(memcmp(before, fa.nblocks, sizeof before), 0);
-	EXPECT_EQ(frame_reserve_range(&fa, a + 2, 500), -MM_EINVAL);
+	EXPECT_EQ(reserve_n(&fa, a + 2, 500), -MM_EINVAL);
 	EXPECT_EQ(fa.nfree, free_before);
 	EXPECT_EQ(memcmp(before, fa.nblocks, sizeof before), 0);
-	EXPECT_EQ(frame_state(&fa, a + 100, NULL, NULL), FRAME_STATE_FREE);
-	EXPECT_EQ(frame_state(&fa, a + 3, NULL, NULL), FRAME_STATE_ALLOCATED);
+	EXPECT_EQ(state_n(&fa, a + 100, NULL, NULL), FRAME_STATE_FREE);
+	EXPECT_EQ(state_n(&fa, a + 3, NULL, NULL), FRAME_STATE_ALLOCATED);
 	EXPECT_EQ(check_quiet(&fa), 0);
 	fa_teardown(&fa);
 }
@@ -246,14 +286,14 @@ HTEST(frame_reserve_refuses_allocated)
  * block, unaligned starts, then the kernel's carve-outs reserved after. */
 static void irregular_layout(struct frame_alloc *fa, struct model *m)
 {
-	static const pfn_t usable[][2] = {
+	static const uint32_t usable[][2] = {
 		{ 0, 159 },        /* low memory, 636 KiB */
 		{ 256, 7811 },     /* up to an odd end */
 		{ 8003, 4093 },    /* unaligned start, short of a block */
 		{ 12288, 4096 },   /* up to the end of 64 MiB */
 		{ 16000, 5000 },   /* overlaps the previous one and runs past memory */
 	};
-	static const pfn_t reserved[][2] = {
+	static const uint32_t reserved[][2] = {
 		{ 0, 256 },        /* the first MiB */
 		{ 256, 301 },      /* kernel image */
 		{ 700, 3 },        /* multiboot info */
@@ -261,11 +301,11 @@ static void irregular_layout(struct frame_alloc *fa, struct model *m)
 		{ 13000, 24 },     /* the descriptor array */
 	};
 	for (size_t i = 0; i < MM_ARRAY_SIZE(usable); i++) {
-		frame_release_range(fa, usable[i][0], usable[i][1]);
+		release_n(fa, usable[i][0], usable[i][1]);
 		model_set(m, usable[i][0], usable[i][1], M_RESERVED, M_FREE);
 	}
 	for (size_t i = 0; i < MM_ARRAY_SIZE(reserved); i++) {
-		frame_reserve_range(fa, reserved[i][0], reserved[i][1]);
+		reserve_n(fa, reserved[i][0], reserved[i][1]);
 		model_set(m, reserved[i][0], reserved[i][1], M_FREE, M_RESERVED);
 	}
 }
@@ -274,16 +314,16 @@ HTEST(frame_irregular_layout_matches_model)
 {
 	struct frame_alloc fa;
 	struct model m;
-	pfn_t n = 16384;
+	uint32_t n = 16384;
 	fa_setup(&fa, n);
 	model_init(&m, n);
 	irregular_layout(&fa, &m);
 	EXPECT_EQ(agree(&fa, &m), 0);
 	EXPECT_EQ(fa.nfree + fa.nreserved, n);
 	/* every order-0 allocation lands on a frame the model says is free */
-	pfn_t got = 0, p;
+	uint32_t got = 0, p;
 	int outside = 0;
-	while ((p = frame_alloc(&fa, 0)) != PFN_NONE) {
+	while ((p = alloc_n(&fa, 0)) != NONE) {
 		if (p >= n || m.st[p] != M_FREE) outside++;
 		else m.st[p] = M_ALLOC;
 		got++;
@@ -300,7 +340,7 @@ HTEST(frame_exhaustion_and_recovery)
 {
 	struct frame_alloc fa;
 	struct model m;
-	pfn_t n = 16384;
+	uint32_t n = 16384;
 	fa_setup(&fa, n);
 	model_init(&m, n);
 	irregular_layout(&fa, &m);
@@ -308,32 +348,32 @@ HTEST(frame_exhaustion_and_recovery)
 	memcpy(initial, fa.nblocks, sizeof initial);
 	/* order 3: as many blocks as the model has aligned free runs of 8 */
 	uint32_t want = 0;
-	for (pfn_t p = 0; p + 8 <= n; p += 8) {
-		pfn_t i = 0;
+	for (uint32_t p = 0; p + 8 <= n; p += 8) {
+		uint32_t i = 0;
 		while (i < 8 && m.st[p + i] == M_FREE) i++;
 		want += i == 8;
 	}
-	pfn_t *got = malloc(n * sizeof *got);
+	uint32_t *got = malloc(n * sizeof *got);
 	uint32_t ng = 0;
-	pfn_t p;
-	while ((p = frame_alloc(&fa, 3)) != PFN_NONE) {
+	uint32_t p;
+	while ((p = alloc_n(&fa, 3)) != NONE) {
 		EXPECT_EQ(p % 8, 0);
 		got[ng++] = p;
 	}
 	EXPECT_EQ(ng, want);
-	EXPECT_EQ(frame_alloc(&fa, 3), PFN_NONE);
+	EXPECT_EQ(alloc_n(&fa, 3), NONE);
 	EXPECT_EQ(check_quiet(&fa), 0);
 	/* then order 0 takes exactly the frames left */
-	pfn_t left = fa.nfree;
+	uint32_t left = fa.nfree;
 	uint32_t n0 = 0;
-	while ((p = frame_alloc(&fa, 0)) != PFN_NONE) got[ng++] = p, n0++;
+	while ((p = alloc_n(&fa, 0)) != NONE) got[ng++] = p, n0++;
 	EXPECT_EQ(n0, left);
 	EXPECT_EQ(fa.nfree, 0);
 	/* recovery: free one order-3 block, it can be had again */
-	EXPECT_EQ(frame_free(&fa, got[0], 3), 0);
-	EXPECT_EQ(frame_alloc(&fa, 3), got[0]);
+	EXPECT_EQ(free_n(&fa, got[0], 3), 0);
+	EXPECT_EQ(alloc_n(&fa, 3), got[0]);
 	/* free everything: back to the initial lists */
-	for (uint32_t i = 0; i < ng; i++) EXPECT_EQ(frame_free(&fa, got[i], i < want ? 3 : 0), 0);
+	for (uint32_t i = 0; i < ng; i++) EXPECT_EQ(free_n(&fa, got[i], i < want ? 3 : 0), 0);
 	EXPECT_EQ(memcmp(initial, fa.nblocks, sizeof initial), 0);
 	EXPECT_EQ(agree(&fa, &m), 0);
 	free(got);
@@ -342,7 +382,7 @@ HTEST(frame_exhaustion_and_recovery)
 }
 
 struct live {
-	pfn_t pfn;
+	uint32_t pfn;
 	unsigned order;
 };
 
@@ -358,7 +398,7 @@ HTEST(frame_random_against_model)
 {
 	struct frame_alloc fa;
 	struct model m;
-	pfn_t n = 16384; /* 64 MiB */
+	uint32_t n = 16384; /* 64 MiB */
 	fa_setup(&fa, n);
 	model_init(&m, n);
 	irregular_layout(&fa, &m);
@@ -366,7 +406,7 @@ HTEST(frame_random_against_model)
 	memcpy(initial, fa.nblocks, sizeof initial);
 	struct live *live = malloc(n * sizeof *live);
 	uint32_t nlive = 0, fails = 0, bad = 0, fail_wrong = 0;
-	pfn_t usable = fa.nfree;
+	uint32_t usable = fa.nfree;
 	struct mm_rng r;
 	mm_rng_seed(&r, 20240601);
 	const uint32_t nops = 1500000;
@@ -379,8 +419,8 @@ HTEST(frame_random_against_model)
 		bool alloc = nlive == 0 || mm_rng_below(&r, 100) < (below ? 60u : 40u);
 		if (alloc) {
 			unsigned k = random_order(&r);
-			pfn_t p = frame_alloc(&fa, k);
-			if (p == PFN_NONE) {
+			uint32_t p = alloc_n(&fa, k);
+			if (p == NONE) {
 				/* the model confirms there was no such block (checking
 				 * every failure would be slow when memory is full) */
 				if (fails++ % 16 == 0 && model_has_block(&m, k)) fail_wrong++;
@@ -390,7 +430,7 @@ HTEST(frame_random_against_model)
 				bad++;
 				break;
 			}
-			for (pfn_t i = 0; i < (1u << k); i++)
+			for (uint32_t i = 0; i < (1u << k); i++)
 				if (m.st[p + i] != M_FREE) bad++;
 			model_set(&m, p, 1u << k, M_FREE, M_ALLOC);
 			live[nlive].pfn = p;
@@ -400,8 +440,8 @@ HTEST(frame_random_against_model)
 			uint32_t i = mm_rng_below(&r, nlive);
 			struct live l = live[i];
 			live[i] = live[--nlive];
-			if (frame_free(&fa, l.pfn, l.order) != 0) bad++;
-			for (pfn_t j = 0; j < (1u << l.order); j++)
+			if (free_n(&fa, l.pfn, l.order) != 0) bad++;
+			for (uint32_t j = 0; j < (1u << l.order); j++)
 				if (m.st[l.pfn + j] != M_ALLOC) bad++;
 			model_set(&m, l.pfn, 1u << l.order, M_ALLOC, M_FREE);
 		}
@@ -410,8 +450,8 @@ HTEST(frame_random_against_model)
 			EXPECT_EQ(agree(&fa, &m), 0);
 			/* a random frame's state agrees with the model */
 			for (int t = 0; t < 64; t++) {
-				pfn_t q = mm_rng_below(&r, n);
-				enum frame_state st = frame_state(&fa, q, NULL, NULL);
+				uint32_t q = mm_rng_below(&r, n);
+				enum frame_state st = state_n(&fa, q, NULL, NULL);
 				int want = m.st[q] == M_FREE ? FRAME_STATE_FREE
 					 : m.st[q] == M_ALLOC ? FRAME_STATE_ALLOCATED : FRAME_STATE_RESERVED;
 				EXPECT_EQ(st, want);
@@ -425,7 +465,7 @@ HTEST(frame_random_against_model)
 	EXPECT_EQ(agree(&fa, &m), 0);
 	while (nlive) {
 		nlive--;
-		EXPECT_EQ(frame_free(&fa, live[nlive].pfn, live[nlive].order), 0);
+		EXPECT_EQ(free_n(&fa, live[nlive].pfn, live[nlive].order), 0);
 		model_set(&m, live[nlive].pfn, 1u << live[nlive].order, M_ALLOC, M_FREE);
 	}
 	EXPECT_EQ(memcmp(initial, fa.nblocks, sizeof initial), 0);
@@ -441,7 +481,7 @@ HTEST(frame_random_reserve_release_against_model)
 	/* ranges reserved and released at random over a populated allocator */
 	struct frame_alloc fa;
 	struct model m;
-	pfn_t n = 5000;
+	uint32_t n = 5000;
 	fa_setup(&fa, n);
 	model_init(&m, n);
 	struct mm_rng r;
@@ -449,28 +489,28 @@ HTEST(frame_random_reserve_release_against_model)
 	struct live live[256];
 	uint32_t nlive = 0;
 	for (int op = 0; op < 6000; op++) {
-		pfn_t s = mm_rng_below(&r, n + 50), c = mm_rng_below(&r, 600);
+		uint32_t s = mm_rng_below(&r, n + 50), c = mm_rng_below(&r, 600);
 		unsigned what = mm_rng_below(&r, 4);
 		if (what == 0) {
-			pfn_t want = 0;
-			for (pfn_t p = s; p < s + c && p < n; p++) want += m.st[p] == M_RESERVED;
-			EXPECT_EQ(frame_release_range(&fa, s, c), (int)want);
+			uint32_t want = 0;
+			for (uint32_t p = s; p < s + c && p < n; p++) want += m.st[p] == M_RESERVED;
+			EXPECT_EQ(release_n(&fa, s, c), (int)want);
 			model_set(&m, s, c, M_RESERVED, M_FREE);
 		} else if (what == 1) {
-			pfn_t want = 0;
+			uint32_t want = 0;
 			bool any_alloc = false;
-			for (pfn_t p = s; p < s + c && p < n; p++) {
+			for (uint32_t p = s; p < s + c && p < n; p++) {
 				want += m.st[p] == M_FREE;
 				any_alloc |= m.st[p] == M_ALLOC;
 			}
-			int rc = frame_reserve_range(&fa, s, c);
+			int rc = reserve_n(&fa, s, c);
 			EXPECT_EQ(rc, any_alloc ? -MM_EINVAL : (int)want);
 			if (!any_alloc) model_set(&m, s, c, M_FREE, M_RESERVED);
 		} else if (what == 2 && nlive < 256) {
 			unsigned k = mm_rng_below(&r, 5);
-			pfn_t p = frame_alloc(&fa, k);
-			if (p != PFN_NONE) {
-				for (pfn_t i = 0; i < (1u << k); i++) EXPECT_EQ(m.st[p + i], M_FREE);
+			uint32_t p = alloc_n(&fa, k);
+			if (p != NONE) {
+				for (uint32_t i = 0; i < (1u << k); i++) EXPECT_EQ(m.st[p + i], M_FREE);
 				model_set(&m, p, 1u << k, M_FREE, M_ALLOC);
 				live[nlive].pfn = p;
 				live[nlive++].order = k;
@@ -479,7 +519,7 @@ HTEST(frame_random_reserve_release_against_model)
 			}
 		} else if (nlive) {
 			uint32_t i = mm_rng_below(&r, nlive);
-			EXPECT_EQ(frame_free(&fa, live[i].pfn, live[i].order), 0);
+			EXPECT_EQ(free_n(&fa, live[i].pfn, live[i].order), 0);
 			model_set(&m, live[i].pfn, 1u << live[i].order, M_ALLOC, M_FREE);
 			live[i] = live[--nlive];
 		}
@@ -499,29 +539,29 @@ HTEST(frame_bad_frees_are_refused)
 {
 	struct frame_alloc fa;
 	fa_setup(&fa, 1024);
-	frame_release_range(&fa, 16, 1000);
-	pfn_t a = frame_alloc(&fa, 2);
-	ASSERT_NE(a, PFN_NONE);
+	release_n(&fa, 16, 1000);
+	uint32_t a = alloc_n(&fa, 2);
+	ASSERT_NE(a, NONE);
 	uint32_t before[FRAME_NORDERS];
 	memcpy(before, fa.nblocks, sizeof before);
-	pfn_t nfree = fa.nfree, nalloc = fa.nallocated;
-	EXPECT_EQ(frame_free(&fa, a, 1), -MM_EINVAL);      /* wrong order */
-	EXPECT_EQ(frame_free(&fa, a, 3), -MM_EINVAL);      /* wrong order */
-	EXPECT_EQ(frame_free(&fa, a + 1, 0), -MM_EINVAL);  /* a tail */
-	EXPECT_EQ(frame_free(&fa, 3, 0), -MM_EINVAL);      /* reserved */
-	EXPECT_EQ(frame_free(&fa, 1016, 0), -MM_EINVAL);   /* reserved (past the range) */
-	EXPECT_EQ(frame_free(&fa, 1024, 0), -MM_EINVAL);   /* beyond memory */
-	EXPECT_EQ(frame_free(&fa, PFN_NONE, 0), -MM_EINVAL);
-	pfn_t never = a + 4; /* the buddy block of a: free, never allocated */
-	EXPECT_EQ(frame_state(&fa, never, NULL, NULL), FRAME_STATE_FREE);
-	EXPECT_EQ(frame_free(&fa, never, 2), -MM_EINVAL);
-	EXPECT_EQ(frame_free(&fa, 600, 0), -MM_EINVAL);    /* inside a free block */
+	uint32_t nfree = fa.nfree, nalloc = fa.nallocated;
+	EXPECT_EQ(free_n(&fa, a, 1), -MM_EINVAL);      /* wrong order */
+	EXPECT_EQ(free_n(&fa, a, 3), -MM_EINVAL);      /* wrong order */
+	EXPECT_EQ(free_n(&fa, a + 1, 0), -MM_EINVAL);  /* a tail */
+	EXPECT_EQ(free_n(&fa, 3, 0), -MM_EINVAL);      /* reserved */
+	EXPECT_EQ(free_n(&fa, 1016, 0), -MM_EINVAL);   /* reserved (past the range) */
+	EXPECT_EQ(free_n(&fa, 1024, 0), -MM_EINVAL);   /* beyond memory */
+	EXPECT_EQ(free_n(&fa, NONE, 0), -MM_EINVAL);
+	uint32_t never = a + 4; /* the buddy block of a: free, never allocated */
+	EXPECT_EQ(state_n(&fa, never, NULL, NULL), FRAME_STATE_FREE);
+	EXPECT_EQ(free_n(&fa, never, 2), -MM_EINVAL);
+	EXPECT_EQ(free_n(&fa, 600, 0), -MM_EINVAL);    /* inside a free block */
 	EXPECT_EQ(fa.nfree, nfree);
 	EXPECT_EQ(fa.nallocated, nalloc);
 	EXPECT_EQ(memcmp(before, fa.nblocks, sizeof before), 0);
 	EXPECT_EQ(check_quiet(&fa), 0);
-	EXPECT_EQ(frame_free(&fa, a, 2), 0);
-	EXPECT_EQ(frame_free(&fa, a, 2), -MM_EINVAL);      /* double free */
+	EXPECT_EQ(free_n(&fa, a, 2), 0);
+	EXPECT_EQ(free_n(&fa, a, 2), -MM_EINVAL);      /* double free */
 	EXPECT_EQ(fa.nallocated, 0);
 	EXPECT_EQ(check_quiet(&fa), 0);
 	fa_teardown(&fa);
@@ -532,7 +572,7 @@ static void strict_double_free(void)
 {
 	struct frame_alloc fa;
 	fa_setup(&fa, 256);
-	frame_release_range(&fa, 0, 256);
+	release_n(&fa, 0, 256);
 	fa.strict = true;
 	pfn_t p = frame_alloc(&fa, 0);
 	p = frame_alloc(&fa, 0); /* frame 1 */
@@ -544,7 +584,7 @@ static void strict_wrong_order(void)
 {
 	struct frame_alloc fa;
 	fa_setup(&fa, 256);
-	frame_release_range(&fa, 0, 256);
+	release_n(&fa, 0, 256);
 	fa.strict = true;
 	pfn_t p = frame_alloc(&fa, 4);
 	p = frame_alloc(&fa, 4); /* frame 16 */
@@ -555,16 +595,16 @@ static void strict_reserved(void)
 {
 	struct frame_alloc fa;
 	fa_setup(&fa, 256);
-	frame_release_range(&fa, 0, 200);
+	release_n(&fa, 0, 200);
 	fa.strict = true;
-	frame_free(&fa, 0xc8, 0);
+	frame_free(&fa, pfn_make(0xc8), 0);
 }
 
 static void strict_good_free(void)
 {
 	struct frame_alloc fa;
 	fa_setup(&fa, 256);
-	frame_release_range(&fa, 0, 256);
+	release_n(&fa, 0, 256);
 	fa.strict = true;
 	frame_free(&fa, frame_alloc(&fa, 3), 3);
 	fa_teardown(&fa);
@@ -590,8 +630,8 @@ HTEST(frame_check_finds_damage)
 	struct frame_alloc fa;
 	struct strsink ss;
 	fa_setup(&fa, 1024);
-	frame_release_range(&fa, 0, 1024);
-	pfn_t a = frame_alloc(&fa, 0); /* leaves one free block of each order 0..9 */
+	release_n(&fa, 0, 1024);
+	uint32_t a = alloc_n(&fa, 0); /* leaves one free block of each order 0..9 */
 	ASSERT_EQ(check_quiet(&fa), 0);
 
 	/* a tail frame with flags */
@@ -610,19 +650,20 @@ HTEST(frame_check_finds_damage)
 
 	/* a broken back link */
 	pfn_t h = fa.free_head[3];
-	fa.desc[h].prev = 5;
+	frame_desc(&fa, h)->prev = pfn_make(5);
 	strsink_init(&ss);
 	EXPECT_EQ(frame_check(&fa, &ss.sink), -MM_EINVAL);
 	EXPECT_TRUE(strstr(ss.buf, "prev") != NULL);
-	fa.desc[h].prev = PFN_NONE;
+	frame_desc(&fa, h)->prev = PFN_NONE;
 	EXPECT_EQ(check_quiet(&fa), 0);
 
 	/* two free buddies left unmerged: free frame a by hand, no coalescing */
-	fa.desc[a].flags = FRAME_F_FREE | FRAME_F_HEAD;
-	fa.desc[a].next = fa.free_head[0];
-	fa.desc[a].prev = PFN_NONE;
-	fa.desc[fa.free_head[0]].prev = a;
-	fa.free_head[0] = a;
+	struct frame *fd = frame_desc(&fa, pfn_make(a));
+	fd->flags = FRAME_F_FREE | FRAME_F_HEAD;
+	fd->next = fa.free_head[0];
+	fd->prev = PFN_NONE;
+	frame_desc(&fa, fa.free_head[0])->prev = pfn_make(a);
+	fa.free_head[0] = pfn_make(a);
 	fa.nblocks[0]++;
 	fa.nfree++;
 	fa.nallocated--;
@@ -633,9 +674,9 @@ HTEST(frame_check_finds_damage)
 	/* a cycle in a list */
 	fa_teardown(&fa);
 	fa_setup(&fa, 64);
-	frame_release_range(&fa, 0, 64);
-	frame_alloc(&fa, 0); /* one block of each order 0..5 */
-	fa.desc[fa.free_head[2]].next = fa.free_head[2];
+	release_n(&fa, 0, 64);
+	alloc_n(&fa, 0); /* one block of each order 0..5 */
+	frame_desc(&fa, fa.free_head[2])->next = fa.free_head[2];
 	strsink_init(&ss);
 	EXPECT_EQ(frame_check(&fa, &ss.sink), -MM_EINVAL);
 	EXPECT_TRUE(strstr(ss.buf, "cycle") != NULL);
@@ -647,9 +688,9 @@ HTEST(frame_print_shows_lists)
 	struct frame_alloc fa;
 	struct strsink ss;
 	fa_setup(&fa, 3000);
-	frame_release_range(&fa, 0, 3000);
-	frame_reserve_range(&fa, 0, 256);
-	pfn_t p = frame_alloc(&fa, 0);
+	release_n(&fa, 0, 3000);
+	reserve_n(&fa, 0, 256);
+	uint32_t p = alloc_n(&fa, 0);
 	(void)p;
 	strsink_init(&ss);
 	frame_print(&fa, &ss.sink);
@@ -668,18 +709,18 @@ HTEST(frame_large_memory)
 {
 	/* 1 GiB of frames: the descriptors are 3 MiB, operations do not scan */
 	struct frame_alloc fa;
-	pfn_t n = 262144;
+	uint32_t n = 262144;
 	fa_setup(&fa, n);
 	EXPECT_EQ(sizeof(struct frame), 12);
 	EXPECT_EQ(frame_desc_bytes(n), 12u * n);
-	frame_release_range(&fa, 256, n - 256);
+	release_n(&fa, 256, n - 256);
 	EXPECT_EQ(fa.nblocks[FRAME_MAX_ORDER], 255);
 	struct mm_rng r;
 	mm_rng_seed(&r, 9);
-	static pfn_t held[4096];
+	static uint32_t held[4096];
 	for (int round = 0; round < 50; round++) {
-		for (int i = 0; i < 4096; i++) held[i] = frame_alloc(&fa, 0);
-		for (int i = 4095; i >= 0; i--) frame_free(&fa, held[i], 0);
+		for (int i = 0; i < 4096; i++) held[i] = alloc_n(&fa, 0);
+		for (int i = 4095; i >= 0; i--) free_n(&fa, held[i], 0);
 	}
 	EXPECT_EQ(fa.nblocks[FRAME_MAX_ORDER], 255);
 	EXPECT_EQ(fa.nfree, n - 256);
@@ -693,14 +734,14 @@ HTEST(frame_bitmap_baseline)
 {
 	struct bitmap_alloc ba;
 	struct model m;
-	pfn_t n = 3000;
+	uint32_t n = 3000;
 	void *mem = malloc(bitmap_desc_bytes(n));
 	bitmap_init(&ba, n, mem);
 	model_init(&m, n);
-	EXPECT_EQ(bitmap_alloc(&ba, 0), PFN_NONE);
-	EXPECT_EQ(bitmap_release_range(&ba, 10, 2900), 2900);
+	EXPECT_EQ(bm_alloc_n(&ba, 0), NONE);
+	EXPECT_EQ(bm_release_n(&ba, 10, 2900), 2900);
 	model_set(&m, 10, 2900, M_RESERVED, M_FREE);
-	EXPECT_EQ(bitmap_reserve_range(&ba, 100, 7), 7);
+	EXPECT_EQ(bm_reserve_n(&ba, 100, 7), 7);
 	model_set(&m, 100, 7, M_FREE, M_RESERVED);
 	EXPECT_EQ(ba.nfree, m.nfree);
 	/* first fit: the lowest aligned free run, which a plain scan of the model finds */
@@ -711,31 +752,31 @@ HTEST(frame_bitmap_baseline)
 	for (int op = 0; op < 20000; op++) {
 		if (nlive < 512 && (nlive == 0 || mm_rng_below(&r, 2))) {
 			unsigned k = mm_rng_below(&r, 7);
-			pfn_t want = PFN_NONE, sz = 1u << k;
-			for (pfn_t p = 0; p + sz <= n && want == PFN_NONE; p += sz) {
-				pfn_t i = 0;
+			uint32_t want = NONE, sz = 1u << k;
+			for (uint32_t p = 0; p + sz <= n && want == NONE; p += sz) {
+				uint32_t i = 0;
 				while (i < sz && m.st[p + i] == M_FREE) i++;
 				if (i == sz) want = p;
 			}
-			pfn_t got = bitmap_alloc(&ba, k);
+			uint32_t got = bm_alloc_n(&ba, k);
 			EXPECT_EQ(got, want);
-			if (got == PFN_NONE || got != want) continue;
+			if (got == NONE || got != want) continue;
 			model_set(&m, got, sz, M_FREE, M_ALLOC);
 			live[nlive].pfn = got;
 			live[nlive++].order = k;
 		} else {
 			uint32_t i = mm_rng_below(&r, nlive);
-			EXPECT_EQ(bitmap_free(&ba, live[i].pfn, live[i].order), 0);
-			EXPECT_EQ(bitmap_free(&ba, live[i].pfn, live[i].order), -MM_EINVAL);
+			EXPECT_EQ(bm_free_n(&ba, live[i].pfn, live[i].order), 0);
+			EXPECT_EQ(bm_free_n(&ba, live[i].pfn, live[i].order), -MM_EINVAL);
 			model_set(&m, live[i].pfn, 1u << live[i].order, M_ALLOC, M_FREE);
 			live[i] = live[--nlive];
 		}
 		EXPECT_EQ(ba.nfree, m.nfree);
 	}
-	EXPECT_EQ(bitmap_free(&ba, 12, 3), -MM_EINVAL); /* misaligned */
+	EXPECT_EQ(bm_free_n(&ba, 12, 3), -MM_EINVAL); /* misaligned */
 	/* exhaustion: order 0 takes every free frame */
-	pfn_t nf = ba.nfree, got = 0;
-	while (bitmap_alloc(&ba, 0) != PFN_NONE) got++;
+	uint32_t nf = ba.nfree, got = 0;
+	while (bm_alloc_n(&ba, 0) != NONE) got++;
 	EXPECT_EQ(got, nf);
 	EXPECT_EQ(ba.nfree, 0);
 	free(mem);

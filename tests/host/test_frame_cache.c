@@ -20,7 +20,7 @@ static void setup(void)
 	free(desc);
 	desc = malloc(frame_desc_bytes(NPFNS));
 	frame_init(&fa, NPFNS, desc);
-	frame_release_range(&fa, 0, NPFNS);
+	frame_release_range(&fa, pfn_make(0), NPFNS);
 	frame_cache_init(&fc, &fa);
 }
 
@@ -37,24 +37,24 @@ HTEST(frame_cache_against_model)
 	for (int i = 0; i < 200000; i++) {
 		if (nheld < NPFNS && (rand() % 2 || nheld == 0)) {
 			pfn_t p = frame_cache_alloc(&fc);
-			if (p == PFN_NONE) {
+			if (pfn_is_none(p)) {
 				EXPECT_EQ(frame_cache_nfree(&fc), 0);
 				continue;
 			}
-			ASSERT_TRUE(p < NPFNS);
-			EXPECT_EQ(live[p], 0);
-			live[p] = 1;
+			ASSERT_TRUE(pfn_u32(p) < NPFNS);
+			EXPECT_EQ(live[pfn_u32(p)], 0);
+			live[pfn_u32(p)] = 1;
 			held[nheld++] = p;
 		} else {
 			int k = rand() % nheld;
 			pfn_t p = held[k];
 			held[k] = held[--nheld];
 			EXPECT_EQ(frame_cache_free(&fc, p), 0);
-			live[p] = 0;
+			live[pfn_u32(p)] = 0;
 		}
 		if (i % 20000 == 0) EXPECT_EQ(frame_cache_check(&fc, NULL), 0);
 	}
-	EXPECT_EQ(frame_cache_nfree(&fc) + (pfn_t)nheld, NPFNS);
+	EXPECT_EQ(frame_cache_nfree(&fc) + (uint32_t)nheld, NPFNS);
 	while (nheld) EXPECT_EQ(frame_cache_free(&fc, held[--nheld]), 0);
 	EXPECT_TRUE(fc.hits > 50000);
 	frame_cache_drain(&fc);
@@ -67,12 +67,12 @@ HTEST(frame_cache_double_free_and_bad_frames)
 {
 	setup();
 	pfn_t p = frame_cache_alloc(&fc);
-	ASSERT_NE(p, PFN_NONE);
+	ASSERT_TRUE(!pfn_is_none(p));
 	EXPECT_EQ(frame_cache_free(&fc, p), 0);
 	EXPECT_EQ(frame_cache_free(&fc, p), -MM_EINVAL); /* cached already */
-	EXPECT_EQ(frame_cache_free(&fc, NPFNS + 3), -MM_EINVAL);
+	EXPECT_EQ(frame_cache_free(&fc, pfn_make(NPFNS + 3)), -MM_EINVAL);
 	pfn_t big = frame_cache_alloc_order(&fc, 2);
-	ASSERT_NE(big, PFN_NONE);
+	ASSERT_TRUE(!pfn_is_none(big));
 	EXPECT_EQ(frame_cache_free(&fc, big), -MM_EINVAL); /* an order-2 block */
 	EXPECT_EQ(frame_free(&fa, big, 2), 0);
 	EXPECT_EQ(frame_cache_check(&fc, NULL), 0);
@@ -84,13 +84,13 @@ HTEST(frame_cache_big_allocation_drains)
 	/* take every frame one by one, give them all back: the cache holds some */
 	static pfn_t all[NPFNS];
 	for (int i = 0; i < NPFNS; i++) all[i] = frame_cache_alloc(&fc);
-	EXPECT_EQ(frame_cache_alloc(&fc), PFN_NONE);
+	EXPECT_TRUE(pfn_is_none(frame_cache_alloc(&fc)));
 	for (int i = 0; i < NPFNS; i++) EXPECT_EQ(frame_cache_free(&fc, all[i]), 0);
 	EXPECT_TRUE(fc.n > 0);
 	/* a block of the whole memory's largest order needs the cached frames */
 	pfn_t max = frame_cache_alloc_order(&fc, FRAME_MAX_ORDER);
-	EXPECT_NE(max, PFN_NONE);
+	EXPECT_TRUE(!pfn_is_none(max));
 	int got = 1;
-	while (frame_cache_alloc_order(&fc, FRAME_MAX_ORDER) != PFN_NONE) got++;
+	while (!pfn_is_none(frame_cache_alloc_order(&fc, FRAME_MAX_ORDER))) got++;
 	EXPECT_EQ(got, NPFNS >> FRAME_MAX_ORDER);
 }

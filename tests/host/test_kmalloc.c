@@ -66,9 +66,9 @@ static void km_setup_libc(struct kmalloc *km, struct libc_pages *lp, bool debug)
 static void frames_setup(struct frame_alloc *fa)
 {
 	host_phys_init(PHYS_BYTES);
-	pfn_t n = PHYS_BYTES / PAGE_SIZE;
+	uint32_t n = PHYS_BYTES / PAGE_SIZE;
 	frame_init(fa, n, malloc(frame_desc_bytes(n)));
-	frame_release_range(fa, 1, n - 1); /* frame 0 stays reserved: no NULL pages */
+	frame_release_range(fa, pfn_make(1), n - 1); /* frame 0 stays reserved: no NULL pages */
 }
 
 static void frames_teardown(struct frame_alloc *fa)
@@ -350,7 +350,7 @@ HTEST(kmalloc_random_frame_pages)
 	frames_setup(&fa);
 	uint32_t initial[FRAME_NORDERS];
 	memcpy(initial, fa.nblocks, sizeof initial);
-	pfn_t free0 = fa.nfree;
+	uint32_t free0 = fa.nfree;
 	struct kmalloc km;
 	struct kmalloc_pages src = kmalloc_frame_pages(&fa);
 	kmalloc_init(&km, &src);

@@ -20,7 +20,7 @@ static paddr_t sim_alloc(void *ctx)
 {
 	(void)ctx;
 	pfn_t p = frame_alloc(&fa, 0);
-	return p == PFN_NONE ? 0 : pfn_to_paddr(p);
+	return pfn_is_none(p) ? PADDR_NULL : pfn_to_paddr(p);
 }
 static void sim_free(void *ctx, paddr_t pa) { (void)ctx; ASSERT_EQ(frame_free(&fa, paddr_to_pfn(pa), 0), 0); }
 
@@ -30,7 +30,7 @@ static struct frame_source sim_frames(void)
 	free(desc);
 	desc = malloc(frame_desc_bytes(SIM_BYTES / PAGE_SIZE));
 	frame_init(&fa, SIM_BYTES / PAGE_SIZE, desc);
-	frame_release_range(&fa, 1, SIM_BYTES / PAGE_SIZE - 1); /* frame 0 stays reserved: 0 means "none" */
+	frame_release_range(&fa, pfn_make(1), SIM_BYTES / PAGE_SIZE - 1); /* frame 0 stays reserved: 0 means "none" */
 	struct frame_source fs = { sim_alloc, sim_free, 0, 0 };
 	return fs;
 }
@@ -38,16 +38,16 @@ static struct frame_source sim_frames(void)
 HTEST(pgt_entry_layout)
 {
 	struct frame_source fs = sim_frames();
-	paddr_t pd = pgt_create(&fs, 0);
-	ASSERT_NE(pd, 0);
-	vaddr_t va = 0x12345000u; /* dir index 0x48, table index 0x345 */
+	paddr_t pd = pgt_create(&fs, PADDR_NULL);
+	ASSERT_NE(paddr_u32(pd), 0);
+	vaddr_t va = vaddr_make(0x12345000u); /* dir index 0x48, table index 0x345 */
 	EXPECT_EQ(pgt_dir_index(va), 0x48);
 	EXPECT_EQ(pgt_table_index(va), 0x345);
-	ASSERT_EQ(pgt_map(&fs, pd, va, 0x00abc000u, PTE_W | PTE_U), 0);
+	ASSERT_EQ(pgt_map(&fs, pd, va, paddr_make(0x00abc000u), PTE_W | PTE_U), 0);
 	pte_t *dir = mm_phys_to_virt(pd);
 	pte_t pde = dir[0x48];
 	EXPECT_EQ(pde & (PTE_P | PTE_W | PTE_U), PTE_P | PTE_W | PTE_U);
-	pte_t *table = mm_phys_to_virt(pde & PTE_ADDR_MASK);
+	pte_t *table = mm_phys_to_virt(pte_paddr(pde));
 	EXPECT_EQ(table[0x345], 0x00abc000u | PTE_P | PTE_W | PTE_U);
 	/* nothing else in the table is set */
 	int others = 0;
@@ -66,21 +66,21 @@ HTEST(pgt_entry_layout)
 HTEST(pgt_walk_against_model)
 {
 	struct frame_source fs = sim_frames();
-	pfn_t free0 = fa.nfree;
-	paddr_t pd = pgt_create(&fs, 0);
-	ASSERT_NE(pd, 0);
+	uint32_t free0 = fa.nfree;
+	paddr_t pd = pgt_create(&fs, PADDR_NULL);
+	ASSERT_NE(paddr_u32(pd), 0);
 	enum { N = 3000 };
 	static vaddr_t vas[N];
 	static paddr_t pas[N];
 	srand(7);
 	int n = 0;
 	while (n < N) {
-		vaddr_t va = ((vaddr_t)rand() % 0xC0000u) << 12;
+		vaddr_t va = vaddr_make(((uint32_t)rand() % 0xC0000u) << 12);
 		int dup = 0;
-		for (int i = 0; i < n; i++) dup |= vas[i] == va;
+		for (int i = 0; i < n; i++) dup |= vaddr_eq(vas[i], va);
 		if (dup) continue;
 		vas[n] = va;
-		pas[n] = ((paddr_t)rand() % 0xFFFFFu) << 12;
+		pas[n] = paddr_make(((uint32_t)rand() % 0xFFFFFu) << 12);
 		ASSERT_EQ(pgt_map(&fs, pd, vas[n], pas[n], (n & 1) ? PTE_W : 0), 0);
 		n++;
 	}
@@ -88,8 +88,8 @@ HTEST(pgt_walk_against_model)
 	for (int i = 0; i < N; i++) {
 		paddr_t pa;
 		uint32_t fl;
-		ASSERT_EQ(pgt_translate(pd, vas[i] + 0x7ff, &pa, &fl), 0);
-		EXPECT_EQ(pa, pas[i] + 0x7ff);
+		ASSERT_EQ(pgt_translate(pd, vaddr_add(vas[i], 0x7ff), &pa, &fl), 0);
+		EXPECT_EQ(paddr_u32(pa), paddr_u32(pas[i]) + 0x7ff);
 		EXPECT_EQ(!!(fl & PTE_W), i & 1);
 	}
 	/* unmap half; the others still translate, the removed ones do not */
@@ -106,7 +106,7 @@ HTEST(pgt_walk_against_model)
 HTEST(pgt_kernel_half_shared_and_harvest)
 {
 	struct frame_source fs = sim_frames();
-	paddr_t kpd = pgt_create(&fs, 0);
+	paddr_t kpd = pgt_create(&fs, PADDR_NULL);
 	pte_t *k = mm_phys_to_virt(kpd);
 	k[768] = 0x00000083u; /* a 4 MiB kernel page */
 	k[1000] = 0x00555003u;
@@ -116,16 +116,17 @@ HTEST(pgt_kernel_half_shared_and_harvest)
 	EXPECT_EQ(d[1000], 0x00555003u);
 	EXPECT_EQ(d[0], 0);
 	paddr_t pa;
-	EXPECT_EQ(pgt_translate(pd, 0xC0123456u, &pa, 0), 0);
-	EXPECT_EQ(pa, 0x00123456u);
-	ASSERT_EQ(pgt_map(&fs, pd, 0x1000, 0x2000, PTE_W), 0);
-	pte_t *e = pgt_walk(&fs, pd, 0x1000, false);
+	EXPECT_EQ(pgt_translate(pd, vaddr_make(0xC0123456u), &pa, 0), 0);
+	EXPECT_EQ(paddr_u32(pa), 0x00123456u);
+	vaddr_t va = vaddr_make(0x1000);
+	ASSERT_EQ(pgt_map(&fs, pd, va, paddr_make(0x2000), PTE_W), 0);
+	pte_t *e = pgt_walk(&fs, pd, va, false);
 	*e |= PTE_A | PTE_D; /* what the CPU would do on a write */
-	EXPECT_EQ(pgt_harvest(pd, 0x1000, false), PTE_A | PTE_D);
-	EXPECT_EQ(pgt_harvest(pd, 0x1000, false), PTE_D); /* A cleared, D kept */
-	EXPECT_EQ(pgt_harvest(pd, 0x1000, true), PTE_D);
-	EXPECT_EQ(pgt_harvest(pd, 0x1000, false), 0);
-	pgt_unmap(pd, 0x1000, 0);
+	EXPECT_EQ(pgt_harvest(pd, va, false), PTE_A | PTE_D);
+	EXPECT_EQ(pgt_harvest(pd, va, false), PTE_D); /* A cleared, D kept */
+	EXPECT_EQ(pgt_harvest(pd, va, true), PTE_D);
+	EXPECT_EQ(pgt_harvest(pd, va, false), 0);
+	pgt_unmap(pd, va, 0);
 	pgt_destroy(&fs, pd); /* frees only the user half's tables */
 	k[768] = k[1000] = 0;
 	pgt_destroy(&fs, kpd);
@@ -133,42 +134,42 @@ HTEST(pgt_kernel_half_shared_and_harvest)
 
 HTEST(vm_fault_decisions)
 {
-	struct vm_sys sys = { sim_frames(), host_allocator(NULL), 0 };
+	struct vm_sys sys = { sim_frames(), host_allocator(NULL), PADDR_NULL };
 	struct vm_space *s = vm_space_create(&sys);
 	ASSERT_TRUE(s != NULL);
-	ASSERT_EQ(vm_region_add(s, 0x400000, 4, VM_READ | VM_WRITE), 0);
-	ASSERT_EQ(vm_region_add(s, 0x800000, 1, VM_READ), 0);
-	ASSERT_EQ(vm_region_add(s, 0x900000, 1, VM_READ | VM_WRITE | VM_USER), 0);
+	ASSERT_EQ(vm_region_add(s, vaddr_make(0x400000), 4, VM_READ | VM_WRITE), 0);
+	ASSERT_EQ(vm_region_add(s, vaddr_make(0x800000), 1, VM_READ), 0);
+	ASSERT_EQ(vm_region_add(s, vaddr_make(0x900000), 1, VM_READ | VM_WRITE | VM_USER), 0);
 	struct vm_fault_info info;
 	/* first touch of a writable page: demand-zero, mapped writable, zeroed */
-	EXPECT_EQ(vm_fault(s, 0x401234, PF_W, &info), VM_RESOLVED);
+	EXPECT_EQ(vm_fault(s, vaddr_make(0x401234), PF_W, &info), VM_RESOLVED);
 	paddr_t pa;
 	uint32_t fl;
-	ASSERT_EQ(pgt_translate(s->pd, 0x401234, &pa, &fl), 0);
+	ASSERT_EQ(pgt_translate(s->pd, vaddr_make(0x401234), &pa, &fl), 0);
 	EXPECT_EQ(fl & PTE_W, PTE_W);
 	EXPECT_EQ(fl & PTE_U, 0);
-	const unsigned char *page = mm_phys_to_virt(pa & PTE_ADDR_MASK);
+	const unsigned char *page = mm_phys_to_virt(paddr_page_down(pa));
 	int nonzero = 0;
 	for (int i = 0; i < 4096; i++) nonzero += page[i] != 0; /* host memory starts as 0xA5 */
 	EXPECT_EQ(nonzero, 0);
 	/* read-only region: a read maps it read-only, a write is refused */
-	EXPECT_EQ(vm_fault(s, 0x800000, 0, &info), VM_RESOLVED);
-	ASSERT_EQ(pgt_translate(s->pd, 0x800000, 0, &fl), 0);
+	EXPECT_EQ(vm_fault(s, vaddr_make(0x800000), 0, &info), VM_RESOLVED);
+	ASSERT_EQ(pgt_translate(s->pd, vaddr_make(0x800000), 0, &fl), 0);
 	EXPECT_EQ(fl & PTE_W, 0);
-	EXPECT_EQ(vm_fault(s, 0x800004, PF_W | PF_P, &info), VM_BAD_ACCESS);
+	EXPECT_EQ(vm_fault(s, vaddr_make(0x800004), PF_W | PF_P, &info), VM_BAD_ACCESS);
 	EXPECT_STREQ(info.reason, "write to a read-only page");
-	EXPECT_EQ(vm_fault(s, 0x800004, PF_W, &info), VM_BAD_ACCESS);
+	EXPECT_EQ(vm_fault(s, vaddr_make(0x800004), PF_W, &info), VM_BAD_ACCESS);
 	/* user mode: only VM_USER regions */
-	EXPECT_EQ(vm_fault(s, 0x400000, PF_U, &info), VM_BAD_ACCESS);
+	EXPECT_EQ(vm_fault(s, vaddr_make(0x400000), PF_U, &info), VM_BAD_ACCESS);
 	EXPECT_STREQ(info.reason, "user access to a supervisor region");
-	EXPECT_EQ(vm_fault(s, 0x900000, PF_U | PF_W, &info), VM_RESOLVED);
-	ASSERT_EQ(pgt_translate(s->pd, 0x900000, 0, &fl), 0);
+	EXPECT_EQ(vm_fault(s, vaddr_make(0x900000), PF_U | PF_W, &info), VM_RESOLVED);
+	ASSERT_EQ(pgt_translate(s->pd, vaddr_make(0x900000), 0, &fl), 0);
 	EXPECT_EQ(fl & PTE_U, PTE_U);
-	EXPECT_EQ(vm_fault(s, 0xC0001000u, PF_U, &info), VM_BAD_ACCESS);
+	EXPECT_EQ(vm_fault(s, vaddr_make(0xC0001000u), PF_U, &info), VM_BAD_ACCESS);
 	EXPECT_STREQ(info.reason, "user access to kernel memory");
-	EXPECT_EQ(vm_fault(s, 0x404000, 0, &info), VM_BAD_ACCESS); /* one past the region */
+	EXPECT_EQ(vm_fault(s, vaddr_make(0x404000), 0, &info), VM_BAD_ACCESS); /* one past the region */
 	EXPECT_STREQ(info.reason, "address outside every region");
-	EXPECT_EQ(vm_fault(s, 0x400000, PF_RSVD | PF_P, &info), VM_BAD_ACCESS);
+	EXPECT_EQ(vm_fault(s, vaddr_make(0x400000), PF_RSVD | PF_P, &info), VM_BAD_ACCESS);
 	EXPECT_EQ(s->stats.zero_fills, 3);
 	EXPECT_EQ(s->stats.bad, 6);
 	vm_space_destroy(s);
@@ -177,14 +178,15 @@ HTEST(vm_fault_decisions)
 
 HTEST(vm_out_of_memory_is_a_verdict)
 {
-	struct vm_sys sys = { sim_frames(), host_allocator(NULL), 0 };
+	struct vm_sys sys = { sim_frames(), host_allocator(NULL), PADDR_NULL };
 	struct vm_space *s = vm_space_create(&sys);
 	ASSERT_TRUE(s != NULL);
-	ASSERT_EQ(vm_region_add(s, 0x10000000, 4000, VM_READ | VM_WRITE), 0);
+	vaddr_t base = vaddr_make(0x10000000);
+	ASSERT_EQ(vm_region_add(s, base, 4000, VM_READ | VM_WRITE), 0);
 	int resolved = 0, oom = 0;
 	struct vm_fault_info info;
 	for (uint32_t i = 0; i < 4000; i++) {
-		enum vm_verdict v = vm_fault(s, 0x10000000 + i * PAGE_SIZE, PF_W, &info);
+		enum vm_verdict v = vm_fault(s, vaddr_add(base, i * PAGE_SIZE), PF_W, &info);
 		resolved += v == VM_RESOLVED;
 		oom += v == VM_OOM;
 	}

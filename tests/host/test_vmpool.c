@@ -16,12 +16,17 @@
 #include "vmpool.h"
 
 #define SIM_BYTES (16u << 20)
-#define BASE 0x10000000u
+#define BASE vaddr_make(0x10000000u)
 
 static struct frame_alloc fa;
 static void *desc;
 
-static paddr_t sim_alloc(void *ctx) { (void)ctx; pfn_t p = frame_alloc(&fa, 0); return p == PFN_NONE ? 0 : pfn_to_paddr(p); }
+static paddr_t sim_alloc(void *ctx)
+{
+	(void)ctx;
+	pfn_t p = frame_alloc(&fa, 0);
+	return pfn_is_none(p) ? PADDR_NULL : pfn_to_paddr(p);
+}
 static void sim_free(void *ctx, paddr_t pa) { (void)ctx; frame_free(&fa, paddr_to_pfn(pa), 0); }
 
 struct ramswap { unsigned char *pages; uint32_t n; int fail_writes; };
@@ -48,8 +53,8 @@ static int rig_init(struct rig *g, uint32_t nframes, uint32_t nslots, const char
 	free(desc);
 	desc = malloc(frame_desc_bytes(SIM_BYTES / PAGE_SIZE));
 	frame_init(&fa, SIM_BYTES / PAGE_SIZE, desc);
-	frame_release_range(&fa, 1, SIM_BYTES / PAGE_SIZE - 1);
-	g->sys = (struct vm_sys){ { sim_alloc, sim_free, 0, 0 }, host_allocator(NULL), 0 };
+	frame_release_range(&fa, pfn_make(1), SIM_BYTES / PAGE_SIZE - 1);
+	g->sys = (struct vm_sys){ { sim_alloc, sim_free, 0, 0 }, host_allocator(NULL), PADDR_NULL };
 	g->rs = (struct ramswap){ calloc(nslots, 4096), nslots, 0 };
 	struct swap_dev dev = { "ram", nslots, rs_read, rs_write, &g->rs };
 	if (swap_init(&g->sw, &dev, &host_malloc)) return -1;
@@ -69,6 +74,9 @@ static void rig_fini(struct rig *g)
 	free(g->rs.pages);
 }
 
+/* The address of byte off of page `page` of the region at BASE. */
+static vaddr_t at(uint32_t page, uint32_t off) { return vaddr_add(BASE, page * 4096 + off); }
+
 /* The host CPU: translate, fault if needed, set A (and D), access. */
 static enum vm_verdict cpu_access(struct vm_space *s, vaddr_t va, bool write, uint32_t *val)
 {
@@ -77,7 +85,7 @@ static enum vm_verdict cpu_access(struct vm_space *s, vaddr_t va, bool write, ui
 		bool ok = e && (*e & PTE_P) && (!write || (*e & PTE_W));
 		if (ok) {
 			*e |= PTE_A | (write ? PTE_D : 0);
-			uint32_t *p = mm_phys_to_virt((*e & PTE_ADDR_MASK) | (va & PAGE_MASK));
+			uint32_t *p = mm_phys_to_virt(paddr_add(pte_paddr(*e), vaddr_page_offset(va)));
 			if (write) *p = *val;
 			else *val = *p;
 			return VM_RESOLVED;
@@ -104,7 +112,7 @@ HTEST(vmpool_integrity_every_policy)
 		for (uint32_t p = 0; p < PAGES; p++)
 			for (uint32_t w = 0; w < 1024; w += 341) {
 				uint32_t v = pattern(p, w);
-				ASSERT_EQ(cpu_access(g.s, BASE + p * 4096 + w * 4, true, &v), VM_RESOLVED);
+				ASSERT_EQ(cpu_access(g.s, at(p, w * 4), true, &v), VM_RESOLVED);
 			}
 		srand(1234 + (unsigned)k);
 		int bad = 0;
@@ -112,9 +120,9 @@ HTEST(vmpool_integrity_every_policy)
 			uint32_t p = (uint32_t)rand() % PAGES, w = ((uint32_t)rand() % 4) * 341, v = 0;
 			if (rand() % 4 == 0) { /* rewrite with the same pattern: dirty again */
 				v = pattern(p, w);
-				ASSERT_EQ(cpu_access(g.s, BASE + p * 4096 + w * 4, true, &v), VM_RESOLVED);
+				ASSERT_EQ(cpu_access(g.s, at(p, w * 4), true, &v), VM_RESOLVED);
 			} else {
-				ASSERT_EQ(cpu_access(g.s, BASE + p * 4096 + w * 4, false, &v), VM_RESOLVED);
+				ASSERT_EQ(cpu_access(g.s, at(p, w * 4), false, &v), VM_RESOLVED);
 				bad += v != pattern(p, w);
 			}
 			if (i % 500 == 0) EXPECT_EQ(vmpool_check(&g.vp, NULL), 0);
@@ -135,14 +143,14 @@ HTEST(vmpool_writeback_rule)
 	struct rig g;
 	ASSERT_EQ(rig_init(&g, 1, 16, "fifo", 4), 0);
 	uint32_t v = 7;
-	ASSERT_EQ(cpu_access(g.s, BASE, true, &v), VM_RESOLVED);         /* page 0 dirty */
-	ASSERT_EQ(cpu_access(g.s, BASE + 4096, false, &v), VM_RESOLVED); /* evicts 0: written */
+	ASSERT_EQ(cpu_access(g.s, BASE, true, &v), VM_RESOLVED);      /* page 0 dirty */
+	ASSERT_EQ(cpu_access(g.s, at(1, 0), false, &v), VM_RESOLVED); /* evicts 0: written */
 	EXPECT_EQ(g.vp.pool.stats.writebacks, 1);
 	ASSERT_EQ(cpu_access(g.s, BASE, false, &v), VM_RESOLVED); /* evicts 1: clean, never written out: written */
 	EXPECT_EQ(v, 7);
 	EXPECT_EQ(g.vp.pool.stats.writebacks, 2);
 	EXPECT_EQ(g.vp.pool.stats.swapins, 1);
-	ASSERT_EQ(cpu_access(g.s, BASE + 4096, false, &v), VM_RESOLVED); /* evicts 0: clean with a valid copy: dropped */
+	ASSERT_EQ(cpu_access(g.s, at(1, 0), false, &v), VM_RESOLVED); /* evicts 0: clean with a valid copy: dropped */
 	EXPECT_EQ(g.vp.pool.stats.writebacks, 2);
 	EXPECT_EQ(g.vp.pool.stats.evictions, 3);
 	pte_t *e = pgt_walk(&g.sys.frames, g.s->pd, BASE, false);
@@ -160,7 +168,7 @@ HTEST(vmpool_swap_exhaustion)
 	enum vm_verdict last = VM_RESOLVED;
 	for (uint32_t p = 0; p < 16 && last == VM_RESOLVED; p++) {
 		v = 100 + p;
-		last = cpu_access(g.s, BASE + p * 4096, true, &v);
+		last = cpu_access(g.s, at(p, 0), true, &v);
 		resolved += last == VM_RESOLVED;
 	}
 	/* 2 frames + 3 slots hold 5 pages; the 6th cannot be made room for */
@@ -172,7 +180,7 @@ HTEST(vmpool_swap_exhaustion)
 	int readable = 0, refused = 0, wrong = 0;
 	for (uint32_t p = 0; p < 5; p++) {
 		v = 0;
-		enum vm_verdict r = cpu_access(g.s, BASE + p * 4096, false, &v);
+		enum vm_verdict r = cpu_access(g.s, at(p, 0), false, &v);
 		readable += r == VM_RESOLVED;
 		refused += r == VM_OOM;
 		wrong += r == VM_RESOLVED && v != 100 + p;
@@ -185,7 +193,7 @@ HTEST(vmpool_swap_exhaustion)
 	EXPECT_EQ(g.sw.stats.in_use, 0);
 	EXPECT_EQ(vm_region_add(g.s, BASE, 16, VM_READ | VM_WRITE), 0);
 	v = 5;
-	EXPECT_EQ(cpu_access(g.s, BASE + 4096 * 9, true, &v), VM_RESOLVED);
+	EXPECT_EQ(cpu_access(g.s, at(9, 0), true, &v), VM_RESOLVED);
 	EXPECT_EQ(vmpool_check(&g.vp, NULL), 0);
 	rig_fini(&g);
 }
@@ -197,7 +205,7 @@ HTEST(vmpool_swap_device_error_keeps_page)
 	uint32_t v = 9;
 	ASSERT_EQ(cpu_access(g.s, BASE, true, &v), VM_RESOLVED);
 	g.rs.fail_writes = 1;
-	EXPECT_EQ(cpu_access(g.s, BASE + 4096, false, &v), VM_OOM);
+	EXPECT_EQ(cpu_access(g.s, at(1, 0), false, &v), VM_OOM);
 	EXPECT_STREQ(g.vp.last_error, "swap device error");
 	g.rs.fail_writes = 0;
 	v = 0;
@@ -225,7 +233,7 @@ HTEST(vmpool_agrees_with_soft_backend)
 		ASSERT_EQ(rig_init(&g, FRAMES, 64, pols[k], PAGES), 0);
 		for (int i = 0; i < N; i++) {
 			uint32_t v = (uint32_t)i;
-			vaddr_t va = BASE + pages[i] * 4096;
+			vaddr_t va = at(pages[i], 0);
 			ASSERT_EQ(cpu_access(g.s, va, writes[i], &v), VM_RESOLVED);
 			vmpool_access_done(&g.vp, g.s, va);
 		}
@@ -260,24 +268,24 @@ HTEST(vmpool_no_page_table_evicts_nothing)
 	ASSERT_EQ(rig_init(&g, 2, 16, "fifo", FAR + 1), 0);
 	for (uint32_t p = 0; p < 2; p++) {
 		uint32_t v = pattern(p, 0);
-		ASSERT_EQ(cpu_access(g.s, BASE + p * 4096, true, &v), VM_RESOLVED);
+		ASSERT_EQ(cpu_access(g.s, at(p, 0), true, &v), VM_RESOLVED);
 	}
 	enum { HOARD = SIM_BYTES / PAGE_SIZE };
 	static pfn_t hoard[HOARD];
 	uint32_t n = 0;
-	for (pfn_t f; n < HOARD && (f = frame_alloc(&fa, 0)) != PFN_NONE;) hoard[n++] = f;
+	for (pfn_t f; n < HOARD && !pfn_is_none(f = frame_alloc(&fa, 0));) hoard[n++] = f;
 	uint32_t v = 1;
-	EXPECT_EQ(cpu_access(g.s, BASE + FAR * 4096, true, &v), VM_OOM);
+	EXPECT_EQ(cpu_access(g.s, at(FAR, 0), true, &v), VM_OOM);
 	EXPECT_STREQ(g.vp.last_error, "out of memory for a page table");
 	EXPECT_EQ(g.vp.pool.stats.evictions, 0);
 	EXPECT_EQ(g.vp.pool.stats.writebacks, 0);
 	EXPECT_EQ(g.vp.pool.nresident, 2);
 	while (n) frame_free(&fa, hoard[--n], 0);
-	EXPECT_EQ(cpu_access(g.s, BASE + FAR * 4096, true, &v), VM_RESOLVED);
+	EXPECT_EQ(cpu_access(g.s, at(FAR, 0), true, &v), VM_RESOLVED);
 	EXPECT_EQ(g.vp.pool.stats.evictions, 1);
 	for (uint32_t p = 0; p < 2; p++) {
 		uint32_t got = 0;
-		EXPECT_EQ(cpu_access(g.s, BASE + p * 4096, false, &got), VM_RESOLVED);
+		EXPECT_EQ(cpu_access(g.s, at(p, 0), false, &got), VM_RESOLVED);
 		EXPECT_EQ(got, pattern(p, 0));
 	}
 	EXPECT_EQ(vmpool_check(&g.vp, NULL), 0);

@@ -16,7 +16,7 @@ KTEST(mems, write_through_get_and_finish)
 {
 	static struct mems m;
 	kmalloc_trim(&kheap);
-	pfn_t free_before = kframes_free();
+	uint32_t free_before = kframes_free();
 	KASSERT(mems_init(&m, &kmems_pager, &kheap_allocator) == 0, "init");
 	enum { N = 40 };
 	uint64_t va[N];

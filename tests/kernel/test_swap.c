@@ -8,13 +8,14 @@
 #include "io.h"
 #include "kernel.h"
 #include "ktest.h"
+#include "layout.h"
 #include "mem.h"
 #include "mmlib.h"
 #include "mm_env.h"
 #include "repl.h"
 #include "swapdev.h"
 
-#define SBASE 0x10000000u
+#define SBASE vaddr_make(0x10000000u)
 
 struct churn {
 	struct vmpool *vp;
@@ -25,11 +26,15 @@ struct churn {
 
 static uint32_t pattern(uint32_t page, uint32_t word) { return (page + 1) * 0x9E3779B1u ^ word * 0x85EBCA6Bu; }
 
+/* Page p of the region at SBASE, and word w of it. */
+static vaddr_t page_va(uint32_t p) { return vaddr_add(SBASE, p * PAGE_SIZE); }
+static volatile uint32_t *word_at(uint32_t p, uint32_t w) { return vaddr_ptr(vaddr_add(page_va(p), w * 4)); }
+
 static void write_all(struct churn *c)
 {
 	for (uint32_t p = 0; p < c->npages; p++)
 		for (uint32_t w = 0; w < 1024; w += 97) {
-			volatile uint32_t *x = (uint32_t *)(uintptr_t)(SBASE + p * PAGE_SIZE + w * 4);
+			volatile uint32_t *x = word_at(p, w);
 			*x = pattern(p, w);
 		}
 }
@@ -41,15 +46,15 @@ static void churn_run(void *arg)
 	for (uint32_t i = 0; i < c->rounds; i++) {
 		uint32_t p = mm_rng_below(&c->rng, c->npages);
 		uint32_t w = mm_rng_below(&c->rng, 11) * 97;
-		volatile uint32_t *x = (uint32_t *)(uintptr_t)(SBASE + p * PAGE_SIZE + w * 4);
+		volatile uint32_t *x = word_at(p, w);
 		if (mm_rng_below(&c->rng, 4) == 0) *x = pattern(p, w);
 		else c->bad += *x != pattern(p, w);
-		vmpool_access_done(c->vp, c->s, SBASE + p * PAGE_SIZE);
+		vmpool_access_done(c->vp, c->s, page_va(p));
 	}
 	/* and a last full pass over every word written */
 	for (uint32_t p = 0; p < c->npages; p++)
 		for (uint32_t w = 0; w < 1024; w += 97)
-			c->bad += *(volatile uint32_t *)(uintptr_t)(SBASE + p * PAGE_SIZE + w * 4) != pattern(p, w);
+			c->bad += *word_at(p, w) != pattern(p, w);
 }
 
 static int churn_policy(const struct repl_ops *ops, struct swap_area *sw, struct churn *c, struct guard_report *rep)
@@ -76,7 +81,7 @@ KTEST(swap, integrity_every_policy)
 {
 	KASSERT(kswap_ready, "no swap device");
 	kmalloc_trim(&kheap);
-	pfn_t free_before = kframes_free();
+	uint32_t free_before = kframes_free();
 	uint32_t slots_before = kswap.stats.in_use;
 	for (size_t k = 0; k < repl_count(); k++) {
 		const struct repl_ops *ops = repl_at(k);
@@ -104,7 +109,7 @@ static void fill_pages(void *arg)
 {
 	struct churn *c = arg;
 	for (uint32_t p = 0; p < c->npages; p++) {
-		*(volatile uint32_t *)(uintptr_t)(SBASE + p * PAGE_SIZE) = pattern(p, 0);
+		*word_at(p, 0) = pattern(p, 0);
 		c->rounds = p + 1;
 		__asm__ volatile("" ::: "memory"); /* a fault may stop us here: store now */
 	}
@@ -129,12 +134,12 @@ KTEST(swap, exhaustion_is_reported)
 	KEXPECT_EQ(stopped, 1);
 	KEXPECT(c.rounds == 6, "stopped after %u pages: %s at 0x%08x", c.rounds, rep.reason, rep.addr); /* 2 frames + 4 slots; the 7th is refused */
 	KEXPECT(rep.reason && mm_strcmp(rep.reason, "swap space exhausted") == 0, "reason %s", rep.reason);
-	KEXPECT_EQ(rep.addr, SBASE + 6 * PAGE_SIZE);
+	KEXPECT_EQ(rep.addr, vaddr_u32(page_va(6)));
 	KEXPECT_EQ(sw.stats.full, 1);
 	/* the pages already stored are intact: the resident ones read back */
 	vm_switch(s);
-	KEXPECT_EQ(*(volatile uint32_t *)(uintptr_t)(SBASE + 5 * PAGE_SIZE), pattern(5, 0));
-	KEXPECT_EQ(*(volatile uint32_t *)(uintptr_t)(SBASE + 4 * PAGE_SIZE), pattern(4, 0));
+	KEXPECT_EQ(*word_at(5, 0), pattern(5, 0));
+	KEXPECT_EQ(*word_at(4, 0), pattern(4, 0));
 	vm_switch(0);
 	KEXPECT_EQ(vmpool_check(&vp, &console_sink), 0);
 	vmpool_detach(&vp, s);

@@ -7,6 +7,7 @@
 #include "io.h"
 #include "kernel.h"
 #include "ktest.h"
+#include "layout.h"
 #include "mem.h"
 #include "mmlib.h"
 #include "thread.h"
@@ -91,8 +92,14 @@ KTEST(thread, mutex_under_preemption)
 	KEXPECT(c.m.contended > 0, "no thread ever found the mutex taken");
 }
 
-#define PBASE 0x20000000u
+#define PBASE vaddr_make(0x20000000u)
 #define PPAGES 48
+
+/* Byte off of page pg of the region at PBASE. */
+static volatile uint32_t *pword(uint32_t pg, uint32_t off)
+{
+	return vaddr_ptr(vaddr_add(PBASE, pg * PAGE_SIZE + off));
+}
 
 struct proc { struct vm_space *s; uint32_t id, bad; bool stopped; };
 
@@ -101,7 +108,7 @@ static void proc_body(void *arg)
 	struct proc *p = arg;
 	for (uint32_t round = 0; round < 3; round++)
 		for (uint32_t pg = 0; pg < PPAGES; pg++) {
-			volatile uint32_t *w = (uint32_t *)(uintptr_t)(PBASE + pg * PAGE_SIZE + (p->id % 1024) * 4);
+			volatile uint32_t *w = pword(pg, (p->id % 1024) * 4);
 			if (round == 0) *w = p->id * 1000 + pg;
 			else p->bad += *w != p->id * 1000 + pg;
 		}
@@ -153,10 +160,10 @@ static void freerun_body(void *arg)
 	struct freerun *f = arg;
 	struct mm_rng r;
 	mm_rng_seed(&r, 77);
-	for (uint32_t p = 0; p < 32; p++) *(volatile uint32_t *)(uintptr_t)(PBASE + p * PAGE_SIZE) = p ^ 0xabcd;
+	for (uint32_t p = 0; p < 32; p++) *pword(p, 0) = p ^ 0xabcd;
 	while (!f->stop) {
 		uint32_t p = mm_rng_below(&r, 8) ? mm_rng_below(&r, 4) : 4 + mm_rng_below(&r, 28);
-		f->bad += *(volatile uint32_t *)(uintptr_t)(PBASE + p * PAGE_SIZE) != (p ^ 0xabcd);
+		f->bad += *pword(p, 0) != (p ^ 0xabcd);
 		f->rounds++;
 	}
 }

@@ -11,6 +11,7 @@
 #include "htest.h"
 #include "frame_zero.h"
 #include "vmspace.h"
+#include "host_frames.h"
 
 #define NPFNS 1024
 
@@ -21,11 +22,7 @@ static void *desc;
 
 static void setup(uint32_t max)
 {
-	host_phys_init(NPFNS * PAGE_SIZE); /* every byte 0xA5 */
-	free(desc);
-	desc = malloc(frame_desc_bytes(NPFNS));
-	frame_init(&fa, NPFNS, desc);
-	frame_release_range(&fa, pfn_make(1), NPFNS - 1);
+	host_frames_init(&fa, &desc, NPFNS * PAGE_SIZE); /* every byte 0xA5 */
 	frame_cache_init(&fc, &fa);
 	frame_zero_init(&fz, &fc, max);
 }

@@ -10,29 +10,18 @@
 #include "htest.h"
 #include "frame.h"
 #include "vmspace.h"
+#include "host_frames.h"
 
 #define SIM_BYTES (8u << 20)
 
 static struct frame_alloc fa;
 static void *desc;
 
-static paddr_t sim_alloc(void *ctx)
-{
-	(void)ctx;
-	pfn_t p = frame_alloc(&fa, 0);
-	return pfn_is_none(p) ? PADDR_NULL : pfn_to_paddr(p);
-}
-static void sim_free(void *ctx, paddr_t pa) { (void)ctx; ASSERT_EQ(frame_free(&fa, paddr_to_pfn(pa), 0), 0); }
 
 static struct frame_source sim_frames(void)
 {
-	host_phys_init(SIM_BYTES);
-	free(desc);
-	desc = malloc(frame_desc_bytes(SIM_BYTES / PAGE_SIZE));
-	frame_init(&fa, SIM_BYTES / PAGE_SIZE, desc);
-	frame_release_range(&fa, pfn_make(1), SIM_BYTES / PAGE_SIZE - 1); /* frame 0 stays reserved: 0 means "none" */
-	struct frame_source fs = { sim_alloc, sim_free, 0, 0 };
-	return fs;
+	host_frames_init(&fa, &desc, SIM_BYTES);
+	return host_frames_source(&fa);
 }
 
 HTEST(pgt_entry_layout)

@@ -14,6 +14,7 @@
 #include "pool_soft.h"
 #include "repl.h"
 #include "vmpool.h"
+#include "host_frames.h"
 
 #define SIM_BYTES (16u << 20)
 #define BASE vaddr_make(0x10000000u)
@@ -21,13 +22,6 @@
 static struct frame_alloc fa;
 static void *desc;
 
-static paddr_t sim_alloc(void *ctx)
-{
-	(void)ctx;
-	pfn_t p = frame_alloc(&fa, 0);
-	return pfn_is_none(p) ? PADDR_NULL : pfn_to_paddr(p);
-}
-static void sim_free(void *ctx, paddr_t pa) { (void)ctx; frame_free(&fa, paddr_to_pfn(pa), 0); }
 
 struct ramswap { unsigned char *pages; uint32_t n; int fail_writes; };
 static int rs_read(void *ctx, uint32_t slot, void *buf) { struct ramswap *r = ctx; memcpy(buf, r->pages + (size_t)slot * 4096, 4096); return 0; }
@@ -49,12 +43,8 @@ struct rig {
 
 static int rig_init(struct rig *g, uint32_t nframes, uint32_t nslots, const char *policy, uint32_t npages)
 {
-	host_phys_init(SIM_BYTES);
-	free(desc);
-	desc = malloc(frame_desc_bytes(SIM_BYTES / PAGE_SIZE));
-	frame_init(&fa, SIM_BYTES / PAGE_SIZE, desc);
-	frame_release_range(&fa, pfn_make(1), SIM_BYTES / PAGE_SIZE - 1);
-	g->sys = (struct vm_sys){ { sim_alloc, sim_free, 0, 0 }, host_allocator(NULL), PADDR_NULL };
+	host_frames_init(&fa, &desc, SIM_BYTES);
+	g->sys = (struct vm_sys){ host_frames_source(&fa), host_allocator(NULL), PADDR_NULL };
 	g->rs = (struct ramswap){ calloc(nslots, 4096), nslots, 0 };
 	struct swap_dev dev = { "ram", nslots, rs_read, rs_write, &g->rs };
 	if (swap_init(&g->sw, &dev, &host_malloc)) return -1;

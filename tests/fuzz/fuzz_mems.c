@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "mems.h"
+#include "tests/host/host_alloc.h"
 
 #define MAX_LIVE 256
 #define PAGE_BUDGET 64
@@ -29,8 +30,7 @@ struct fz {
 	const uint8_t *p;
 	size_t n;
 	long pages;           /* pages mapped now */
-	long meta_fail_after; /* < 0: never fail */
-	long meta_live;
+	struct host_alloc_ctx meta; /* fails after meta.fail_after calls (< 0: never) */
 	struct { uint64_t v; size_t n; } live[MAX_LIVE];
 	int nlive;
 };
@@ -71,23 +71,6 @@ static paddr_t pg_phys(void *ctx, const void *kaddr)
 {
 	(void)ctx;
 	return paddr_make((uint32_t)(uintptr_t)kaddr); /* the host has none: the pointer's low bits */
-}
-
-static void *meta_alloc(void *ctx, size_t n)
-{
-	struct fz *z = ctx;
-	if (z->meta_fail_after == 0) return NULL;
-	if (z->meta_fail_after > 0) z->meta_fail_after--;
-	void *p = malloc(n);
-	if (p) z->meta_live++;
-	return p;
-}
-
-static void meta_free(void *ctx, void *p)
-{
-	struct fz *z = ctx;
-	z->meta_live--;
-	free(p);
 }
 
 static void put_stderr(void *ctx, const char *s, size_t n)
@@ -210,9 +193,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&z, 0, sizeof z);
 	z.p = data;
 	z.n = size;
-	z.meta_fail_after = -1;
+	z.meta.fail_after = -1;
 	struct mems_pager pg = { pg_map, pg_unmap, pg_phys, &z };
-	struct mm_allocator meta = { meta_alloc, meta_free, &z };
+	struct mm_allocator meta = host_allocator(&z.meta);
 	struct mems m;
 	memset(&m, 0, sizeof m);
 	if (mems_init(&m, &pg, &meta) != 0) abort();
@@ -226,7 +209,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 6: op_get(&m, &z, code); break;
 		default:
 			if (code & 1) {
-				z.meta_fail_after = (code >> 1) & 7;
+				z.meta.fail_after = (code >> 1) & 7;
 			} else {
 				struct mm_sink null = { put_null, NULL };
 				mems_print_stats(&m, &null);
@@ -235,7 +218,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_or_die(&m, &z);
 	}
 	mems_finish(&m);
-	if (z.pages != 0 || z.meta_live != 0) abort();
+	if (z.pages != 0 || z.meta.live != 0) abort();
 	if (mems_malloc(&m, 1) != 0 || mems_last_error(&m) != -MM_EINVAL) abort();
 	return 0;
 }

@@ -52,7 +52,7 @@ HCFLAGS := -std=gnu11 -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=
 MM_SRCS := $(sort $(wildcard mm/*.c mm/*/*.c))
 # mm/ code only host programs use: the software pool backend and the memman
 # reference simulator over it (the kernel runs real page tables instead).
-MM_HOST_ONLY := mm/pool_soft.c mm/sim/memman_sim.c
+MM_HOST_ONLY := mm/sim/pool_soft.c mm/sim/memman_sim.c
 MM_KERNEL_SRCS := $(filter-out $(MM_HOST_ONLY),$(MM_SRCS))
 KERNEL_SRCS := $(sort $(wildcard kernel/*.c kernel/*/*.c) $(wildcard tests/kernel/*.c) $(wildcard tests/bench/*.c))
 BOOT_SRCS := $(sort $(wildcard boot/*.S))

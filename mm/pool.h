@@ -5,7 +5,7 @@
  * policy instance (mm/repl/repl.h), a page -> slot hash and statistics. It does
  * not know what a frame or a page table is: it acts on the machine through a
  * struct pool_backend. The kernel's backend works on real PTEs and a swap
- * device; the host's (mm/pool_soft.h) emulates A/D bits and a swap set. As
+ * device; the host's (mm/sim/pool_soft.h) emulates A/D bits and a swap set. As
  * both run this same file, a deterministic policy gives the same counts on
  * both, as long as the same calls reach the pool in the same order.
  *

@@ -1,7 +1,7 @@
 /*
  * memman_sim.c - the exact reference simulator of memman (rules in
  * memman_sim.h): the event order of memman_events.c driving a frame pool
- * (mm/pool.c over the software backend, mm/pool_soft.c), with fault counts
+ * (mm/pool.c over the software backend, mm/sim/pool_soft.c), with fault counts
  * per process and the state views of that pool. Host only: the kernel runs
  * the same events on real threads and page tables (kernel/cmd/memman.c).
  */

@@ -1,6 +1,6 @@
 /*
  * test_repl.c - replacement policies (mm/repl*.c) and the frame pool that
- * drives them (mm/pool.c over mm/pool_soft.c).
+ * drives them (mm/pool.c over mm/sim/pool_soft.c).
  *
  * - conformance, for every registry entry: driven directly with random
  *   events and through a pool with random references, the policy only ever

@@ -1,6 +1,6 @@
 /*
  * replay.c - replay a page reference trace through a frame pool on the host
- * (mm/pool.c over the software backend mm/pool_soft.c) and print exactly one
+ * (mm/pool.c over the software backend mm/sim/pool_soft.c) and print exactly one
  * line: "refs=<n> faults=<n> evictions=<n> writebacks=<n>".
  *
  *   build/host/replay [options] TRACE FRAMES POLICY

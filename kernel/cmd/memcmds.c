@@ -134,6 +134,30 @@ SHELL_COMMAND(pt, "", "walk the page tables for an address: pt <vaddr>", cmd_pt)
 
 /* ---- the scratch space ---- */
 
+/* A number typed for a space subcommand, refused with a message (naming
+ * what it is for) when it is not one or does not fit 0..max. */
+static bool space_num(const char *what, const char *s, uint64_t max, uint64_t *out)
+{
+	if (mm_parse_u64z(s, 0, out) == 0 && *out <= max) return true;
+	kprintf("space: %s '%s' is not a number from 0 to %llu (0x%llx)\n", what, s,
+		(unsigned long long)max, (unsigned long long)max);
+	return false;
+}
+
+static bool space_addr(const char *s, vaddr_t *out)
+{
+	uint64_t v;
+	if (!space_num("address", s, 0xffffffffull, &v)) return false;
+	*out = vaddr_make((uint32_t)v);
+	return true;
+}
+
+static const char *prot_name(uint32_t prot)
+{
+	if (prot & VM_USER) return prot & VM_WRITE ? "rwu" : "ru";
+	return prot & VM_WRITE ? "rw" : prot & VM_READ ? "r" : "-";
+}
+
 struct touch_arg { vaddr_t va; bool write; uint32_t value; };
 
 static void do_touch(void *p)
@@ -148,10 +172,12 @@ static int space_touch(int argc, char **argv, bool write)
 {
 	struct touch_arg t = { VADDR_NULL, write, 0 };
 	uint64_t v = 0;
-	if (argc < 3 || !parse_addr(argv[2], &t.va) || (write && argc > 3 && mm_parse_u64z(argv[3], 0, &v))) {
+	if (argc < 3 || argc > (write ? 4 : 3)) {
 		kprintf("usage: space %s <vaddr>%s\n", write ? "write" : "read", write ? " [value]" : "");
 		return 1;
 	}
+	if (!space_addr(argv[2], &t.va) || (argc > 3 && !space_num("value", argv[3], 0xffffffffull, &v)))
+		return 1;
 	if (!vaddr_lt(t.va, VM_USER_TOP) || (vaddr_u32(t.va) & 3)) {
 		kprintf("space: 0x%08x must be 4-byte aligned and below 0x%08x\n", vaddr_u32(t.va),
 			vaddr_u32(VM_USER_TOP));
@@ -189,30 +215,56 @@ static int space_region(int argc, char **argv)
 	vaddr_t start;
 	uint32_t prot = VM_READ | VM_WRITE;
 	uint64_t n;
-	if (argc < 4 || !parse_addr(argv[2], &start) || mm_parse_u64z(argv[3], 0, &n) || n > 0xfffff ||
-	    (argc > 4 && parse_prot(argv[4], &prot))) {
+	if (argc < 4 || argc > 5 || (argc > 4 && parse_prot(argv[4], &prot))) {
 		kprintf("usage: space region <start> <npages> [r|rw|rwu]\n");
 		return 1;
 	}
+	if (!space_addr(argv[2], &start) || !space_num("page count", argv[3], 0xfffff, &n)) return 1;
 	int err = vm_region_add(scratch, start, (uint32_t)n, prot);
 	if (err) {
 		kprintf("space: cannot add region: %s (start must be page-aligned, below 0x%08x, not overlapping)\n",
 			mm_strerror(err), vaddr_u32(VM_USER_TOP));
 		return 1;
 	}
+	kprintf("region 0x%08x-0x%08x added: %u pages, %s\n", vaddr_u32(start),
+		vaddr_u32(start) + (uint32_t)n * PAGE_SIZE, (unsigned)n, prot_name(prot));
 	return 0;
+}
+
+static int space_protect(int argc, char **argv)
+{
+	vaddr_t start;
+	uint32_t prot;
+	if (argc != 4 || parse_prot(argv[3], &prot)) {
+		kprintf("usage: space protect <start> r|rw\n");
+		return 1;
+	}
+	if (!space_addr(argv[2], &start)) return 1;
+	int err = vm_region_protect(scratch, start, prot);
+	if (err) {
+		kprintf("space: %s (give the start of a region)\n", mm_strerror(err));
+		return 1;
+	}
+	kprintf("region at 0x%08x is now %s\n", vaddr_u32(start), prot_name(prot));
+	return 0;
+}
+
+static int space_new(void)
+{
+	if (scratch) {
+		vm_space_destroy(scratch);
+		kprintf("space: the previous scratch space is freed and replaced\n");
+	}
+	scratch = vm_space_create(&kvm);
+	if (!scratch) kprintf("space: out of memory\n");
+	else kprintf("new space: page directory at phys 0x%08x\n", paddr_u32(scratch->pd));
+	return scratch ? 0 : 1;
 }
 
 static int cmd_space(int argc, char **argv)
 {
 	const char *sub = argc > 1 ? argv[1] : "";
-	if (mm_strcmp(sub, "new") == 0) {
-		if (scratch) vm_space_destroy(scratch);
-		scratch = vm_space_create(&kvm);
-		if (!scratch) kprintf("space: out of memory\n");
-		else kprintf("new space: page directory at phys 0x%08x\n", paddr_u32(scratch->pd));
-		return scratch ? 0 : 1;
-	}
+	if (mm_strcmp(sub, "new") == 0) return space_new();
 	if (!*sub || (mm_strcmp(sub, "region") && mm_strcmp(sub, "read") && mm_strcmp(sub, "write") &&
 		      mm_strcmp(sub, "show") && mm_strcmp(sub, "free") && mm_strcmp(sub, "protect"))) {
 		kprintf("usage: space new | region <start> <npages> [r|rw|rwu] | write <va> [value] |\n"
@@ -226,17 +278,7 @@ static int cmd_space(int argc, char **argv)
 	if (mm_strcmp(sub, "region") == 0) return space_region(argc, argv);
 	if (mm_strcmp(sub, "write") == 0) return space_touch(argc, argv, true);
 	if (mm_strcmp(sub, "read") == 0) return space_touch(argc, argv, false);
-	if (mm_strcmp(sub, "protect") == 0) {
-		vaddr_t start;
-		uint32_t prot;
-		if (argc != 4 || !parse_addr(argv[2], &start) || parse_prot(argv[3], &prot)) {
-			kprintf("usage: space protect <start> r|rw\n");
-			return 1;
-		}
-		int err = vm_region_protect(scratch, start, prot);
-		if (err) kprintf("space: %s (give the start of a region)\n", mm_strerror(err));
-		return err ? 1 : 0;
-	}
+	if (mm_strcmp(sub, "protect") == 0) return space_protect(argc, argv);
 	if (mm_strcmp(sub, "show") == 0) {
 		vm_space_print(scratch, &console_sink);
 		return 0;

@@ -112,7 +112,9 @@ static int mems_dispatch(int argc, char **argv)
 	}
 	if (mm_strcmp(sub, "free") == 0) {
 		if (!number_arg(argc, argv, &v)) return 1;
-		return mems_free(&kmems, v) ? report("free") : 0;
+		if (mems_free(&kmems, v)) return report("free");
+		kprintf("mems free: %llu freed\n", (unsigned long long)v);
+		return 0;
 	}
 	if (mm_strcmp(sub, "get") == 0) return number_arg(argc, argv, &v) ? mems_get_cmd(v) : 1;
 	if (mm_strcmp(sub, "stats") == 0) {

@@ -44,6 +44,20 @@ check_contains "the shell goes on after binary garbage" "$T/garbage" $'\nafter-g
 printf 'frobnicate now\n' | $MMK --cmdline quiet > "$T/unknown" 2>&1
 check_contains "an unknown command is named" "$T/unknown" "frobnicate: unknown command"
 
+# Numbers that do not fit their field are refused, not truncated; commands
+# that succeed say what they did.
+printf 'space new\nspace new\nspace region 0x400000 4\nspace write 0x400000 99999999999\nspace read 0x400000\nspace region 0x800000 99999999\nspace read 0x100000000\nspace protect 0x400000 r\nmems init\nmems malloc 100\nmems free 1000\n' |
+	$MMK --cmdline quiet --keep-going > "$T/space" 2>&1
+check_contains "space write refuses a value wider than 32 bits" "$T/space" "space: value '99999999999' is not a number from 0 to 4294967295"
+check_contains "nothing was written by the refused value" "$T/space" "read 0x00000000 at 0x00400000"
+check_contains "space region refuses a page count that does not fit" "$T/space" "space: page count '99999999' is not a number from 0 to 1048575"
+check_contains "space read refuses an address above 4 GiB" "$T/space" "space: address '0x100000000' is not a number"
+check_contains "space new says it replaces the old space" "$T/space" "previous scratch space is freed and replaced"
+check_contains "space region says what it added" "$T/space" "region 0x00400000-0x00404000 added: 4 pages, rw"
+check_contains "space protect says what it changed" "$T/space" "region at 0x00400000 is now r"
+check_contains "mems free says what it freed" "$T/space" "mems free: 1000 freed"
+if [ "$(grep -c 'previous scratch space' "$T/space")" = 1 ]; then ok "only a second space new replaces"; else fail "only a second space new replaces"; fi
+
 # Input that does not end with an exit command still returns, with status 0.
 printf 'echo one\necho two\n' | $MMK --cmdline quiet > "$T/noexit" 2>&1
 check_status "input without exit returns 0" $? 0

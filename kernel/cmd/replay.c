@@ -22,6 +22,7 @@
 #include "kwin.h"
 
 #define REPLAY_BASE vaddr_make(0x40000000u)
+#define REPLAY_MAX_FRAMES 100000u
 #define REPLAY_MAX_PAGES (vaddr_diff(VM_USER_TOP, REPLAY_BASE) / PAGE_SIZE)
 
 struct replay_job {
@@ -94,7 +95,11 @@ static int parse_opts(int argc, char **argv, struct replay_opts *o)
 				return -1;
 			}
 		} else if (mm_strcmp(argv[i], "frames") == 0) {
-			if (mm_parse_u64z(eq, 0, &o->frames) || o->frames == 0 || o->frames > 100000) goto bad;
+			if (mm_parse_u64z(eq, 0, &o->frames) || o->frames == 0 || o->frames > REPLAY_MAX_FRAMES) {
+				kprintf("replay: frames=%s refused: frames must be at least 1 and at most %u\n", eq,
+					REPLAY_MAX_FRAMES);
+				return -1;
+			}
 		} else if (mm_strcmp(argv[i], "seed") == 0) {
 			if (mm_parse_u64z(eq, 0, &o->seed)) goto bad;
 		} else if (mm_strcmp(argv[i], "tick") == 0) {

@@ -39,11 +39,12 @@ out=$(tools/replay --kernel "$T/belady.trace" 3 nosuch 2>&1)
 [[ $out == *"unknown policy"* && $out == *"lru"* ]] && ok "an unknown policy lists the valid ones" || fail "unknown policy" "$out"
 cp tests/data/traces/lirs/cs.trace.gz "$T/cs.gz"
 printf 'this is not a trace\n1\n2\n' | gzip -c > "$T/junk.gz"
-printf 'ls\nreplay cs.gz frames=100 policy=lru\nreplay junk.gz frames=10 policy=lru\nreplay cs.gz frames=0 policy=lru\nreplay nofile frames=3 policy=lru\n' |
+printf 'ls\nreplay cs.gz frames=100 policy=lru\nreplay junk.gz frames=10 policy=lru\nreplay cs.gz frames=0 policy=lru\nreplay cs.gz frames=100001 policy=lru\nreplay nofile frames=3 policy=lru\n' |
 	$MMK --module "$T/cs.gz" --module "$T/junk.gz" --cmdline quiet > "$T/shell" 2>&1
 check_contains "ls tells a gzip module's inflated size" "$T/shell" "cs.gz  (gzip, $(gzip -dc "$T/cs.gz" | wc -c) bytes inflated)"
 check_contains "a gzip module is inflated and replayed like the host does" "$T/shell" "$(tools/replay "$T/cs.gz" 100 lru)"
 check_contains "a gzip module that is not a trace is refused with the line" "$T/shell" "junk.gz: line 1"
-check_contains "frames=0 is refused" "$T/shell" "usage: replay"
+check_contains "frames=0 is refused with the reason" "$T/shell" "frames=0 refused: frames must be at least 1 and at most 100000"
+check_contains "frames above the limit is refused with the limit" "$T/shell" "frames=100001 refused: frames must be at least 1 and at most 100000"
 check_contains "a missing file is named" "$T/shell" "nofile: no such file"
 finish

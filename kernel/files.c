@@ -1,7 +1,8 @@
 /*
  * files.c - multiboot modules as named read-only files, with the shell's
- * `ls` and `cat`. A module outside the direct map cannot be read and is
- * reported as such rather than touched.
+ * `ls` and `cat` (`cat -z` inflates a gzip module; plain `cat` only names
+ * it). A module outside the direct map cannot be read and is reported as
+ * such rather than touched.
  */
 #include "files.h"
 #include "inflate.h"
@@ -98,23 +99,48 @@ static int cmd_ls(int argc, char **argv)
 }
 SHELL_COMMAND(ls, "dir", "list the files (boot modules) with their sizes", cmd_ls);
 
+static void cat_bytes(const char *data, size_t size)
+{
+	kwrite(data, size);
+	if (size && data[size - 1] != '\n') kprintf("\n");
+}
+
+/* One file for cat: a gzip module is inflated with -z (file_data_get, as
+ * replay reads it) and otherwise only named, not dumped. */
+static int cat_one(const char *name, bool inflate)
+{
+	struct kfile f;
+	struct kfile_data d;
+	uint32_t isize;
+	if (inflate) {
+		if (file_data_get("cat", name, &d)) return 1;
+		cat_bytes(d.data, d.size);
+		file_data_release(&d);
+		return 0;
+	}
+	if (file_find(name, &f) != 0) {
+		kprintf("cat: %s: no such file (try ls)\n", name);
+		return 1;
+	}
+	if (gz_is_gzip(f.data, f.size)) {
+		if (gz_peek_size(f.data, f.size, &isize)) isize = 0;
+		kprintf("cat: %s: gzip-compressed (%u bytes inflated); use cat -z %s\n", name, (unsigned)isize, name);
+		return 1;
+	}
+	cat_bytes(f.data, f.size);
+	return 0;
+}
+
 static int cmd_cat(int argc, char **argv)
 {
-	if (argc < 2) {
-		kprintf("usage: cat <file>...\n");
+	bool inflate = argc > 1 && mm_strcmp(argv[1], "-z") == 0;
+	int first = inflate ? 2 : 1;
+	if (argc <= first) {
+		kprintf("usage: cat [-z] <file>...   (-z: inflate gzip-compressed files)\n");
 		return 1;
 	}
 	int rc = 0;
-	for (int i = 1; i < argc; i++) {
-		struct kfile f;
-		if (file_find(argv[i], &f) != 0) {
-			kprintf("cat: %s: no such file (try ls)\n", argv[i]);
-			rc = 1;
-			continue;
-		}
-		kwrite(f.data, f.size);
-		if (f.size && f.data[f.size - 1] != '\n') kprintf("\n");
-	}
+	for (int i = first; i < argc; i++) rc |= cat_one(argv[i], inflate);
 	return rc;
 }
-SHELL_COMMAND(cat, "mostra", "print a file", cmd_cat);
+SHELL_COMMAND(cat, "mostra", "print a file; cat -z inflates a gzip-compressed one", cmd_cat);

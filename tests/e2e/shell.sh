@@ -23,6 +23,14 @@ check_contains "ls shows beta.txt" "$T/files" "beta.txt"
 # the cat output is everything between the "cat beta.txt" echo line and the next prompt
 sed -n '/^\[mm\] cat beta.txt$/,/^\[mm\] $/p' "$T/files" | sed '1d;$d' > "$T/cat_out"
 check_same "cat gives the module's bytes back" "$T/cat_out" "$T/beta.txt"
+# A gzip module: cat names it instead of dumping binary; cat -z inflates it.
+gzip -c "$T/beta.txt" > "$T/beta.gz"
+printf 'cat beta.gz\ncat -z beta.gz\n' | $MMK --cmdline quiet --keep-going --module "$T/beta.gz" > "$T/gz" 2>&1
+check_contains "cat says a gzip module is compressed" "$T/gz" "cat: beta.gz: gzip-compressed ($(stat -c %s "$T/beta.txt") bytes inflated); use cat -z beta.gz"
+if [ "$(sed -n '/^\[mm\] cat beta.gz$/,/^\[mm\] /p' "$T/gz" | wc -l)" = 3 ]; then ok "cat does not dump a gzip module's bytes"
+else fail "cat does not dump a gzip module's bytes" "$(head -c 300 "$T/gz")"; fi
+sed -n '/^\[mm\] cat -z beta.gz$/,/^\[mm\] $/p' "$T/gz" | sed '1d;$d' > "$T/catz_out"
+check_same "cat -z gives a gzip module's inflated bytes" "$T/catz_out" "$T/beta.txt"
 printf 'cat nosuch.txt\n' | $MMK --cmdline quiet > "$T/nofile" 2>&1
 check_contains "cat of a missing file says so" "$T/nofile" "nosuch.txt: no such file"
 

@@ -1,8 +1,9 @@
 /*
  * shell.c - the [mm] prompt on COM1: a line editor (echo, backspace, Ctrl-U
- * erases the line, Ctrl-C cancels it, up/down walk the history) and the
+ * erases the line, Ctrl-C cancels it, Ctrl-L redraws it, up/down walk the
+ * history, left/right move the cursor, Tab completes a command name) and the
  * dispatch of a line to the command registry (shell.h). Over-long lines and
- * lines with control or non-ASCII bytes are refused with a message.
+ * lines with other control or non-ASCII bytes are refused with a message.
  */
 #include "console.h"
 #include "kernel.h"
@@ -42,6 +43,16 @@ static void echo(const char *s)
 	if (shell_echo) kputs(s);
 }
 
+static void echo_n(const char *s, int n)
+{
+	if (shell_echo && n > 0) kwrite(s, (size_t)n);
+}
+
+static void back(int n)
+{
+	while (n-- > 0) echo("\b");
+}
+
 static void erase_chars(int n)
 {
 	while (n-- > 0) echo("\b \b");
@@ -58,16 +69,44 @@ static void history_add(const char *line)
 struct editor {
 	char *buf;
 	int cap, len;
+	int pos;      /* the cursor: 0..len */
 	bool too_long, garbage;
+	bool complete; /* Tab completes command names */
 	int hist_pos; /* index into history while browsing */
 	int esc;      /* escape-sequence state: 0 none, 1 ESC, 2 ESC [ */
+	const char *prompt;
 };
+
+/* Show buf[from..len), blank out `blanks` stale characters after it and
+ * bring the terminal's cursor back to pos. */
+static void redraw_tail(struct editor *ed, int from, int blanks)
+{
+	echo_n(ed->buf + from, ed->len - from);
+	for (int i = 0; i < blanks; i++) echo(" ");
+	back(ed->len + blanks - ed->pos);
+}
+
+/* The prompt and the line again on a fresh line (Ctrl-L, after a Tab list). */
+static void redraw(struct editor *ed)
+{
+	echo("\n");
+	echo(ed->prompt);
+	echo_n(ed->buf, ed->len);
+	back(ed->len - ed->pos);
+}
+
+static void erase_line(struct editor *ed)
+{
+	echo_n(ed->buf + ed->pos, ed->len - ed->pos);
+	erase_chars(ed->len);
+	ed->len = ed->pos = 0;
+}
 
 static void replace_line(struct editor *ed, const char *text)
 {
-	erase_chars(ed->len);
+	erase_line(ed);
 	mm_strncpy0(ed->buf, text, (size_t)ed->cap);
-	ed->len = (int)mm_strlen(ed->buf);
+	ed->len = ed->pos = (int)mm_strlen(ed->buf);
 	echo(ed->buf);
 }
 
@@ -78,6 +117,17 @@ static void history_step(struct editor *ed, int dir)
 	if (pos < oldest || pos > history_len) return;
 	ed->hist_pos = pos;
 	replace_line(ed, pos == history_len ? "" : history[pos % HISTORY]);
+}
+
+static void cursor_move(struct editor *ed, int dir)
+{
+	if (dir < 0 && ed->pos > 0) {
+		ed->pos--;
+		echo("\b");
+	} else if (dir > 0 && ed->pos < ed->len) {
+		echo_n(ed->buf + ed->pos, 1);
+		ed->pos++;
+	}
 }
 
 /* Returns true when the escape sequence consumed the byte. */
@@ -92,6 +142,8 @@ static bool escape_byte(struct editor *ed, int c)
 		ed->esc = 0;
 		if (c == 'A') history_step(ed, -1);
 		else if (c == 'B') history_step(ed, +1);
+		else if (c == 'C') cursor_move(ed, +1);
+		else if (c == 'D') cursor_move(ed, -1);
 		return true;
 	}
 	if (c == 0x1b) {
@@ -101,26 +153,73 @@ static bool escape_byte(struct editor *ed, int c)
 	return false;
 }
 
-static void insert_byte(struct editor *ed, int c)
+static void insert_char(struct editor *ed, char c)
 {
-	if (c < 0x20 || c >= 0x7f) {
-		ed->garbage = true;
-		return;
-	}
 	if (ed->len >= ed->cap - 1) {
 		ed->too_long = true;
 		return;
 	}
-	ed->buf[ed->len++] = (char)c;
-	char s[2] = { (char)c, 0 };
-	echo(s);
+	for (int i = ed->len; i > ed->pos; i--) ed->buf[i] = ed->buf[i - 1];
+	ed->buf[ed->pos++] = c;
+	ed->len++;
+	redraw_tail(ed, ed->pos - 1, 0);
+}
+
+static void delete_before_cursor(struct editor *ed)
+{
+	if (!ed->pos) return;
+	for (int i = ed->pos; i < ed->len; i++) ed->buf[i - 1] = ed->buf[i];
+	ed->pos--;
+	ed->len--;
+	echo("\b");
+	redraw_tail(ed, ed->pos, 1);
+}
+
+/* Tab: the command names that start with the line up to the cursor (the
+ * first word). One is completed, with a space after it; several are listed
+ * and the line is drawn again. */
+static void complete_name(struct editor *ed)
+{
+	const struct shell_cmd *hit = 0;
+	int n = 0;
+	for (int i = 0; i < ed->pos; i++)
+		if (ed->buf[i] == ' ') return;
+	for (const struct shell_cmd *c = __shell_cmds_start; c < __shell_cmds_end; c++)
+		if (mm_strncmp(c->name, ed->buf, (size_t)ed->pos) == 0) { hit = c; n++; }
+	if (n == 1) {
+		for (const char *p = hit->name + ed->pos; *p; p++) insert_char(ed, *p);
+		if (ed->pos == ed->len || ed->buf[ed->pos] != ' ') insert_char(ed, ' ');
+		return;
+	}
+	if (n == 0) return;
+	echo("\n");
+	for (const struct shell_cmd *c = __shell_cmds_start; c < __shell_cmds_end; c++)
+		if (mm_strncmp(c->name, ed->buf, (size_t)ed->pos) == 0) { echo(c->name); echo("  "); }
+	redraw(ed);
+}
+
+static void other_byte(struct editor *ed, int c)
+{
+	if (c == '\t' && ed->complete) complete_name(ed);
+	else if (c == 0x0c) redraw(ed);
+	else if (c < 0x20 || c >= 0x7f) ed->garbage = true;
+	else insert_char(ed, (char)c);
+}
+
+static void cancel_line(struct editor *ed)
+{
+	echo("^C\n");
+	ed->len = ed->pos = 0;
+	ed->too_long = ed->garbage = false;
+	kputs(ed->prompt);
 }
 
 static bool last_was_cr;
 
-int shell_readline(const char *prompt, char *buf, int cap)
+static int read_line(const char *prompt, char *buf, int cap, bool complete)
 {
-	struct editor ed = { .buf = buf, .cap = cap, .hist_pos = history_len };
+	struct editor ed = { .buf = buf, .cap = cap, .hist_pos = history_len, .prompt = prompt,
+			     .complete = complete };
 	kputs(prompt);
 	for (;;) {
 		int c = console_getc();
@@ -129,21 +228,13 @@ int shell_readline(const char *prompt, char *buf, int cap)
 		if (c == '\n' && after_cr) continue; /* CR LF is one end of line */
 		if (escape_byte(&ed, c)) continue;
 		if (c == '\r' || c == '\n') break;
-		if (c == 0x08 || c == 0x7f) {
-			if (ed.len) { ed.len--; erase_chars(1); }
-		} else if (c == 0x15) {
-			erase_chars(ed.len);
-			ed.len = 0;
-		} else if (c == 0x03) {
-			echo("^C\n");
-			ed.len = 0;
-			ed.too_long = ed.garbage = false;
-			kputs(prompt);
-		} else {
-			insert_byte(&ed, c);
-		}
+		if (c == 0x08 || c == 0x7f) delete_before_cursor(&ed);
+		else if (c == 0x15) erase_line(&ed);
+		else if (c == 0x03) cancel_line(&ed);
+		else other_byte(&ed, c);
 	}
 	buf[ed.len] = 0;
+	echo_n(buf + ed.pos, ed.len - ed.pos);
 	echo("\n");
 	if (ed.too_long) {
 		kprintf("error: line too long (at most %d characters); ignored\n", cap - 1);
@@ -157,11 +248,16 @@ int shell_readline(const char *prompt, char *buf, int cap)
 	return ed.len;
 }
 
+int shell_readline(const char *prompt, char *buf, int cap)
+{
+	return read_line(prompt, buf, cap, false);
+}
+
 void shell_run(void)
 {
 	char line[SHELL_LINE_MAX];
 	for (;;) {
-		if (shell_readline("[mm] ", line, sizeof line) < 0 || shell_exec(line) != 0)
+		if (read_line("[mm] ", line, sizeof line, true) < 0 || shell_exec(line) != 0)
 			console_count_failure();
 	}
 }

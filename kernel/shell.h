@@ -26,7 +26,8 @@ const struct shell_cmd *shell_find(const char *word);
 int shell_exec(char *line);   /* run one command line */
 void shell_run(void);         /* the interactive loop; halt leaves QEMU */
 /* Read one line with editing; returns its length, or -1 if it was rejected
- * (too long, garbage) after telling the user why. */
+ * (too long, garbage) after telling the user why. Tab completes command
+ * names only at the [mm] prompt (shell_run); here it is a control byte. */
 int shell_readline(const char *prompt, char *buf, int cap);
 
 #endif

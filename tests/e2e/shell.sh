@@ -42,6 +42,27 @@ if grep -qx 'right' "$T/cu" && ! grep -qx 'wrong' "$T/cu"; then ok "Ctrl-U erase
 printf 'echo cancelled\003echo kept\n' | $MMK --cmdline quiet > "$T/cc" 2>&1
 if grep -qx 'kept' "$T/cc" && ! grep -qx 'cancelled' "$T/cc"; then ok "Ctrl-C cancels the line"; else fail "Ctrl-C cancels the line"; fi
 
+# Ctrl-L, Tab and the left/right arrows; the executed line is what echo prints.
+printf 'echo ab\014cd\n' | $MMK --cmdline quiet > "$T/cl" 2>&1
+if grep -qx 'abcd' "$T/cl" && ! grep -q 'control or non-ASCII' "$T/cl"; then ok "Ctrl-L keeps the line"; else fail "Ctrl-L keeps the line" "$(head -c 300 "$T/cl")"; fi
+if [ "$(grep -c '^\[mm\] echo ab' "$T/cl")" = 2 ]; then ok "Ctrl-L redraws the prompt and the line on a fresh line"
+else fail "Ctrl-L redraws the prompt and the line on a fresh line" "$(head -c 300 "$T/cl")"; fi
+printf 'ech\tunique\n' | $MMK --cmdline quiet > "$T/tab1" 2>&1
+if grep -qx 'unique' "$T/tab1"; then ok "Tab completes a unique command name"; else fail "Tab completes a unique command name" "$(head -c 300 "$T/tab1")"; fi
+printf 'h\telp\n' | $MMK --cmdline quiet > "$T/tab2" 2>&1
+if grep -q 'history' "$T/tab2" && grep -x '.*halt  .*' "$T/tab2" | grep -q 'help'; then ok "Tab lists the commands a prefix matches"
+else fail "Tab lists the commands a prefix matches" "$(head -c 300 "$T/tab2")"; fi
+if [ "$(grep -A1 'help  $' "$T/tab2" | tail -1)" = '[mm] help' ]; then ok "Tab redraws the prompt and the line after the list"
+else fail "Tab redraws the prompt and the line after the list" "$(head -c 300 "$T/tab2")"; fi
+check_contains "the line after a Tab list still runs" "$T/tab2" "commands (aliases in the second column):"
+printf 'echo ac\033[Db\n' | $MMK --cmdline quiet > "$T/left" 2>&1
+if grep -qx 'abc' "$T/left"; then ok "left arrow: a character goes in at the cursor"; else fail "left arrow: a character goes in at the cursor" "$(head -c 300 "$T/left")"; fi
+printf 'echo ac\033[D\033[D\033[Cb\n' | $MMK --cmdline quiet > "$T/right" 2>&1
+if grep -qx 'abc' "$T/right"; then ok "right arrow moves the cursor back"; else fail "right arrow moves the cursor back" "$(head -c 300 "$T/right")"; fi
+printf 'echo abXc\033[D\b\n' | $MMK --cmdline quiet > "$T/midbs" 2>&1
+if grep -qx 'abc' "$T/midbs"; then ok "backspace deletes before the cursor"; else fail "backspace deletes before the cursor" "$(head -c 300 "$T/midbs")"; fi
+check_contains "backspace redraws the rest of the line" "$T/midbs" $'\bc \b\b'
+
 # Bad input gets a message and the shell goes on.
 { head -c 400 /dev/zero | tr '\0' 'x'; printf '\necho after-long\n'; } | $MMK --cmdline quiet > "$T/long" 2>&1
 check_contains "an over-long line is refused" "$T/long" "line too long"

@@ -36,14 +36,22 @@ static void arena_free(void *ctx, void *p)
 
 static const struct mm_allocator arena_allocator = { arena_alloc, arena_free, 0 };
 
+/* The end of the line starting at buf[i]: past its CR, LF or CR LF (a
+ * terminal sends CR), or n. WRITE's data may be cut anywhere: the parser
+ * does not mind how its input is chunked. */
+static size_t line_end(const char *buf, size_t i, size_t n)
+{
+	while (i < n && buf[i] != '\n' && buf[i] != '\r') i++;
+	if (i < n && buf[i++] == '\r' && i < n && buf[i] == '\n') i++;
+	return i;
+}
+
 /* Feed whole lines until DEALLOC_ARENA has run; returns the bytes used. */
 static size_t feed_lines(struct vma_cmd *vc, const char *buf, size_t n)
 {
 	size_t used = 0;
 	while (used < n && !vma_cmd_done(vc)) {
-		size_t k = used;
-		while (k < n && buf[k] != '\n') k++;
-		if (k < n) k++;
+		size_t k = line_end(buf, used, n);
 		vma_cmd_feed(vc, buf + used, k - used);
 		used = k;
 	}

@@ -11,6 +11,15 @@
  * takes exactly <size> bytes, then goes back to line mode. Since the state
  * only depends on the bytes seen, not on how they were chunked, any chunking
  * gives the same output.
+ *
+ * Line ends: CR, LF and CR LF each end a line (a terminal sends CR for
+ * Enter); after_cr remembers a CR that ended a line (or WRITE's <size>) so
+ * that an LF right after it is taken as part of the same line end. In
+ * WRITE's data every byte is data, CR and LF included; a CR that is the
+ * last data byte ends nothing, so an LF after it ends the WRITE line, and a
+ * CR or CR LF right after the last data byte is the one line end of the
+ * WRITE line, exactly as an LF there. When <size> itself ends with CR, an LF
+ * right after that CR belongs to the line end and the data begins after it.
  */
 #include "vma_cmd.h"
 #include "mm_env.h"
@@ -362,6 +371,10 @@ static void data_begin(struct vma_cmd *vc)
 /* Take what belongs to WRITE's data from buf; returns the bytes used. */
 static size_t data_feed(struct vma_cmd *vc, const char *buf, size_t n)
 {
+	if (vc->after_cr) { /* <size> ended with CR: an LF after it is no data */
+		vc->after_cr = false;
+		if (buf[0] == '\n') return 1;
+	}
 	uint64_t want = vc->w_size - vc->w_got;
 	size_t take = want < n ? (size_t)want : n;
 	if (vc->w_buf && vc->w_got < vc->w_keep) {
@@ -387,17 +400,25 @@ static void word_end(struct vma_cmd *vc)
 
 static bool is_blank(char c)
 {
-	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+	return c == ' ' || c == '\t' || c == '\v' || c == '\f';
+}
+
+static bool is_line_end(char c)
+{
+	return c == '\n' || c == '\r';
 }
 
 static void line_char(struct vma_cmd *vc, char c)
 {
-	if (c == '\n' || is_blank(c)) {
+	bool after_cr = vc->after_cr;
+	vc->after_cr = c == '\r';
+	if (c == '\n' && after_cr) return; /* the LF of a CR LF pair */
+	if (is_line_end(c) || is_blank(c)) {
 		if (vc->in_word) {
 			word_end(vc);
 			if (vc->in_data) return; /* c was the separator before WRITE's data */
 		}
-		if (c == '\n') {
+		if (is_line_end(c)) {
 			line_execute(vc);
 			line_reset(vc);
 		}

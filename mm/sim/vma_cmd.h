@@ -9,7 +9,8 @@
  * WRITE <addr> <size> <data>, PMAP, MPROTECT <addr> <perm>[ | <perm>...].
  *
  * Choices made where the original's behaviour is not pinned down:
- *  - Words are separated by spaces, tabs, CR, VT and FF; a line ends at LF.
+ *  - Words are separated by spaces, tabs, VT and FF; a line ends at CR, LF
+ *    or CR LF (one line end, not two: a terminal sends CR for Enter).
  *    A line whose first word is not a command, or whose command has the
  *    wrong number of words, prints "Invalid command. Please try again." once
  *    per word of the line. Empty lines print nothing.
@@ -19,9 +20,11 @@
  *    a value past 2^64 - 1 reads as 2^64 - 1, "-1" reads as 2^64 - 1. Extra
  *    characters after the digits are ignored ("12ab" is 12).
  *  - WRITE's data starts right after the one character that ends <size>
- *    (usually a space; a newline if <size> ends the line) and is exactly
- *    <size> bytes, newlines included. Whatever follows the data on its last
- *    line is read as a new line. Only the bytes that can land in the block
+ *    (usually a space; the line end if <size> ends the line, both bytes of
+ *    a CR LF) and is exactly <size> bytes, CRs and LFs included. Whatever
+ *    follows the data on its last line is read as a new line (so a CR, LF or
+ *    CR LF right after the data ends the WRITE line; a CR that is data
+ *    never pairs with the LF after it). Only the bytes that can land in the block
  *    are kept (a buffer of at most min(size, room to the block's end), taken
  *    from the allocator); the rest are counted and dropped. If that buffer
  *    cannot be had the bytes are still consumed and the reply says so.
@@ -68,6 +71,7 @@ struct vma_cmd {
 	bool have_arena;
 	bool done;              /* DEALLOC_ARENA seen: ignore the rest */
 	bool finished;          /* vma_cmd_finish called */
+	bool after_cr;          /* the last byte was a CR line end: skip an LF */
 
 	/* The line being read. */
 	bool in_word;

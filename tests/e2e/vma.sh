@@ -25,4 +25,18 @@ done
 { printf 'ALLOC_ARENA 100\n\001\002garbage \377\376\nALLOC_BLOCK 0 10\nPMAP\n'; } | tools/vma > "$E2E_TMP/garbage.out"
 check_contains "garbage lines are invalid commands" "$E2E_TMP/garbage.out" "Invalid command. Please try again."
 check_contains "the arena goes on after garbage" "$E2E_TMP/garbage.out" "Number of allocated blocks: 1"
+# The shell's `vma` at a terminal, which ends lines with CR (CR LF too):
+# every line runs at its CR, and DEALLOC_ARENA gives the prompt back.
+printf 'vma\rALLOC_ARENA 65536\rALLOC_BLOCK 0 4\r\nWRITE 0 2\r\nab\rREAD 0 2\r\nBOGUS WORD\rPMAP\rDEALLOC_ARENA\recho back\r' |
+	timeout 30 $MMK > "$E2E_TMP/cr.out" 2>/dev/null
+check_status "shell vma with CR line ends: exit status" $? 0
+sed -n '/^arena checker mode/,/^\[mm\] echo back$/p' "$E2E_TMP/cr.out" | sed '1d;$d' > "$E2E_TMP/cr.arena"
+printf '%s\n' ab 'Invalid command. Please try again.' 'Invalid command. Please try again.' \
+	'Total memory: 0x10000 bytes' 'Free memory: 0xFFFC bytes' 'Number of allocated blocks: 1' \
+	'Number of allocated miniblocks: 1' '' 'Block 1 begin' 'Zone: 0x0 - 0x4' \
+	"$(printf 'Miniblock 1:\t\t0x0\t\t-\t\t0x4\t\t| RW-')" 'Block 1 end' > "$E2E_TMP/cr.want"
+check_same "shell vma with CR line ends: the arena's replies" "$E2E_TMP/cr.arena" "$E2E_TMP/cr.want"
+check_contains "shell vma with CR line ends: the prompt is back" "$E2E_TMP/cr.out" "[mm] echo back"
+if grep -qx back "$E2E_TMP/cr.out"; then ok "shell vma with CR line ends: the shell runs echo again"
+else fail "shell vma with CR line ends: the shell runs echo again" "no line 'back'"; fi
 finish

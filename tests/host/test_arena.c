@@ -590,6 +590,75 @@ HTEST(vma_write_data)
 		   "12ab567\n");
 }
 
+/* in must give the same output fed whole and fed a byte at a time (a CR LF
+ * pair split between two feeds is still one line end). */
+static void expect_vma_bytewise(const char *in, int line)
+{
+	long live = 0;
+	char *whole = run_chunked(in, strlen(in), 0, 1, -1, &live, NULL);
+	char *bytes = run_chunked(in, strlen(in), 1, 1, -1, &live, NULL);
+	if (strcmp(whole, bytes) != 0)
+		htest_fail(__FILE__, line, "byte-by-byte output differs for %s", in);
+	free(whole);
+	free(bytes);
+}
+
+#define PMAP_16_0_4                                                            \
+	"Total memory: 0x10 bytes\nFree memory: 0xC bytes\n"                  \
+	"Number of allocated blocks: 1\nNumber of allocated miniblocks: 1\n"  \
+	"\nBlock 1 begin\nZone: 0x0 - 0x4\n"                                  \
+	"Miniblock 1:\t\t0x0\t\t-\t\t0x4\t\t| RW-\nBlock 1 end\n"
+
+HTEST(vma_line_ends_cr_lf_crlf)
+{
+	/* CR (a terminal's Enter), LF and CR LF each end a line. */
+	EXPECT_VMA("ALLOC_ARENA 16\rALLOC_BLOCK 0 4\rPMAP\r", PMAP_16_0_4);
+	EXPECT_VMA("ALLOC_ARENA 16\nALLOC_BLOCK 0 4\nPMAP\n", PMAP_16_0_4);
+	EXPECT_VMA("ALLOC_ARENA 16\r\nALLOC_BLOCK 0 4\r\nPMAP\r\n", PMAP_16_0_4);
+	EXPECT_VMA("ALLOC_ARENA 16\rALLOC_BLOCK 0 4\r\nPMAP\n", PMAP_16_0_4);
+	/* A last line ended by CR alone runs at once, before the end of input. */
+	EXPECT_VMA("ALLOC_ARENA 16\rALLOC_BLOCK 0 4\rPMAP\rDEALLOC_ARENA\rPMAP\r", PMAP_16_0_4);
+	/* Empty lines of every kind print nothing; LF CR is two line ends. */
+	EXPECT_VMA("\r\r\n\n\r\n\n\r", "");
+	EXPECT_VMA("ALLOC_ARENA 16\n\rALLOC_BLOCK 0 4\r\n\r\nPMAP\r\r", PMAP_16_0_4);
+	expect_vma_bytewise("ALLOC_ARENA 16\r\nALLOC_BLOCK 0 4\r\nPMAP\r\n", __LINE__);
+}
+
+HTEST(vma_cr_invalid_per_word)
+{
+	/* One message per word of each line: CR ends a line, it is no blank. */
+	EXPECT_VMA("ALLOC_ARENA 10\rPMAP X\r", INVALID INVALID);
+	EXPECT_VMA("FOO BAR\rBAZ\r", INVALID INVALID INVALID);
+	/* The LF of a CR LF adds no line, hence no message. */
+	EXPECT_VMA("ALLOC_ARENA 10\r\nPMAP X Y\r\nQ\r\n", INVALID INVALID INVALID INVALID);
+	/* A WRITE header cut by CR: its data begins after the CR (LF). */
+	EXPECT_VMA("WRITE 0\rPMAP\r\n", INVALID INVALID INVALID);
+	expect_vma_bytewise("ALLOC_ARENA 10\r\nPMAP X Y\r\nQ\r\n", __LINE__);
+}
+
+HTEST(vma_cr_in_write_data)
+{
+	/* Inside the data a CR is a byte like any other, and so is CR LF. */
+	EXPECT_VMA("ALLOC_ARENA 20\rALLOC_BLOCK 0 20\rWRITE 0 4 a\rb\r\rREAD 0 4\r", "a\rb\r\n");
+	EXPECT_VMA("ALLOC_ARENA 20\rALLOC_BLOCK 0 20\rWRITE 0 4 a\r\nb\rREAD 0 4\r", "a\r\nb\n");
+	/* A CR or CR LF right after the last data byte ends the WRITE line. */
+	EXPECT_VMA("ALLOC_ARENA 20\r\nALLOC_BLOCK 0 20\r\nWRITE 0 2 ab\r\nREAD 0 4\r\n", "ab\n");
+	EXPECT_VMA("ALLOC_ARENA 20\rALLOC_BLOCK 0 20\rWRITE 0 2 ab\rREAD 0 4\r", "ab\n");
+	/* A CR that is the last data byte pairs with nothing: the LF after it
+	 * ends the WRITE line. */
+	EXPECT_VMA("ALLOC_ARENA 20\nALLOC_BLOCK 0 20\nWRITE 0 2 a\r\nREAD 0 4\n", "a\r\n");
+	/* <size> ended by CR or CR LF: the data starts after the line end. */
+	EXPECT_VMA("ALLOC_ARENA 20\rALLOC_BLOCK 0 20\rWRITE 0 3\rxyz\rREAD 0 5\r", "xyz\n");
+	EXPECT_VMA("ALLOC_ARENA 20\r\nALLOC_BLOCK 0 20\r\nWRITE 0 3\r\nxyz\r\nREAD 0 5\r\n", "xyz\n");
+	/* ... but only one LF: a second line end is data. */
+	EXPECT_VMA("ALLOC_ARENA 20\rALLOC_BLOCK 0 20\rWRITE 0 3\r\n\r\nxREAD 0 5\r", "\r\nx\n");
+	/* Size 0 after a CR: the LF of the pair is no line of its own. */
+	EXPECT_VMA("ALLOC_ARENA 20\rALLOC_BLOCK 0 20\rWRITE 0 0\r\nREAD 0 1\r\n", "\n");
+	expect_vma_bytewise("ALLOC_ARENA 20\r\nALLOC_BLOCK 0 20\r\nWRITE 0 3\r\nxyz\r\nREAD 0 5\r\n",
+			    __LINE__);
+	expect_vma_bytewise("ALLOC_ARENA 20\rALLOC_BLOCK 0 20\rWRITE 0 4 a\r\nb\rREAD 0 4\r", __LINE__);
+}
+
 HTEST(vma_numbers_like_strtoul)
 {
 	/* Leading digits count, the rest of the word is ignored, none reads 0. */

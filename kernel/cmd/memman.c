@@ -49,6 +49,7 @@ struct mm_run {
 	uint32_t interval;
 	uint32_t ms_per_unit;      /* real-time mode: PIT time per time unit */
 	uint32_t last_time;        /* of the last TICK, for the real-time mode */
+	uint32_t end_time;         /* the latest time an event had: where the run got to */
 };
 
 static void defaults(void)
@@ -175,11 +176,14 @@ static void frame_keys(struct mm_run *r)
 	}
 }
 
-static void print_state(struct mm_run *r, uint32_t t)
+/* The state at time t, or (at_end) the final one, labelled with the last
+ * time the run reached. */
+static void print_state(struct mm_run *r, uint32_t t, bool at_end)
 {
 	frame_keys(r);
 	uint64_t faults = r->vp.pool.stats.faults;
-	kprintf("=== time %u: %llu page faults so far ===\n", t, (unsigned long long)faults);
+	kprintf(at_end ? "=== end of run at time %u: %llu page faults ===\n"
+		       : "=== time %u: %llu page faults so far ===\n", t, (unsigned long long)faults);
 	memman_print_frames(&st.trace, r->keys, st.trace.nframes, &console_sink);
 	memman_events_print_virt(&r->ev, &console_sink);
 	if (st.mem_img) memman_mem_image(r->keys, st.trace.nframes, st.mem_img, st.trace.total_mem);
@@ -236,6 +240,7 @@ static int access(struct mm_run *r, const struct memman_event *ev)
 
 static int step(struct mm_run *r, const struct memman_event *ev)
 {
+	if (ev->time > r->end_time) r->end_time = ev->time;
 	switch (ev->kind) {
 	case MEMMAN_EV_ARRIVE: return arrive(r, ev) == -MM_ENOMEM ? -MM_ENOMEM : 0;
 	case MEMMAN_EV_REJECT:
@@ -249,7 +254,7 @@ static int step(struct mm_run *r, const struct memman_event *ev)
 			thread_sleep_ticks(((uint64_t)(ev->time - r->last_time) * r->ms_per_unit * pit_hz + 999) / 1000);
 		r->last_time = ev->time;
 		pool_tick(&r->vp.pool); /* the periodic R-bit sweep */
-		if (r->interval && ev->time % r->interval == 0) print_state(r, ev->time);
+		if (r->interval && ev->time % r->interval == 0) print_state(r, ev->time, false);
 		return 0;
 	}
 	return 0;
@@ -323,7 +328,7 @@ static long long memman_run(uint32_t interval, uint32_t ms_per_unit, bool quiet)
 	for (uint32_t i = 0; i < st.trace.nprocs; i++) end_proc(&r, i);
 	if (!quiet) {
 		if (rc) kprintf("executa: the run stopped early (%s)\n", mm_strerror(rc));
-		if (interval == 0 || !st.ran) print_state(&r, (uint32_t)r.ev.now);
+		if (interval == 0 || !st.ran) print_state(&r, r.end_time, true);
 		print_faults(&r, total);
 		if (ms_per_unit)
 			kprintf("real time: %llu ms at %u ms per time unit\n",

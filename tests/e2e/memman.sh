@@ -75,6 +75,17 @@ PY
 awk '/^=== time 1:/{f=1} f && /^mm.vir:/{g=1; next} g && /^[0-9a-f]+: /{print; n++} g && n==7{exit}' "$T/img" > "$T/vir.got"
 check_same "mm.vir at time 1 is xxd -g 1 of the expected bytes" "$T/vir.got" "$T/vir.xxd"
 
+# the final state is labelled with the last time the run reached (the last end)
+printf 'carrega demo.trace\nexecuta 20\ncarrega trace.txt\nexecuta\n' |
+	$MMK --cmdline quiet --module tools/demo.trace --module "$T/trace.txt" > "$T/end" 2>&1
+grep '^=== end of run' "$T/end" > "$T/end.got"
+{ for f in tools/demo.trace "$T/trace.txt"; do
+	echo "=== end of run at time $(awk 'NR > 1 && $3 > m { m = $3 } END { print m + 0 }' "$f"):"
+done; } > "$T/end.want"
+if [ "$(cut -d' ' -f1-7 "$T/end.got")" = "$(cat "$T/end.want")" ]; then ok "the final state is labelled with the end of the run"
+else fail "the final state is labelled with the end of the run" "got: $(cat "$T/end.got")" "want: $(cat "$T/end.want")"; fi
+check_not_contains "no end marker printed as a time" "$T/end" "4294967295"
+
 # a pasted trace, and bad input refused with the line number
 printf 'carrega -\n32 64\n1 a 3 16 1 1 2 2\n.\nexecuta\n' | $MMK --cmdline quiet > "$T/paste" 2>&1
 check_contains "a pasted trace runs" "$T/paste" "page faults: 1"

@@ -189,9 +189,9 @@ static void print_state(struct mm_run *r, uint32_t t, bool at_end)
 	if (st.mem_img) memman_mem_image(r->keys, st.trace.nframes, st.mem_img, st.trace.total_mem);
 	if (st.vir_img) memman_events_vir_image(&r->ev, st.vir_img);
 	kprintf("mm.mem:\n");
-	if (st.mem_img) memman_xxd(st.mem_img, st.trace.total_mem, &console_sink);
+	if (st.mem_img) memman_xxd_folded(st.mem_img, st.trace.total_mem, &console_sink);
 	kprintf("mm.vir:\n");
-	if (st.vir_img) memman_xxd(st.vir_img, st.trace.virtual_mem, &console_sink);
+	if (st.vir_img) memman_xxd_folded(st.vir_img, st.trace.virtual_mem, &console_sink);
 }
 
 static int arrive(struct mm_run *r, const struct memman_event *ev)

@@ -425,24 +425,40 @@ static char printable(uint8_t c)
 	return c >= 0x20 && c <= 0x7e ? (char)c : '.';
 }
 
-void memman_xxd(const uint8_t *bytes, size_t n, struct mm_sink *out)
+static void xxd_line(const uint8_t *bytes, size_t n, size_t off, struct mm_sink *out)
 {
 	static const char hex[] = "0123456789abcdef";
 	char line[96];
-	for (size_t off = 0; off < n; off += 16) {
-		size_t len = (size_t)mm_snprintf(line, sizeof line, "%08lx: ", (unsigned long)off);
-		size_t cols = n - off < 16 ? n - off : 16;
-		for (size_t i = 0; i < 16; i++) {
-			line[len++] = i < cols ? hex[bytes[off + i] >> 4] : ' ';
-			line[len++] = i < cols ? hex[bytes[off + i] & 15] : ' ';
-			line[len++] = ' ';
-		}
+	size_t len = (size_t)mm_snprintf(line, sizeof line, "%08lx: ", (unsigned long)off);
+	size_t cols = n - off < 16 ? n - off : 16;
+	for (size_t i = 0; i < 16; i++) {
+		line[len++] = i < cols ? hex[bytes[off + i] >> 4] : ' ';
+		line[len++] = i < cols ? hex[bytes[off + i] & 15] : ' ';
 		line[len++] = ' ';
-		for (size_t i = 0; i < cols; i++) line[len++] = printable(bytes[off + i]);
-		line[len++] = '\n';
-		out->put(out->ctx, line, len);
+	}
+	line[len++] = ' ';
+	for (size_t i = 0; i < cols; i++) line[len++] = printable(bytes[off + i]);
+	line[len++] = '\n';
+	out->put(out->ctx, line, len);
+}
+
+static void xxd(const uint8_t *bytes, size_t n, bool fold, struct mm_sink *out)
+{
+	bool starred = false;
+	for (size_t off = 0; off < n; off += 16) {
+		bool repeat = fold && off >= 16 && off + 16 < n && mm_memcmp(bytes + off, bytes + off - 16, 16) == 0;
+		if (repeat) {
+			if (!starred) out->put(out->ctx, "*\n", 2);
+			starred = true;
+			continue;
+		}
+		starred = false;
+		xxd_line(bytes, n, off, out);
 	}
 }
+
+void memman_xxd(const uint8_t *bytes, size_t n, struct mm_sink *out) { xxd(bytes, n, false, out); }
+void memman_xxd_folded(const uint8_t *bytes, size_t n, struct mm_sink *out) { xxd(bytes, n, true, out); }
 
 void memman_print_event(const struct memman_trace *trace, const struct memman_event *ev,
 			struct mm_sink *out)

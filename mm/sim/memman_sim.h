@@ -244,6 +244,10 @@ void memman_events_print_virt(const struct memman_events *it, struct mm_sink *ou
  * separated by spaces, padded to 16 columns, two spaces, then the bytes as
  * characters ('.' for anything outside 0x20..0x7e). */
 void memman_xxd(const uint8_t *bytes, size_t n, struct mm_sink *out);
+/* The same, folded as hexdump folds: a full line equal to the one before it
+ * is left out, and a line "*" stands for each run left out; the last line
+ * is always printed. (xxd itself folds only all-zero lines, with -a.) */
+void memman_xxd_folded(const uint8_t *bytes, size_t n, struct mm_sink *out);
 /* One line describing an event, e.g. "t=3 access process 1 (p1) pos 17
  * page 1 vpage 5". */
 void memman_print_event(const struct memman_trace *trace, const struct memman_event *ev,

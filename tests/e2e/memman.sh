@@ -72,8 +72,31 @@ for o in range(0, len(d), 16):
     h = " ".join("%02x" % b for b in c)
     print("%08x: %-47s  %s" % (o, h, "".join(chr(b) if 32 <= b < 127 else "." for b in c)))
 PY
-awk '/^=== time 1:/{f=1} f && /^mm.vir:/{g=1; next} g && /^[0-9a-f]+: /{print; n++} g && n==7{exit}' "$T/img" > "$T/vir.got"
-check_same "mm.vir at time 1 is xxd -g 1 of the expected bytes" "$T/vir.got" "$T/vir.xxd"
+# executa folds repeated lines with "*" (the 6th line repeats the 5th)
+awk '/^=== time 1:/{f=1} f && /^mm.vir:/{g=1; next} g && /^([0-9a-f]+: |\*$)/{print; n++} g && n==7{exit}' "$T/img" > "$T/vir.folded"
+# unfold: a "*" stands for copies of the line before it up to the next offset
+python3 - "$T/vir.folded" > "$T/vir.got" <<'PY'
+import sys
+lines = open(sys.argv[1]).read().split("\n")[:-1]
+out = []
+for i, l in enumerate(lines):
+    if l != "*":
+        out.append(l)
+        continue
+    prev, nxt = out[-1], lines[i + 1]
+    o, end = int(prev[:8], 16) + 16, int(nxt[:8], 16)
+    while o < end:
+        out.append("%08x" % o + prev[8:])
+        o += 16
+print("\n".join(out))
+PY
+check_same "mm.vir at time 1, unfolded, is xxd -g 1 of the expected bytes" "$T/vir.got" "$T/vir.xxd"
+check_status "the repeated line of mm.vir is folded into one '*'" "$(grep -c '^\*$' "$T/vir.folded")" 1
+printf 'carrega trace.txt\nexecuta 1\ndump vir\n' | $MMK --cmdline quiet --module "$T/trace.txt" > "$T/dump" 2>&1
+# after the run every page is free (all 0xff): dump prints all 7 lines, no "*"
+sed -n '/^\[mm\] dump vir$/,$p' "$T/dump" | grep -cE '^[0-9a-f]+: .*ff ff' > "$T/dump.n"
+check_status "dump vir is not folded (every line printed)" "$(cat "$T/dump.n")" 7
+check_status "dump vir has no '*' line" "$(sed -n '/^\[mm\] dump vir$/,$p' "$T/dump" | grep -c '^\*$')" 0
 
 # the final state is labelled with the last time the run reached (the last end)
 printf 'carrega demo.trace\nexecuta 20\ncarrega trace.txt\nexecuta\n' |

@@ -672,6 +672,32 @@ HTEST(memman_xxd_known_dump)
 	free(out.s);
 }
 
+HTEST(memman_xxd_folded_runs)
+{
+	/* three equal lines, then another: the 2nd and 3rd fold into one "*";
+	 * a run at the end keeps its last line; a short last line is printed */
+	uint8_t bytes[16 * 7 + 3];
+	memset(bytes, 'A', 48);
+	memset(bytes + 48, 'B', 64);
+	memset(bytes + 112, 'B', 3);
+	struct tbuf out = { 0 };
+	struct mm_sink sink = tbuf_sink(&out);
+	memman_xxd_folded(bytes, sizeof bytes, &sink);
+	EXPECT_STREQ(tbuf_text(&out),
+		     "00000000: 41 41 41 41 41 41 41 41 41 41 41 41 41 41 41 41  AAAAAAAAAAAAAAAA\n"
+		     "*\n"
+		     "00000030: 42 42 42 42 42 42 42 42 42 42 42 42 42 42 42 42  BBBBBBBBBBBBBBBB\n"
+		     "*\n"
+		     "00000070: 42 42 42                                         BBB\n");
+	tbuf_reset(&out);
+	memman_xxd_folded(bytes, 48, &sink); /* all equal: first, "*", last */
+	EXPECT_STREQ(tbuf_text(&out),
+		     "00000000: 41 41 41 41 41 41 41 41 41 41 41 41 41 41 41 41  AAAAAAAAAAAAAAAA\n"
+		     "*\n"
+		     "00000020: 41 41 41 41 41 41 41 41 41 41 41 41 41 41 41 41  AAAAAAAAAAAAAAAA\n");
+	free(out.s);
+}
+
 /* The output of `xxd -g 1` on bytes, or NULL when the tool is missing. */
 static char *real_xxd(const uint8_t *bytes, size_t n)
 {

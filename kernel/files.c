@@ -97,7 +97,11 @@ static int cmd_ls(int argc, char **argv)
 	}
 	return 0;
 }
-SHELL_COMMAND(ls, "dir", "list the files (boot modules) with their sizes", cmd_ls);
+SHELL_COMMAND_DOC(ls, "dir", "list the files (boot modules) with their sizes",
+		  "ls",
+		  "ls",
+		  "each file with its size in bytes",
+		  cmd_ls);
 
 static void cat_bytes(const char *data, size_t size)
 {
@@ -143,4 +147,8 @@ static int cmd_cat(int argc, char **argv)
 	for (int i = first; i < argc; i++) rc |= cat_one(argv[i], inflate);
 	return rc;
 }
-SHELL_COMMAND(cat, "mostra", "print a file; cat -z inflates a gzip-compressed one", cmd_cat);
+SHELL_COMMAND_DOC(cat, "mostra", "print a file; cat -z inflates a gzip-compressed one",
+		  "cat [-z] <file>...   (-z: inflate gzip-compressed files)",
+		  "cat -z notes.gz",
+		  "the bytes of the files",
+		  cmd_cat);

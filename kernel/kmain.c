@@ -69,7 +69,8 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
 static int cmd_crash(int argc, char **argv)
 {
 	if (argc != 2) {
-		kprintf("usage: crash pf|ud|div|panic|triple  (deliberately crash the kernel to see a report)\n");
+		kprintf("usage: crash pf|ud|div|panic|triple\n"
+			"       (deliberately crash the kernel to see a report)\n");
 		return 1;
 	}
 	if (mm_strcmp(argv[1], "pf") == 0) {
@@ -90,4 +91,8 @@ static int cmd_crash(int argc, char **argv)
 	kprintf("crash: unknown kind '%s' (pf, ud, div, panic, triple)\n", argv[1]);
 	return 1;
 }
-SHELL_COMMAND(crash, "", "deliberately crash the kernel to see a crash report", cmd_crash);
+SHELL_COMMAND_DOC(crash, "", "deliberately crash the kernel to see a crash report",
+		  "crash pf|ud|div|panic|triple",
+		  "crash pf",
+		  "a crash report (fault, registers, stack trace); QEMU then exits",
+		  cmd_crash);

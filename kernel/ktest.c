@@ -152,4 +152,8 @@ static int cmd_test(int argc, char **argv)
 {
 	return ktest_run(argc > 1 ? argv[1] : "") ? 1 : 0;
 }
-SHELL_COMMAND(test, "", "run the in-kernel test suites: test [suite,...]", cmd_test);
+SHELL_COMMAND_DOC(test, "", "run the in-kernel test suites: test [suite,...]",
+		  "test [suite,...]   (no suite: all)",
+		  "test boot,vm",
+		  "TAP lines (ok / not ok) and a count of passed and failed tests",
+		  cmd_test);

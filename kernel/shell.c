@@ -14,6 +14,7 @@
 extern const struct shell_cmd __shell_cmds_start[], __shell_cmds_end[];
 
 #define HISTORY 16
+#define HELP_INDENT 28 /* where the listing's wrapped help continues */
 static char history[HISTORY][SHELL_LINE_MAX];
 static int history_len;
 bool shell_echo = true;
@@ -262,17 +263,42 @@ void shell_run(void)
 	}
 }
 
+/* "  label:  text", the text wrapped under itself. */
+static void help_field(const char *label, const char *text)
+{
+	kprintf("  %-8s ", label);
+	mm_wrap(&console_sink, text, 11, 11, MM_COLUMNS);
+}
+
+/* help <command>: what it does, its aliases (if any), how to call it. */
+static int help_one(const char *word)
+{
+	const struct shell_cmd *c = shell_find(word);
+	if (!c) {
+		kprintf("help: %s: unknown command\n", word);
+		return 1;
+	}
+	kprintf("%s - ", c->name);
+	mm_wrap(&console_sink, c->help, (int)mm_strlen(c->name) + 3, 2, MM_COLUMNS);
+	if (c->aliases[0]) help_field("aliases:", c->aliases);
+	help_field("usage:", c->usage ? c->usage : c->name);
+	help_field("example:", c->example ? c->example : c->usage ? c->usage : c->name);
+	if (c->prints) help_field("prints:", c->prints);
+	return 0;
+}
+
+/* One line of the listing: name, aliases, the help wrapped under itself. */
+static void help_line(const struct shell_cmd *c)
+{
+	char head[64];
+	int col = mm_snprintf(head, sizeof head, "  %-10s %-14s ", c->name, c->aliases);
+	kprintf("%s", head);
+	mm_wrap(&console_sink, c->help, col, HELP_INDENT, MM_COLUMNS);
+}
+
 static int cmd_help(int argc, char **argv)
 {
-	if (argc > 1) {
-		const struct shell_cmd *c = shell_find(argv[1]);
-		if (!c) {
-			kprintf("help: %s: unknown command\n", argv[1]);
-			return 1;
-		}
-		kprintf("%s (%s): %s\n", c->name, c->aliases, c->help);
-		return 0;
-	}
+	if (argc > 1) return help_one(argv[1]);
 	/* alphabetical: print the smallest name above the one printed last */
 	kprintf("commands (aliases in the second column):\n");
 	const char *last = "";
@@ -281,18 +307,26 @@ static int cmd_help(int argc, char **argv)
 		for (const struct shell_cmd *c = __shell_cmds_start; c < __shell_cmds_end; c++)
 			if (mm_strcmp(c->name, last) > 0 && (!next || mm_strcmp(c->name, next->name) < 0)) next = c;
 		if (!next) return 0;
-		kprintf("  %-10s %-22s %s\n", next->name, next->aliases, next->help);
+		help_line(next);
 		last = next->name;
 	}
 }
-SHELL_COMMAND(help, "ajuda ?", "list the commands, or explain one: help <command>", cmd_help);
+SHELL_COMMAND_DOC(help, "ajuda ?", "list the commands, or explain one: help <command>",
+		  "help [<command>]",
+		  "help espaco",
+		  "the commands with their aliases; for one command: what it does, its aliases, usage, an example and what it prints",
+		  cmd_help);
 
 static int cmd_halt(int argc, char **argv)
 {
 	kprintf("bye\n");
 	kernel_exit(EXIT_PASS);
 }
-SHELL_COMMAND(halt, "exit quit sai", "stop mmk and leave QEMU", cmd_halt);
+SHELL_COMMAND_DOC(halt, "exit quit sai", "stop mmk and leave QEMU",
+		  "halt",
+		  "halt",
+		  "bye, then QEMU exits",
+		  cmd_halt);
 
 static int cmd_echo(int argc, char **argv)
 {
@@ -300,7 +334,11 @@ static int cmd_echo(int argc, char **argv)
 	kprintf("\n");
 	return 0;
 }
-SHELL_COMMAND(echo, "", "print the arguments", cmd_echo);
+SHELL_COMMAND_DOC(echo, "", "print the arguments",
+		  "echo [<word>...]",
+		  "echo hello world",
+		  "the words, separated by one space",
+		  cmd_echo);
 
 static int cmd_history(int argc, char **argv)
 {
@@ -308,4 +346,8 @@ static int cmd_history(int argc, char **argv)
 	for (int i = oldest; i < history_len; i++) kprintf("%4d  %s\n", i + 1, history[i % HISTORY]);
 	return 0;
 }
-SHELL_COMMAND(history, "", "show the last commands (up/down arrows recall them)", cmd_history);
+SHELL_COMMAND_DOC(history, "", "show the last commands (up/down arrows recall them)",
+		  "history",
+		  "history",
+		  "the last 16 command lines, numbered",
+		  cmd_history);

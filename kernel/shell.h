@@ -1,7 +1,9 @@
 /*
  * shell.h - the command registry of the [mm] shell. A file adds a command with
- * SHELL_COMMAND(name, aliases, help, handler); the linker gathers them into
- * the .shell_cmds section. Aliases are space-separated. A handler gets
+ * SHELL_COMMAND(name, aliases, help, handler), or with SHELL_COMMAND_DOC,
+ * which adds what `help <name>` explains: a usage line, an example line and
+ * what the command prints. The linker gathers them into the .shell_cmds
+ * section. Aliases are space-separated ("" for none). A handler gets
  * argc/argv (words of the line) and returns 0 on success.
  */
 #ifndef KERNEL_SHELL_H
@@ -10,14 +12,18 @@
 struct shell_cmd {
 	const char *name;
 	const char *aliases;
-	const char *help;
+	const char *help;    /* one sentence, for the listing */
 	int (*fn)(int argc, char **argv);
+	const char *usage;   /* "name <arg> [opt]"; 0: just the name */
+	const char *example; /* a line to type; 0: the usage */
+	const char *prints;  /* what it prints; 0: not explained */
 };
 
-#define SHELL_COMMAND(nm, al, hlp, fnc)                                        \
+#define SHELL_COMMAND_DOC(nm, al, hlp, use, ex, out, fnc)                      \
 	static const struct shell_cmd shell_cmd_##nm                           \
 		__attribute__((used, section(".shell_cmds"), aligned(4))) = {  \
-			#nm, al, hlp, fnc }
+			#nm, al, hlp, fnc, use, ex, out }
+#define SHELL_COMMAND(nm, al, hlp, fnc) SHELL_COMMAND_DOC(nm, al, hlp, 0, 0, 0, fnc)
 
 #define SHELL_LINE_MAX 256
 #define SHELL_MAX_ARGS 16

@@ -308,7 +308,11 @@ static int cmd_threads(int argc, char **argv)
 		THREAD_QUANTUM_TICKS, pit_hz);
 	return 0;
 }
-SHELL_COMMAND(threads, "ps", "list the kernel threads and scheduler counters", cmd_threads);
+SHELL_COMMAND_DOC(threads, "ps", "list the kernel threads and scheduler counters",
+		  "threads",
+		  "threads",
+		  "a table of the threads (id, name, state, switches-in, address space), then the scheduler's switch and preemption counts",
+		  cmd_threads);
 
 static int cmd_sleep(int argc, char **argv)
 {
@@ -320,4 +324,8 @@ static int cmd_sleep(int argc, char **argv)
 	thread_sleep_ticks((ms * pit_hz + 999) / 1000);
 	return 0;
 }
-SHELL_COMMAND(sleep, "", "sleep for some milliseconds (other threads and idle work run)", cmd_sleep);
+SHELL_COMMAND_DOC(sleep, "", "sleep for some milliseconds (other threads and idle work run)",
+		  "sleep <milliseconds>   (at most 600000)",
+		  "sleep 250",
+		  "nothing; the prompt comes back after the time",
+		  cmd_sleep);

@@ -20,7 +20,8 @@ static void demo(void)
 			(unsigned long long)(r->base + r->len), (unsigned long long)(r->len >> 10),
 			mmap_type_name(r->type));
 	}
-	kprintf("frames: %u of 4 KiB, %u free; buddy orders 0-%u; kernel heap and page tables from them\n",
+	kprintf("frames: %u of 4 KiB, %u free; buddy orders 0-%u\n"
+		"  (the kernel heap and the page tables come from them)\n",
 		(unsigned)kframes.npfns, (unsigned)kframes_free(), FRAME_MAX_ORDER);
 	memman_demo_table("demo.trace");
 	kprintf("\nTry: help, meminfo, executa 20, substitui lru, replay, mems example, vma\n");

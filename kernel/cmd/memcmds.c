@@ -51,7 +51,11 @@ static int cmd_meminfo(int argc, char **argv)
 		(unsigned long long)kzero.misses);
 	return 0;
 }
-SHELL_COMMAND(meminfo, "mem", "memory map, frame totals and per-order free lists", cmd_meminfo);
+SHELL_COMMAND_DOC(meminfo, "mem", "memory map, frame totals and per-order free lists",
+		  "meminfo",
+		  "meminfo",
+		  "the boot memory map, the frame totals and the free blocks per buddy order",
+		  cmd_meminfo);
 
 static int cmd_frames(int argc, char **argv)
 {
@@ -61,7 +65,11 @@ static int cmd_frames(int argc, char **argv)
 	kprintf("frame allocator check: %s\n", bad ? "FAILED" : "consistent");
 	return bad ? 1 : 0;
 }
-SHELL_COMMAND(frames, "", "the buddy allocator's free lists, and a consistency check", cmd_frames);
+SHELL_COMMAND_DOC(frames, "", "the buddy allocator's free lists, and a consistency check",
+		  "frames",
+		  "frames",
+		  "the free lists per order and the result of a consistency check",
+		  cmd_frames);
 
 static int cmd_kheap(int argc, char **argv)
 {
@@ -71,7 +79,11 @@ static int cmd_kheap(int argc, char **argv)
 	kprintf("kernel heap check: %s\n", bad ? "FAILED" : "consistent");
 	return bad ? 1 : 0;
 }
-SHELL_COMMAND(kheap, "", "the kernel heap's size classes, and a consistency check", cmd_kheap);
+SHELL_COMMAND_DOC(kheap, "", "the kernel heap's size classes, and a consistency check",
+		  "kheap",
+		  "kheap",
+		  "each size class (objects in use, free, slabs) and a consistency check",
+		  cmd_kheap);
 
 /* A virtual address typed by the user (hex with 0x, or decimal). */
 static bool parse_addr(const char *s, vaddr_t *out)
@@ -130,7 +142,11 @@ static int cmd_pt(int argc, char **argv)
 	kprintf("  frame 0x%05x, phys 0x%08x\n", pte >> 12, paddr_u32(pte_paddr(pte)) | vaddr_page_offset(va));
 	return 0;
 }
-SHELL_COMMAND(pt, "", "walk the page tables for an address: pt <vaddr>", cmd_pt);
+SHELL_COMMAND_DOC(pt, "", "walk the page tables for an address: pt <vaddr>",
+		  "pt <vaddr>   (hex with 0x, or decimal)",
+		  "pt 0xc0100000",
+		  "each page-table level's entry for the address and the frame it maps",
+		  cmd_pt);
 
 /* ---- the scratch space ---- */
 
@@ -288,4 +304,8 @@ static int cmd_space(int argc, char **argv)
 	kprintf("space freed; %u frames free\n", (unsigned)kframes_free());
 	return 0;
 }
-SHELL_COMMAND(space, "", "a scratch address space: new, region, write, read, protect, show, free", cmd_space);
+SHELL_COMMAND_DOC(space, "", "a scratch address space: new, region, write, read, protect, show, free",
+		  "space new | region <start> <npages> [r|rw|rwu] | write <va> [value] | read <va> | protect <start> r|rw | show | free",
+		  "space region 0x400000 4 rw",
+		  "the result of each step; show lists the regions and their pages",
+		  cmd_space);

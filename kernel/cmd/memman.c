@@ -128,7 +128,11 @@ static int cmd_carrega(int argc, char **argv)
 	file_data_release(&f);
 	return rc;
 }
-SHELL_COMMAND(carrega, "load", "memman: load a trace file (or - to paste one)", cmd_carrega);
+SHELL_COMMAND_DOC(carrega, "load", "memman: load a trace file (or - to paste one)",
+		  "carrega <file> | carrega -   (- : paste the trace, end with .)",
+		  "carrega trace.txt",
+		  "the trace's processes, frames and virtual pages",
+		  cmd_carrega);
 
 static int cmd_espaco(int argc, char **argv)
 {
@@ -143,7 +147,11 @@ static int cmd_espaco(int argc, char **argv)
 	kprintf("free-space algorithm: %s\n", f->name);
 	return 0;
 }
-SHELL_COMMAND(espaco, "fit", "memman: choose the free-space algorithm (1 first, 2 next, 3 quick, best, worst)", cmd_espaco);
+SHELL_COMMAND_DOC(espaco, "fit", "memman: choose the free-space algorithm (1 first, 2 next, 3 quick, best, worst)",
+		  "espaco <n|name>   (no argument: list them)",
+		  "espaco best",
+		  "the chosen algorithm, or the list of free-space algorithms",
+		  cmd_espaco);
 
 static int cmd_substitui(int argc, char **argv)
 {
@@ -158,7 +166,11 @@ static int cmd_substitui(int argc, char **argv)
 	kprintf("page replacement: %s\n", p->name);
 	return 0;
 }
-SHELL_COMMAND(substitui, "policy", "memman: choose the page replacement (1 NRU, 2 FIFO, 3 SC, 4 LRU, ...)", cmd_substitui);
+SHELL_COMMAND_DOC(substitui, "policy", "memman: choose the page replacement (1 NRU, 2 FIFO, 3 SC, 4 LRU, ...)",
+		  "substitui <n|name>   (no argument: list them)",
+		  "substitui lru",
+		  "the chosen policy, or the list of replacement policies",
+		  cmd_substitui);
 
 /* ---- running ---- */
 
@@ -364,7 +376,11 @@ static int cmd_executa(int argc, char **argv)
 	st.ran = false;
 	return memman_run((uint32_t)interval, (uint32_t)ms, false) < 0 ? 1 : 0;
 }
-SHELL_COMMAND(executa, "run", "memman: run the loaded trace, printing the state every <interval>", cmd_executa);
+SHELL_COMMAND_DOC(executa, "run", "memman: run the loaded trace, printing the state every <interval>",
+		  "executa [interval] [realtime=<ms>]",
+		  "executa 5",
+		  "the memory maps every interval time units, then the page faults per process and in all",
+		  cmd_executa);
 
 static int cmd_show(int argc, char **argv)
 {
@@ -384,7 +400,11 @@ static int cmd_show(int argc, char **argv)
 	if (st.ran) kprintf("last run: page faults: %llu\n", (unsigned long long)st.last_faults);
 	return 0;
 }
-SHELL_COMMAND(show, "status", "memman: the loaded trace, the chosen algorithms, the last result", cmd_show);
+SHELL_COMMAND_DOC(show, "status", "memman: the loaded trace, the chosen algorithms, the last result",
+		  "show",
+		  "show",
+		  "the loaded trace and its processes, the chosen algorithms and the last run's page faults",
+		  cmd_show);
 
 static int cmd_dump(int argc, char **argv)
 {
@@ -402,7 +422,11 @@ static int cmd_dump(int argc, char **argv)
 	if (img) memman_xxd(img, mem ? st.trace.total_mem : st.trace.virtual_mem, &console_sink);
 	return 0;
 }
-SHELL_COMMAND(dump, "", "memman: dump mem|vir, the byte images as xxd -g 1 prints them", cmd_dump);
+SHELL_COMMAND_DOC(dump, "", "memman: dump mem|vir, the byte images as xxd -g 1 prints them",
+		  "dump mem | dump vir",
+		  "dump mem",
+		  "memman's mm.mem or mm.vir bytes as xxd -g 1 does",
+		  cmd_dump);
 
 /* For the demonstration: faults of the loaded trace under a policy. */
 long long memman_faults_with(const struct repl_ops *policy)

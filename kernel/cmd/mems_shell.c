@@ -133,7 +133,12 @@ static int mems_dispatch(int argc, char **argv)
 		kprintf("MeMS finished: every node unmapped\n");
 		return 0;
 	}
-	kprintf("usage: mems init | malloc <n> | free <vaddr> | get <vaddr> | stats | check | finish | example\n");
+	kprintf("usage: mems init | malloc <n> | free <vaddr> | get <vaddr> | stats | check |\n"
+		"       finish | example\n");
 	return 1;
 }
-SHELL_COMMAND(mems, "", "the MeMS heap: init, malloc, free, get, stats, check, finish, example", cmd_mems);
+SHELL_COMMAND_DOC(mems, "", "the MeMS heap: init, malloc, free, get, stats, check, finish, example",
+		  "mems init | malloc <n> | free <vaddr> | get <vaddr> | stats | check | finish | example",
+		  "mems example",
+		  "the address each step gives or frees; stats prints the free list and the segments",
+		  cmd_mems);

@@ -202,4 +202,8 @@ static int cmd_replay(int argc, char **argv)
 	trace_free(&t, &kvm_allocator);
 	return rc;
 }
-SHELL_COMMAND(replay, "", "replay a page trace on the MMU: replay <file> frames=<n> policy=<name>", cmd_replay);
+SHELL_COMMAND_DOC(replay, "", "replay a page trace on the MMU: replay <file> frames=<n> policy=<name>",
+		  "replay <file> frames=<n> policy=<name|number> [seed=<n>] [tick=<n>]",
+		  "replay ps.trace frames=64 policy=lru",
+		  "the page faults and hit rate of the trace under the policy",
+		  cmd_replay);

@@ -101,4 +101,8 @@ static int cmd_vma(int argc, char **argv)
 	shell_echo = echo;
 	return 0;
 }
-SHELL_COMMAND(vma, "arena", "the arena (virtual memory allocator) command language", cmd_vma);
+SHELL_COMMAND_DOC(vma, "arena", "the arena (virtual memory allocator) command language",
+		  "vma   (then arena commands, one a line)",
+		  "vma",
+		  "the result of each arena command; DEALLOC_ARENA or Ctrl-D returns",
+		  cmd_vma);

@@ -273,4 +273,8 @@ static int cmd_vmm(int argc, char **argv)
 	vmm_cleanup(&r);
 	return rc ? 1 : 0;
 }
-SHELL_COMMAND(vmm, "", "the VMM request runner: vmm <file> <memory_size> [policy=<name>] [seed=<n>]", cmd_vmm);
+SHELL_COMMAND_DOC(vmm, "", "the VMM request runner: vmm <file> <memory_size> [policy=<name>] [seed=<n>]",
+		  "vmm <file> <memory_size> [policy=<name>] [seed=<n>]",
+		  "vmm requests.txt 4096 policy=lru",
+		  "one line per request, then the page faults and the final memory",
+		  cmd_vmm);

@@ -121,4 +121,8 @@ static int cmd_swapinfo(int argc, char **argv)
 	kprintf("swap check: %s\n", bad ? "FAILED" : "consistent");
 	return bad ? 1 : 0;
 }
-SHELL_COMMAND(swapinfo, "swap", "the swap device, its slots, and the frame pools", cmd_swapinfo);
+SHELL_COMMAND_DOC(swapinfo, "swap", "the swap device, its slots, and the frame pools",
+		  "swapinfo",
+		  "swapinfo",
+		  "the swap device's size and slots in use, then the frame pools",
+		  cmd_swapinfo);

@@ -250,3 +250,35 @@ int mm_snprintf(char *buf, size_t n, const char *fmt, ...)
 	va_end(ap);
 	return len;
 }
+
+/* Length of the word at s (up to a space or the end). */
+static int word_len(const char *s)
+{
+	int n = 0;
+	while (s[n] && s[n] != ' ') n++;
+	return n;
+}
+
+void mm_wrap(struct mm_sink *out, const char *text, int col, int indent, int width)
+{
+	bool first = true; /* no word yet on this line */
+	for (const char *p = text ? text : ""; *p;) {
+		while (*p == ' ') p++;
+		int n = word_len(p);
+		if (!n) break;
+		if (!first && col + 1 + n > width) {
+			mm_format(out, "\n%*s", indent, "");
+			col = indent;
+			first = true;
+		}
+		if (!first) {
+			out->put(out->ctx, " ", 1);
+			col++;
+		}
+		out->put(out->ctx, p, (size_t)n);
+		col += n;
+		first = false;
+		p += n;
+	}
+	mm_format(out, "\n");
+}

@@ -27,4 +27,12 @@ int mm_vsnprintf(char *buf, size_t n, const char *fmt, va_list ap);
 int mm_snprintf(char *buf, size_t n, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* The console's width: what is meant for a person fits these columns. */
+#define MM_COLUMNS 80
+
+/* Print text (then a newline) as if it began at column col, breaking at
+ * spaces so that no line passes width; a continuation line starts with
+ * indent spaces. A word longer than a whole line is printed unbroken. */
+void mm_wrap(struct mm_sink *out, const char *text, int col, int indent, int width);
+
 #endif

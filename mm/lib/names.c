@@ -7,6 +7,9 @@
 #include "mmlib.h"
 #include "names.h"
 
+/* Where a listing's wrapped summary continues: under the summary. */
+#define NAME_INDENT 12
+
 static char lower(char c) { return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c; }
 
 /* Does w[0..n) equal word (NUL-terminated), ignoring case? */
@@ -35,9 +38,12 @@ void mm_name_line(struct mm_sink *out, const char *name, const char *aliases, in
 {
 	char num[16] = "   ";
 	if (number) mm_snprintf(num, sizeof num, "%d: ", number);
-	mm_format(out, "  %s%-6s %s", num, name, summary);
-	if (aliases && aliases[0]) mm_format(out, " (also: %s)", aliases);
-	mm_format(out, "\n");
+	char head[64], text[512];
+	int col = mm_snprintf(head, sizeof head, "  %s%-6s ", num, name);
+	if (aliases && aliases[0]) mm_snprintf(text, sizeof text, "%s (also: %s)", summary, aliases);
+	else mm_snprintf(text, sizeof text, "%s", summary);
+	mm_format(out, "%s", head);
+	mm_wrap(out, text, col, NAME_INDENT, MM_COLUMNS);
 }
 
 size_t mm_reg_by_number(const struct mm_registry *r, int number)

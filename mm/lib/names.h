@@ -17,7 +17,8 @@
 
 /* Is word the name or one of the aliases, ignoring case? */
 bool mm_name_is(const char *name, const char *aliases, const char *word);
-/* One line of a registry listing: "  N: name   summary (also: aliases)". */
+/* One entry of a registry listing: "  N: name   summary (also: aliases)",
+ * the summary wrapped at MM_COLUMNS under itself. */
 void mm_name_line(struct mm_sink *out, const char *name, const char *aliases, int number,
 		  const char *summary);
 

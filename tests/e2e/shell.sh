@@ -14,6 +14,44 @@ if [ "$(grep -c '^  ' "$T/help")" = "$(grep -c '^  ' "$T/ajuda")" ] && [ "$(grep
 	ok "ajuda lists the same commands as help"
 else fail "ajuda lists the same commands as help"; fi
 
+# 80 columns: no line of what the console prints here is longer.
+check_fits() { # name file
+	local long
+	long=$(tr -d '\r' < "$2" | awk 'length > 80' | head -3)
+	if [ -z "$long" ] && [ -s "$2" ]; then ok "$1 fits 80 columns"; else fail "$1 fits 80 columns" "$long"; fi
+}
+check_fits "help" "$T/help"
+cmds=$(grep -E '^  [a-z]' "$T/help" | awk '{print $1}')
+if [ "$(echo "$cmds" | wc -w)" -ge 20 ]; then ok "the help listing names the commands"
+else fail "the help listing names the commands" "$cmds"; fi
+for c in $cmds; do echo "help $c"; done | $MMK --cmdline quiet > "$T/help_each" 2>&1
+check_fits "help <command> for every command" "$T/help_each"
+if [ "$(grep -c '^  usage: ' "$T/help_each")" = "$(echo "$cmds" | wc -w)" ]; then ok "help <command> gives every command a usage"
+else fail "help <command> gives every command a usage" "$(grep -c '^  usage: ' "$T/help_each")"; fi
+printf 'espaco\nsubstitui\nmeminfo\nswapinfo\nthreads\n' | $MMK --cmdline demo --keep-going > "$T/wide" 2>&1
+for c in espaco substitui meminfo swapinfo threads; do
+	sed -n "/^\[mm\] $c\$/,/^\[mm\] /p" "$T/wide" > "$T/wide_$c"
+	check_fits "$c" "$T/wide_$c"
+done
+sed -n '1,/^\[mm\] /p' "$T/wide" > "$T/wide_boot"
+check_fits "the demo boot" "$T/wide_boot"
+check_contains "a long espaco summary wraps under itself" "$T/wide_espaco" $'\n            (also: next-fit'
+
+# help <command> explains it: usage, an example, what it prints; no empty ().
+printf 'help espaco\nhelp echo\nhelp replay\nhelp fit\n' | $MMK --cmdline quiet > "$T/help_one" 2>&1
+check_contains "help espaco names the command" "$T/help_one" "espaco - memman: choose the free-space algorithm"
+check_contains "help espaco shows its aliases" "$T/help_one" "  aliases: fit"
+check_contains "help espaco shows its usage" "$T/help_one" "  usage:   espaco <n|name>"
+check_contains "help espaco shows an example" "$T/help_one" "  example: espaco best"
+check_contains "help espaco says what it prints" "$T/help_one" "  prints:  the chosen algorithm"
+check_contains "help echo shows its usage" "$T/help_one" "  usage:   echo [<word>...]"
+check_contains "help replay shows an example" "$T/help_one" "  example: replay ps.trace frames=64 policy=lru"
+check_contains "help finds a command by an alias" "$T/help_one" $'[mm] help fit\nespaco - '
+sed -n '/^\[mm\] help echo$/,/^\[mm\] /p' "$T/help_one" > "$T/help_echo"
+if grep -q 'usage:' "$T/help_echo" && ! grep -q '()\|aliases:' "$T/help_echo"; then ok "a command without aliases shows no ()"
+else fail "a command without aliases shows no ()" "$(cat "$T/help_echo")"; fi
+if ! grep -q '()' "$T/help" "$T/help_each"; then ok "help prints no empty ()"; else fail "help prints no empty ()" "$(grep '()' "$T/help" "$T/help_each" | head -3)"; fi
+
 # Modules become files: ls names them with their sizes, cat gives the bytes back.
 printf 'first file\nline two\n' > "$T/alpha.txt"
 head -c 3000 /dev/urandom | base64 > "$T/beta.txt"

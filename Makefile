@@ -131,7 +131,8 @@ $(BUILD)/mmk.iso: $(BUILD)/kernel.elf tools/mkiso
 	tools/mkiso $@ $<
 
 run: check-tools kernel
-	tools/mmk --mem 128M --module tools/demo.trace --cmdline "demo quiet"
+	tools/mmk --mem 128M --module tools/demo.trace --module tests/data/traces/lirs/cs.trace.gz \
+		--cmdline "demo quiet"
 
 debug: check-tools kernel
 	tools/debug

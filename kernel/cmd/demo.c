@@ -24,6 +24,7 @@ static void demo(void)
 		"  (the kernel heap and the page tables come from them)\n",
 		(unsigned)kframes.npfns, (unsigned)kframes_free(), FRAME_MAX_ORDER);
 	memman_demo_table("demo.trace");
-	kprintf("\nTry: help, meminfo, executa 20, substitui lru, replay, mems example, vma\n");
+	kprintf("\nTry: help, meminfo, executa 20, substitui lru, mems example, vma,\n"
+		"     replay cs.trace.gz frames=100 policy=lru (when make run gave that trace)\n");
 }
 BOOT_MODE(demo, "demo", demo);

@@ -211,4 +211,15 @@ sleep 1
 check_status "SIGTERM leaves no QEMU" "$(left)" 0
 check_status "no temporary folder is left behind" "$(find "$T/rt" "$T/rt2" -mindepth 1 | wc -l)" 0
 
+# make run's boot hints all work as typed in that boot (each is run after the
+# demonstration; a failing command makes the runner exit 1)
+RUN_BOOT=(--mem 128M --module tools/demo.trace --module tests/data/traces/lirs/cs.trace.gz --cmdline "demo quiet")
+printf '' | $MMK "${RUN_BOOT[@]}" > "$T/try" 2>&1
+sed -n '/^Try: /,/^[^ T]/p' "$T/try" | sed 's/^Try: //; s/ (when .*//; s/^ *//' | tr ',' '\n' | sed 's/^ *//; /^$/d' > "$T/hints"
+check_status "the boot hints name at least six commands" "$([ "$(wc -l < "$T/hints")" -ge 6 ] && echo yes)" yes
+while read -r hint; do
+	printf '%s\n' "$hint" | $MMK "${RUN_BOOT[@]}" > "$T/hint.out" 2>&1
+	check_status "make run's hint '$hint' works" $? 0
+done < "$T/hints"
+
 finish

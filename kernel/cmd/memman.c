@@ -81,8 +81,8 @@ static int load_buffer(const char *buf, size_t n, const char *name)
 	st.vir_img = kvmalloc(t.virtual_mem + 1);
 	if (st.mem_img) mm_memset(st.mem_img, 0xff, t.total_mem);
 	if (st.vir_img) mm_memset(st.vir_img, 0xff, t.virtual_mem);
-	kprintf("loaded %s: %u processes, %u accesses; %u bytes of physical memory (%u frames), "
-		"%u of virtual (%u pages)\n", name, t.nprocs, t.naccesses, t.total_mem, t.nframes,
+	kprintf("loaded %s: %u processes, %u accesses;\n"
+		"  %u bytes of physical memory (%u frames), %u of virtual (%u pages)\n", name, t.nprocs, t.naccesses, t.total_mem, t.nframes,
 		t.virtual_mem, t.nvpages);
 	return 0;
 }

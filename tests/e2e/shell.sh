@@ -35,6 +35,8 @@ for c in espaco substitui meminfo swapinfo threads; do
 done
 sed -n '1,/^\[mm\] /p' "$T/wide" > "$T/wide_boot"
 check_fits "the demo boot" "$T/wide_boot"
+printf 'carrega demo.trace\nshow\nexecuta 20\n' | $MMK --cmdline quiet --module tools/demo.trace > "$T/wide_memman" 2>&1
+check_fits "memman's carrega, show and executa 20" "$T/wide_memman"
 check_contains "a long espaco summary wraps under itself" "$T/wide_espaco" $'\n            (also: next-fit'
 
 # help <command> explains it: usage, an example, what it prints; no empty ().

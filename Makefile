@@ -66,7 +66,7 @@ HOST_BINS := $(HOST_BIN_SRCS:tests/host/bin/%.c=$(BUILD)/host/%)
 H32OBJS := $(MM_SRCS:%.c=$(BUILD)/h32/%.o) $(HOST_TEST_SRCS:%.c=$(BUILD)/h32/%.o)
 
 .SECONDARY:
-.PHONY: print-mm-inc all kernel host host32 iso run test bench debug setup clean check-tools
+.PHONY: print-run-args print-mm-inc all kernel host host32 iso run test bench debug setup clean check-tools
 all: kernel host
 
 setup:
@@ -130,9 +130,13 @@ iso: $(BUILD)/mmk.iso
 $(BUILD)/mmk.iso: $(BUILD)/kernel.elf tools/mkiso
 	tools/mkiso $@ $<
 
+# make run's boot (tests/e2e/shell.sh checks its hints with the same words)
+RUN_ARGS := --mem 128M --module tools/demo.trace --module tests/data/traces/lirs/cs.trace.gz \
+	--cmdline "demo quiet"
 run: check-tools kernel
-	tools/mmk --mem 128M --module tools/demo.trace --module tests/data/traces/lirs/cs.trace.gz \
-		--cmdline "demo quiet"
+	tools/mmk $(RUN_ARGS)
+print-run-args:
+	@echo '$(RUN_ARGS)'
 
 debug: check-tools kernel
 	tools/debug

@@ -26,6 +26,9 @@ struct proc {
 	struct guard_report rep;  /* (its faults are counted by its space: space->stats) */
 };
 
+/* The id of the process a space belongs to (its owner, set by the driver). */
+static inline uint32_t proc_id_of(const struct vm_space *s) { return ((const struct proc *)s->owner)->id; }
+
 /* Start a process thread over space (which it owns from now on). 0 or
  * -MM_ENOMEM. */
 int proc_start(struct proc *p, uint32_t id, const char *name, struct vm_space *space);

@@ -182,7 +182,7 @@ static void frame_keys(struct mm_run *r)
 		vaddr_t va;
 		const struct vm_space *s = vmpool_slot_owner(&r->vp, f, &va);
 		if (!s) continue;
-		uint32_t proc = ((const struct proc *)s->owner)->id;
+		uint32_t proc = proc_id_of(s);
 		uint32_t vpage = vaddr_diff(va, MEMMAN_BASE) / PAGE_SIZE;
 		r->keys[f] = memman_page_key(proc, vpage - memman_events_base(&r->ev, proc));
 	}

@@ -65,7 +65,7 @@ static uint32_t key_pid(const struct vmm_run *r, uint64_t key, uint32_t *page)
 	const struct vm_space *s = vmpool_key_owner(&r->vp, key, &va);
 	MM_ASSERT(s, "frame holds page %llx of a space gone", (unsigned long long)key);
 	if (page) *page = vaddr_diff(va, VMM_BASE) / PAGE_SIZE;
-	return ((const struct proc *)s->owner)->id;
+	return proc_id_of(s);
 }
 
 static void print_memory(const struct vmm_run *r)

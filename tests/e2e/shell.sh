@@ -215,7 +215,7 @@ check_status "no temporary folder is left behind" "$(find "$T/rt" "$T/rt2" -mind
 
 # make run's boot hints all work as typed in that boot (each is run after the
 # demonstration; a failing command makes the runner exit 1)
-RUN_BOOT=(--mem 128M --module tools/demo.trace --module tests/data/traces/lirs/cs.trace.gz --cmdline "demo quiet")
+eval "RUN_BOOT=($(make -s print-run-args))" # the words make run boots with
 printf '' | $MMK "${RUN_BOOT[@]}" > "$T/try" 2>&1
 sed -n '/^Try: /,/^[^ T]/p' "$T/try" | sed 's/^Try: //; s/ (when .*//; s/^ *//' | tr ',' '\n' | sed 's/^ *//; /^$/d' > "$T/hints"
 check_status "the boot hints name at least six commands" "$([ "$(wc -l < "$T/hints")" -ge 6 ] && echo yes)" yes

@@ -238,6 +238,20 @@ void pool_tick(struct pool *p)
 	p->policy.ops->tick(p->policy.state);
 }
 
+int pool_set_policy(struct pool *p, const struct repl_ops *ops)
+{
+	if (!ops || p->has_future || ops->needs_future) return -MM_EINVAL;
+	struct repl fresh;
+	int err = repl_create(&fresh, ops, p->cfg.nframes, p->cfg.seed, &p->alloc);
+	if (err) return err;
+	repl_destroy(&p->policy, &p->alloc);
+	p->policy = fresh;
+	p->cfg.policy = ops;
+	for (uint32_t s = 0; s < p->cfg.nframes; s++)
+		if (p->slot_used[s]) ops->page_in(fresh.state, s, p->slot_page[s], false);
+	return 0;
+}
+
 int pool_release(struct pool *p, uint64_t page)
 {
 	uint32_t slot = repl_map_get(&p->map, page);

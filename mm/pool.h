@@ -184,6 +184,11 @@ void pool_tick(struct pool *p);
  * Returns 0 or -MM_ENOENT. */
 int pool_release(struct pool *p, uint64_t page);
 
+/* Replace the policy by a new instance of ops; every resident slot is
+ * told to it (page_in, slot order) as if just loaded. 0, or -MM_ENOMEM /
+ * -MM_EINVAL with the old policy kept. Not while a future is attached. */
+int pool_set_policy(struct pool *p, const struct repl_ops *ops);
+
 /* The slot holding page, or -MM_ENOENT. O(1) on average. */
 int pool_lookup(const struct pool *p, uint64_t page);
 /* The page in a used slot. */

@@ -200,7 +200,7 @@ int vmpool_attach(struct vmpool *vp, struct vm_space *s)
 		if (vp->spaces[i]) continue;
 		vp->spaces[i] = s;
 		s->pager_index = i;
-		s->pager = (struct vm_pager){ pager_fault, pager_release, vp };
+		s->pager = (struct vm_pager){ .fault = pager_fault, .release = pager_release, .ctx = vp };
 		return 0;
 	}
 	return -MM_ENOSPC;
@@ -211,7 +211,7 @@ void vmpool_detach(struct vmpool *vp, struct vm_space *s)
 	while (s->regions) vm_region_remove(s, s->regions->start); /* releases every page */
 	for (uint32_t i = 0; i < VMPOOL_MAX_SPACES; i++)
 		if (vp->spaces[i] == s) vp->spaces[i] = 0;
-	s->pager = (struct vm_pager){ 0, 0, 0 };
+	s->pager = (struct vm_pager){ 0 };
 }
 
 int vmpool_access_done(struct vmpool *vp, const struct vm_space *s, vaddr_t va)

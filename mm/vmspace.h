@@ -32,13 +32,24 @@
 
 #define VM_USER_TOP vaddr_make(0xC0000000u) /* the kernel half starts here */
 
-enum vm_kind { VM_ANON = 0 }; /* anonymous, zero-filled on first touch */
+/* Region flags. */
+#define VM_GROWSDOWN 0x1u /* a stack: a fault just below it extends it down */
+#define VM_STACK_MAX_PAGES 2048u /* how far a stack may grow: 8 MiB */
+
+enum vm_kind {
+	VM_ANON = 0, /* anonymous, zero-filled on first touch */
+	VM_FILE,     /* private copy of file bytes: page i starts as file[i * PAGE_SIZE...],
+	                what lies past file_len reads as zero (an ELF segment's .bss) */
+};
 
 struct vm_region {
 	vaddr_t start;
 	uint32_t npages;
 	uint32_t prot; /* VM_READ | VM_WRITE | VM_USER */
 	enum vm_kind kind;
+	uint32_t flags;       /* VM_GROWSDOWN */
+	const uint8_t *file;  /* VM_FILE: the bytes behind the region's first page */
+	uint32_t file_len;    /* ... and how many there are */
 	struct vm_region *next;
 };
 
@@ -55,6 +66,17 @@ struct vm_pager {
 	/* va is being unmapped for good (region removed): release what backs
 	 * it. pte is its entry (present or swapped) before removal. */
 	void (*release)(void *ctx, struct vm_space *s, vaddr_t va, pte_t pte);
+	/* Optional (copy-on-write pagers). A write to a present read-only page
+	 * of a writable region: copy it, or make it writable when nobody else
+	 * maps it. 0 or -MM_ENOMEM / -MM_ENOSPC / -MM_EIO. With this op,
+	 * vm_region_protect never makes a present page writable itself. */
+	int (*write_fault)(void *ctx, struct vm_space *s, const struct vm_region *r, vaddr_t va);
+	/* Optional: give dst, at va, a share of src's page there (fork). The
+	 * page table of dst must be made here. 0 or -MM_ENOMEM. */
+	int (*share)(void *ctx, struct vm_space *dst, struct vm_space *src, vaddr_t va);
+	/* Optional: the page at from in s moves to to (whose PTE is empty, its
+	 * page table made). */
+	void (*move)(void *ctx, struct vm_space *s, vaddr_t from, vaddr_t to);
 	void *ctx;
 };
 
@@ -70,6 +92,7 @@ struct vm_stats {
 	uint64_t paged;      /* faults the space's pager resolved (a page brought in) */
 	uint64_t bad;        /* bad accesses */
 	uint64_t oom;        /* faults that found no memory */
+	uint64_t cow;        /* writes to shared pages the pager resolved */
 };
 
 struct vm_space {
@@ -112,8 +135,42 @@ const struct vm_region *vm_region_find(const struct vm_space *s, vaddr_t va);
 /* Change a region's permissions; present pages are re-protected. */
 int vm_region_protect(struct vm_space *s, vaddr_t start, uint32_t prot);
 
+/* Add a region described by d (start, npages, prot, kind, flags, file,
+ * file_len; next is ignored). Same checks and errors as vm_region_add. */
+int vm_region_add_desc(struct vm_space *s, const struct vm_region *d);
+/* Is [start, start + npages pages) free of regions? */
+bool vm_range_free(const struct vm_space *s, vaddr_t start, uint32_t npages);
+/* Are all pages of the range inside regions? */
+bool vm_range_mapped(const struct vm_space *s, vaddr_t start, uint32_t npages);
+/* Unmap every page of the range, splitting regions it cuts (munmap). A
+ * range with no region in it is fine. 0, -MM_EINVAL or -MM_ENOMEM (nothing
+ * changed). */
+int vm_range_unmap(struct vm_space *s, vaddr_t start, uint32_t npages);
+/* Give the range new permissions, splitting regions (mprotect). Every page
+ * must be in a region: -MM_ENOENT otherwise; -MM_ENOMEM: nothing changed. */
+int vm_range_protect(struct vm_space *s, vaddr_t start, uint32_t npages, uint32_t prot);
+/* Forget the pages of the range (they read back as they first did: zero,
+ * or the file's bytes) while the regions stay (madvise DONTNEED). */
+void vm_range_discard(struct vm_space *s, vaddr_t start, uint32_t npages);
+/* Grow or shrink the region that starts at start to npages (brk, mremap in
+ * place). 0, -MM_ENOENT, -MM_EEXIST (growing would overlap), -MM_EINVAL. */
+int vm_region_resize(struct vm_space *s, vaddr_t start, uint32_t npages);
+/* Move the region at from to the free range at to (mremap), pages and
+ * all; needs the pager's move op. 0, -MM_EINVAL, -MM_EEXIST, -MM_ENOMEM. */
+int vm_region_move(struct vm_space *s, vaddr_t from, vaddr_t to);
+/* Copy src's regions into the empty space dst, sharing every page through
+ * the pager (which both must use). On error dst keeps what was copied so
+ * far: the caller destroys it. 0, -MM_ENOMEM or -MM_EINVAL. */
+int vm_space_fork(struct vm_space *dst, struct vm_space *src);
+/* Present pages and pages held elsewhere (swapped) in s. */
+void vm_space_count(const struct vm_space *s, uint32_t *present, uint32_t *swapped);
+
 /* Decide a page fault at addr with the CPU's error code. */
 enum vm_verdict vm_fault(struct vm_space *s, vaddr_t addr, uint32_t err, struct vm_fault_info *info);
+
+/* Fill one page-sized buffer dst with what page `page` of r starts as:
+ * zeros, or the file's bytes then zeros. */
+void vm_region_fill(const struct vm_region *r, vaddr_t page, void *dst);
 
 /* PTE flags for a region's permissions. */
 uint32_t vm_prot_to_pte(uint32_t prot);

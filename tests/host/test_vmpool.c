@@ -15,6 +15,7 @@
 #include "repl.h"
 #include "vmpool.h"
 #include "host_frames.h"
+#include "host_cpu.h"
 
 #define SIM_BYTES (16u << 20)
 #define BASE vaddr_make(0x10000000u)
@@ -22,16 +23,6 @@
 static struct frame_alloc fa;
 static void *desc;
 
-
-struct ramswap { unsigned char *pages; uint32_t n; int fail_writes; };
-static int rs_read(void *ctx, uint32_t slot, void *buf) { struct ramswap *r = ctx; memcpy(buf, r->pages + (size_t)slot * 4096, 4096); return 0; }
-static int rs_write(void *ctx, uint32_t slot, const void *buf)
-{
-	struct ramswap *r = ctx;
-	if (r->fail_writes) return -MM_EIO;
-	memcpy(r->pages + (size_t)slot * 4096, buf, 4096);
-	return 0;
-}
 
 struct rig {
 	struct vm_sys sys;
@@ -66,27 +57,6 @@ static void rig_fini(struct rig *g)
 
 /* The address of byte off of page `page` of the region at BASE. */
 static vaddr_t at(uint32_t page, uint32_t off) { return vaddr_add(BASE, page * 4096 + off); }
-
-/* The host CPU: translate, fault if needed, set A (and D), access. */
-static enum vm_verdict cpu_access(struct vm_space *s, vaddr_t va, bool write, uint32_t *val)
-{
-	for (int tries = 0; tries < 2; tries++) {
-		pte_t *e = pgt_walk(&s->sys->frames, s->pd, va, false);
-		bool ok = e && (*e & PTE_P) && (!write || (*e & PTE_W));
-		if (ok) {
-			*e |= PTE_A | (write ? PTE_D : 0);
-			uint32_t *p = mm_phys_to_virt(paddr_add(pte_paddr(*e), vaddr_page_offset(va)));
-			if (write) *p = *val;
-			else *val = *p;
-			return VM_RESOLVED;
-		}
-		struct vm_fault_info info;
-		uint32_t err = (write ? PF_W : 0) | ((e && (*e & PTE_P)) ? PF_P : 0);
-		enum vm_verdict v = vm_fault(s, va, err, &info);
-		if (v != VM_RESOLVED) return v;
-	}
-	return VM_BAD_ACCESS;
-}
 
 static uint32_t pattern(uint32_t page, uint32_t word) { return page * 2654435761u ^ (word * 40503u) ^ 0x5a5a5a5au; }
 

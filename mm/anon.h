@@ -1,0 +1,105 @@
+/*
+ * anon.h - shared anonymous memory: the pager of user processes. Pages may
+ * be mapped by several address spaces at once (after fork), are copied on
+ * the first write (copy-on-write), and page through a frame pool (mm/pool.c,
+ * any replacement policy) to a swap area.
+ *
+ * Every page a process has is an anon page: its reference count is the
+ * number of mappings (space, address) that hold it, kept in a reverse map
+ * so that eviction can reach every PTE. While the page is resident, the
+ * pool slot's frame is mapped by each of them; a PTE is writable only when
+ * its region allows writes and the page has one mapping. Paged out, each
+ * mapping's PTE holds the page's number (the swapped-PTE encoding of
+ * mm/pgtable.h, with the number in place of a swap slot), and the page
+ * knows its swap slot.
+ *
+ *   first touch      a new page (count 1), zero-filled or filled from the
+ *                    region's file, loaded into a pool slot
+ *   fork (share)     the child's PTE gets the same frame (or number), the
+ *                    count goes up, both PTEs lose W
+ *   write fault      count 1: the PTE gets W back (reuse); else the page is
+ *                    copied into a new page for this mapping alone
+ *   evict            every mapping's PTE <- swapped(number); written back if
+ *                    any mapping dirtied it or it has no swap copy
+ *   load             read back (or fill) into the slot's frame; every
+ *                    mapping's PTE <- frame
+ *   release          the mapping goes; at count 0 the slot and swap copy go
+ *
+ * Keys of the pool are page numbers; a frame finds its slot through a hash
+ * made once (a slot's frame never changes). Locking: as the pool's (see
+ * pool.h): every call is a critical section.
+ */
+#ifndef MM_ANON_H
+#define MM_ANON_H
+
+#include "pool.h"
+#include "swap.h"
+#include "vmspace.h"
+
+#define ANON_MAX_PAGES (1u << 20) /* page numbers fit a swapped PTE's 20 bits */
+
+struct anon_rmap {
+	struct vm_space *s;
+	vaddr_t va;
+	struct anon_rmap *next;
+};
+
+struct anon_page {
+	uint32_t nmap;          /* mappings: the page's (and frame's) reference count */
+	uint32_t slot;          /* pool slot while resident, REPL_NO_SLOT otherwise */
+	uint32_t swap;          /* swap slot with a valid copy, or SWAP_NO_SLOT */
+	struct anon_rmap *maps;
+};
+
+struct anon_stats {
+	uint64_t shares;      /* mappings given to a child at fork */
+	uint64_t cow_copies;  /* write faults that copied a shared page */
+	uint64_t cow_reuses;  /* write faults on a page nobody else held */
+	uint64_t file_fills;  /* first touches filled from a file */
+	uint64_t zero_fills;  /* first touches zero-filled */
+};
+
+struct anon_pool {
+	struct pool pool;
+	const struct vm_sys *sys;
+	struct swap_area *swap;
+	paddr_t *frames;            /* per slot */
+	struct repl_map frame_slot; /* frame number -> slot */
+	void *frame_slot_mem;
+	struct anon_page **pages;   /* by number (0 is never used) */
+	uint32_t cap;               /* entries of pages[] */
+	uint32_t *free_nums;        /* numbers given back, reused first */
+	uint32_t nfree, next_num;
+	uint32_t live;              /* pages that exist */
+	uint32_t nspaces;           /* spaces attached */
+	void *bounce;               /* one page: the source of a copy in progress */
+	const uint8_t *fill;        /* the contents of the page a fault loads, */
+	const struct vm_region *fill_region; /* or the region to fill it from */
+	vaddr_t fill_va;
+	const char *last_error;
+	struct anon_stats stats;
+};
+
+/* Take cfg->nframes frames from sys; set up the pool and its policy.
+ * 0, -MM_EINVAL or -MM_ENOMEM (nothing kept). */
+int anon_init(struct anon_pool *ap, const struct vm_sys *sys, struct swap_area *sw,
+	      const struct pool_config *cfg);
+/* Give the frames back; every space must have been detached. */
+void anon_fini(struct anon_pool *ap);
+/* s pages through ap from now on (it must have no pages yet). */
+void anon_attach(struct anon_pool *ap, struct vm_space *s);
+/* Remove every region of s (releasing its pages) and let it go. */
+void anon_detach(struct anon_pool *ap, struct vm_space *s);
+/* Replace the policy; the resident pages are told to the new one as if
+ * just loaded. 0 or -MM_ENOMEM / -MM_EINVAL (the old one stays). */
+int anon_set_policy(struct anon_pool *ap, const struct repl_ops *ops);
+
+/* The page mapped at va in s (resident or not), or NULL. */
+const struct anon_page *anon_page_at(const struct anon_pool *ap, const struct vm_space *s, vaddr_t va);
+
+/* Every page's count equals its reverse-map length, every mapping's PTE
+ * agrees with the page's state, the pool and swap are consistent. */
+int anon_check(const struct anon_pool *ap, struct mm_sink *err);
+void anon_print(const struct anon_pool *ap, struct mm_sink *out);
+
+#endif

@@ -1,0 +1,324 @@
+/*
+ * test_anon.c - shared anonymous memory (mm/anon.c) and the region
+ * operations user processes need (mm/vmspace.c: fork, unmap and protect of
+ * ranges, stacks that grow, file-backed regions, resize and move), on
+ * simulated physical memory with the host CPU of host_cpu.h. Every value
+ * read is checked against what the test itself wrote.
+ */
+#include <stdlib.h>
+#include "anon.h"
+#include "env_host.h"
+#include "host_alloc.h"
+#include "host_cpu.h"
+#include "host_frames.h"
+#include "htest.h"
+#include "repl.h"
+
+#define SIM_BYTES (16u << 20)
+#define BASE vaddr_make(0x10000000u)
+#define RW (VM_READ | VM_WRITE)
+
+static struct frame_alloc fa;
+static void *desc;
+
+struct rig {
+	struct vm_sys sys;
+	struct ramswap rs;
+	struct swap_area sw;
+	struct anon_pool ap;
+};
+
+static int rig_init(struct rig *g, uint32_t nframes, uint32_t nslots, const char *policy)
+{
+	host_frames_init(&fa, &desc, SIM_BYTES);
+	g->sys = (struct vm_sys){ host_frames_source(&fa), host_allocator(NULL), PADDR_NULL };
+	g->rs = (struct ramswap){ calloc(nslots, 4096), nslots, 0 };
+	struct swap_dev dev = { "ram", nslots, rs_read, rs_write, &g->rs };
+	if (swap_init(&g->sw, &dev, &host_malloc)) return -1;
+	struct pool_config cfg = { nframes, repl_lookup(policy), 42, 0 };
+	return cfg.policy ? anon_init(&g->ap, &g->sys, &g->sw, &cfg) : -1;
+}
+
+static struct vm_space *space(struct rig *g, uint32_t npages)
+{
+	struct vm_space *s = vm_space_create(&g->sys);
+	if (!s) return 0;
+	anon_attach(&g->ap, s);
+	if (npages && vm_region_add(s, BASE, npages, RW)) return 0;
+	return s;
+}
+
+static void drop(struct rig *g, struct vm_space *s)
+{
+	anon_detach(&g->ap, s);
+	vm_space_destroy(s);
+}
+
+static void rig_fini(struct rig *g)
+{
+	anon_fini(&g->ap);
+	swap_fini(&g->sw, &host_malloc);
+	free(g->rs.pages);
+}
+
+static vaddr_t at(uint32_t page, uint32_t off) { return vaddr_add(BASE, page * 4096 + off); }
+static uint32_t pattern(uint32_t who, uint32_t page) { return (who + 1) * 2654435761u ^ page * 40503u; }
+
+static int put(struct vm_space *s, uint32_t page, uint32_t v) { return cpu_access(s, at(page, 8), true, &v); }
+static uint32_t get(struct vm_space *s, uint32_t page)
+{
+	uint32_t v = 0xdeadbeef;
+	return cpu_access(s, at(page, 8), false, &v) == VM_RESOLVED ? v : 0xdeadbeef;
+}
+
+static paddr_t frame_at(struct vm_space *s, uint32_t page)
+{
+	paddr_t pa = PADDR_NULL;
+	pgt_translate(s->pd, at(page, 0), &pa, 0);
+	return paddr_page_down(pa);
+}
+
+HTEST(anon_fork_shares_then_copies_on_write)
+{
+	struct rig g;
+	ASSERT_EQ(rig_init(&g, 64, 64, "lru"), 0);
+	struct vm_space *p = space(&g, 8), *c = space(&g, 0);
+	ASSERT_TRUE(p && c);
+	for (uint32_t i = 0; i < 8; i++) ASSERT_EQ(put(p, i, pattern(0, i)), VM_RESOLVED);
+	ASSERT_EQ(vm_space_fork(c, p), 0);
+	for (uint32_t i = 0; i < 8; i++) {
+		EXPECT_EQ(anon_page_at(&g.ap, p, at(i, 0))->nmap, 2);
+		EXPECT_TRUE(paddr_eq(frame_at(p, i), frame_at(c, i)));
+		EXPECT_EQ(get(c, i), pattern(0, i));
+	}
+	EXPECT_EQ(g.ap.pool.nresident, 8); /* nothing was copied by the fork */
+	ASSERT_EQ(put(c, 3, 777), VM_RESOLVED); /* the child's write copies page 3 */
+	EXPECT_EQ(get(c, 3), 777);
+	EXPECT_EQ(get(p, 3), pattern(0, 3));
+	EXPECT_FALSE(paddr_eq(frame_at(p, 3), frame_at(c, 3)));
+	EXPECT_EQ(g.ap.stats.cow_copies, 1);
+	EXPECT_EQ(anon_page_at(&g.ap, p, at(3, 0))->nmap, 1);
+	ASSERT_EQ(put(p, 3, 555), VM_RESOLVED); /* the parent is alone now: no copy */
+	EXPECT_EQ(g.ap.stats.cow_copies, 1);
+	EXPECT_EQ(g.ap.stats.cow_reuses, 1);
+	EXPECT_EQ(get(c, 3), 777);
+	EXPECT_EQ(get(p, 3), 555);
+	EXPECT_EQ(anon_check(&g.ap, NULL), 0);
+	drop(&g, p); /* the child's pages stay, now unshared */
+	EXPECT_EQ(g.ap.live, 8);
+	for (uint32_t i = 0; i < 8; i++) EXPECT_EQ(get(c, i), i == 3 ? 777 : pattern(0, i));
+	EXPECT_EQ(g.ap.stats.cow_copies, 1);
+	drop(&g, c);
+	EXPECT_EQ(g.ap.live, 0);
+	EXPECT_EQ(g.ap.pool.nresident, 0);
+	rig_fini(&g);
+	EXPECT_EQ(fa.nallocated, 0);
+}
+
+/* A parent and two generations of children write their own patterns into
+ * pages they share, through a pool much smaller than the pages: every
+ * read must see what that space last wrote, for every policy. */
+HTEST(anon_shared_pages_swap_for_every_policy)
+{
+	enum { FRAMES = 6, PAGES = 40, SPACES = 3 };
+	for (size_t k = 0; k < repl_count(); k++) {
+		const struct repl_ops *ops = repl_at(k);
+		if (ops->needs_future) continue;
+		struct rig g;
+		ASSERT_EQ(rig_init(&g, FRAMES, 256, ops->name), 0);
+		struct vm_space *s[SPACES] = { space(&g, PAGES), space(&g, 0), space(&g, 0) };
+		static uint32_t want[SPACES][PAGES];
+		for (uint32_t i = 0; i < PAGES; i++) {
+			ASSERT_EQ(put(s[0], i, pattern(0, i)), VM_RESOLVED);
+			want[0][i] = pattern(0, i);
+		}
+		ASSERT_EQ(vm_space_fork(s[1], s[0]), 0);
+		memcpy(want[1], want[0], sizeof want[0]);
+		ASSERT_EQ(put(s[1], 5, 1234), VM_RESOLVED);
+		want[1][5] = 1234;
+		ASSERT_EQ(vm_space_fork(s[2], s[1]), 0);
+		memcpy(want[2], want[1], sizeof want[1]);
+		srand(99 + (unsigned)k);
+		int bad = 0;
+		for (int n = 0; n < 3000; n++) {
+			uint32_t w = (uint32_t)rand() % SPACES, i = (uint32_t)rand() % PAGES;
+			if (rand() % 3 == 0) {
+				want[w][i] = pattern(w, i) + (uint32_t)n;
+				ASSERT_EQ(put(s[w], i, want[w][i]), VM_RESOLVED);
+			} else {
+				bad += get(s[w], i) != want[w][i];
+			}
+			if (n % 500 == 0) EXPECT_EQ(anon_check(&g.ap, NULL), 0);
+		}
+		EXPECT_EQ(bad, 0);
+		if (bad) printf("# policy %s: %d wrong reads\n", ops->name, bad);
+		EXPECT_TRUE(g.ap.pool.stats.evictions > 100);
+		EXPECT_EQ(anon_check(&g.ap, NULL), 0);
+		for (int w = 0; w < SPACES; w++) drop(&g, s[w]);
+		EXPECT_EQ(g.ap.live, 0);
+		EXPECT_EQ(g.sw.stats.in_use, 0);
+		rig_fini(&g);
+		EXPECT_EQ(fa.nallocated, 0);
+	}
+}
+
+/* A copy that cannot get a frame (every resident page is dirty and the
+ * swap device fails) leaves both spaces as they were. */
+HTEST(anon_failed_copy_changes_nothing)
+{
+	struct rig g;
+	ASSERT_EQ(rig_init(&g, 2, 16, "fifo"), 0);
+	struct vm_space *p = space(&g, 2), *c = space(&g, 0);
+	ASSERT_EQ(put(p, 0, 10), VM_RESOLVED);
+	ASSERT_EQ(put(p, 1, 11), VM_RESOLVED);
+	ASSERT_EQ(vm_space_fork(c, p), 0);
+	g.rs.fail_writes = 1;
+	uint32_t v = 99;
+	EXPECT_EQ(cpu_access(c, at(0, 8), true, &v), VM_OOM);
+	g.rs.fail_writes = 0;
+	EXPECT_EQ(anon_check(&g.ap, NULL), 0);
+	EXPECT_EQ(anon_page_at(&g.ap, p, at(0, 0))->nmap, 2);
+	EXPECT_EQ(get(c, 0), 10);
+	EXPECT_EQ(get(p, 0), 10);
+	ASSERT_EQ(put(c, 0, 99), VM_RESOLVED); /* with the device back, the copy works */
+	EXPECT_EQ(get(c, 0), 99);
+	EXPECT_EQ(get(p, 0), 10);
+	EXPECT_EQ(get(p, 1), 11);
+	drop(&g, p);
+	drop(&g, c);
+	rig_fini(&g);
+	EXPECT_EQ(fa.nallocated, 0);
+}
+
+HTEST(anon_unmap_and_protect_split_regions)
+{
+	struct rig g;
+	ASSERT_EQ(rig_init(&g, 32, 32, "clock"), 0);
+	struct vm_space *s = space(&g, 10);
+	for (uint32_t i = 0; i < 10; i++) ASSERT_EQ(put(s, i, pattern(1, i)), VM_RESOLVED);
+	ASSERT_EQ(vm_range_unmap(s, at(4, 0), 2), 0); /* a hole in the middle */
+	EXPECT_EQ(s->nregions, 2);
+	EXPECT_EQ(g.ap.live, 8);
+	uint32_t v;
+	EXPECT_EQ(cpu_access(s, at(4, 0), false, &v), VM_BAD_ACCESS);
+	EXPECT_EQ(cpu_access(s, at(5, 0), false, &v), VM_BAD_ACCESS);
+	EXPECT_EQ(get(s, 3), pattern(1, 3));
+	EXPECT_EQ(get(s, 6), pattern(1, 6));
+	EXPECT_EQ(vm_range_protect(s, at(2, 0), 4, VM_READ), -MM_ENOENT); /* the hole is in it */
+	ASSERT_EQ(vm_range_protect(s, at(7, 0), 1, VM_READ), 0);
+	EXPECT_EQ(s->nregions, 4);
+	v = 1;
+	EXPECT_EQ(cpu_access(s, at(7, 0), true, &v), VM_BAD_ACCESS);
+	EXPECT_EQ(put(s, 8, 5), VM_RESOLVED);
+	EXPECT_EQ(get(s, 7), pattern(1, 7));
+	ASSERT_EQ(vm_range_protect(s, at(7, 0), 1, RW), 0); /* writable again */
+	EXPECT_EQ(put(s, 7, 6), VM_RESOLVED);
+	EXPECT_EQ(get(s, 7), 6);
+	ASSERT_EQ(vm_range_unmap(s, BASE, 10), 0); /* everything, across the hole */
+	EXPECT_EQ(s->nregions, 0);
+	EXPECT_EQ(g.ap.live, 0);
+	drop(&g, s);
+	rig_fini(&g);
+	EXPECT_EQ(fa.nallocated, 0);
+}
+
+HTEST(anon_stack_grows_down_to_its_limit)
+{
+	struct rig g;
+	ASSERT_EQ(rig_init(&g, 16, 16, "fifo"), 0);
+	struct vm_space *s = space(&g, 0);
+	vaddr_t top = vaddr_make(0xB0000000u);
+	struct vm_region d = { .start = vaddr_sub(top, PAGE_SIZE), .npages = 1, .prot = RW, .flags = VM_GROWSDOWN };
+	ASSERT_EQ(vm_region_add_desc(s, &d), 0);
+	uint32_t v = 3;
+	EXPECT_EQ(cpu_access(s, vaddr_sub(top, 3 * PAGE_SIZE), true, &v), VM_RESOLVED);
+	EXPECT_EQ(s->regions->npages, 3);
+	vaddr_t far = vaddr_sub(top, (VM_STACK_MAX_PAGES + 1) * PAGE_SIZE);
+	EXPECT_EQ(cpu_access(s, far, true, &v), VM_BAD_ACCESS);
+	ASSERT_EQ(vm_region_add(s, vaddr_sub(top, 10 * PAGE_SIZE), 1, RW), 0); /* a region below */
+	EXPECT_EQ(cpu_access(s, vaddr_sub(top, 9 * PAGE_SIZE), true, &v), VM_RESOLVED); /* grows up to it */
+	EXPECT_EQ(cpu_access(s, vaddr_sub(top, 11 * PAGE_SIZE), true, &v), VM_BAD_ACCESS);
+	drop(&g, s);
+	rig_fini(&g);
+	EXPECT_EQ(fa.nallocated, 0);
+}
+
+HTEST(anon_file_region_reads_file_then_zero)
+{
+	struct rig g;
+	ASSERT_EQ(rig_init(&g, 2, 16, "fifo"), 0); /* 2 frames: pages go and come back */
+	static uint8_t file[3 * 4096];
+	for (size_t i = 0; i < sizeof file; i++) file[i] = (uint8_t)(i * 7 + 1);
+	struct vm_space *s = space(&g, 0);
+	uint32_t len = 4096 + 100; /* a page and 100 bytes of file, then .bss */
+	struct vm_region d = { .start = BASE, .npages = 4, .prot = RW, .kind = VM_FILE, .file = file, .file_len = len };
+	ASSERT_EQ(vm_region_add_desc(s, &d), 0);
+	int bad = 0;
+	for (int round = 0; round < 2; round++)
+		for (uint32_t off = 0; off < 4 * 4096; off += 4) {
+			uint32_t v, want;
+			ASSERT_EQ(cpu_access(s, vaddr_add(BASE, off), false, &v), VM_RESOLVED);
+			memset(&want, 0, 4);
+			if (off < len) memcpy(&want, file + off, len - off < 4 ? len - off : 4);
+			bad += v != want;
+		}
+	EXPECT_EQ(bad, 0);
+	EXPECT_EQ(g.ap.stats.file_fills, 4); /* page by page on first touch; clean ones are not swapped */
+	ASSERT_EQ(vm_range_unmap(s, at(1, 0), 1), 0); /* the split keeps the file offsets */
+	ASSERT_EQ(vm_region_add_desc(s, &(struct vm_region){ .start = at(1, 0), .npages = 1, .prot = RW, .kind = VM_FILE, .file = file + 4096, .file_len = 100 }), 0);
+	uint32_t v;
+	ASSERT_EQ(cpu_access(s, at(1, 96), false, &v), VM_RESOLVED);
+	uint32_t want = 0;
+	memcpy(&want, file + 4096 + 96, 4);
+	EXPECT_EQ(v, want);
+	drop(&g, s);
+	rig_fini(&g);
+	EXPECT_EQ(fa.nallocated, 0);
+}
+
+HTEST(anon_resize_and_move_keep_contents)
+{
+	struct rig g;
+	ASSERT_EQ(rig_init(&g, 4, 64, "lru"), 0);
+	struct vm_space *s = space(&g, 4);
+	for (uint32_t i = 0; i < 4; i++) ASSERT_EQ(put(s, i, pattern(2, i)), VM_RESOLVED);
+	ASSERT_EQ(vm_region_resize(s, BASE, 8), 0);
+	EXPECT_EQ(put(s, 7, 70), VM_RESOLVED); /* evicts one of the first four */
+	ASSERT_EQ(vm_region_add(s, at(8, 0), 1, RW), 0);
+	EXPECT_EQ(vm_region_resize(s, BASE, 9), -MM_EEXIST);
+	vaddr_t to = vaddr_make(0x20000000u);
+	ASSERT_EQ(vm_region_move(s, BASE, to), 0);
+	uint32_t v;
+	EXPECT_EQ(cpu_access(s, at(0, 8), false, &v), VM_BAD_ACCESS);
+	for (uint32_t i = 0; i < 4; i++) {
+		ASSERT_EQ(cpu_access(s, vaddr_add(to, i * 4096 + 8), false, &v), VM_RESOLVED);
+		EXPECT_EQ(v, pattern(2, i));
+	}
+	ASSERT_EQ(cpu_access(s, vaddr_add(to, 7 * 4096 + 8), false, &v), VM_RESOLVED);
+	EXPECT_EQ(v, 70);
+	EXPECT_EQ(anon_check(&g.ap, NULL), 0);
+	ASSERT_EQ(vm_region_resize(s, to, 2), 0); /* shrinking releases pages 2..7 */
+	EXPECT_EQ(g.ap.live, 2);
+	drop(&g, s);
+	EXPECT_EQ(g.sw.stats.in_use, 0);
+	rig_fini(&g);
+	EXPECT_EQ(fa.nallocated, 0);
+}
+
+HTEST(anon_policy_change_keeps_resident_pages)
+{
+	struct rig g;
+	ASSERT_EQ(rig_init(&g, 4, 64, "fifo"), 0);
+	struct vm_space *s = space(&g, 16);
+	for (uint32_t i = 0; i < 16; i++) ASSERT_EQ(put(s, i, pattern(3, i)), VM_RESOLVED);
+	ASSERT_EQ(anon_set_policy(&g.ap, repl_lookup("lru")), 0);
+	EXPECT_EQ(strcmp(g.ap.pool.cfg.policy->name, "lru"), 0);
+	EXPECT_EQ(anon_set_policy(&g.ap, repl_lookup("opt")), -MM_EINVAL); /* needs the future */
+	int bad = 0;
+	for (uint32_t i = 0; i < 16; i++) bad += get(s, i) != pattern(3, i);
+	EXPECT_EQ(bad, 0);
+	EXPECT_EQ(anon_check(&g.ap, NULL), 0);
+	drop(&g, s);
+	rig_fini(&g);
+	EXPECT_EQ(fa.nallocated, 0);
+}

@@ -87,6 +87,8 @@ enum mm_err {
 	MM_EFAULT = 5,  /* a bad access */
 	MM_ENOSPC = 6,  /* a fixed-size table or device is full */
 	MM_EIO = 7,     /* a device failed */
+	MM_E2BIG = 8,   /* an argument list or request is larger than its limit */
+	MM_ENOEXEC = 9, /* not an executable this kernel can run (bad ELF file) */
 };
 
 const char *mm_strerror(int err);

@@ -174,6 +174,8 @@ const char *mm_strerror(int err)
 	case MM_EFAULT: return "bad access";
 	case MM_ENOSPC: return "no space left";
 	case MM_EIO: return "device error";
+	case MM_E2BIG: return "argument list too long";
+	case MM_ENOEXEC: return "not an executable";
 	default: return "unknown error";
 	}
 }

@@ -4,6 +4,9 @@
 #   make test    install what is missing, build, run every test; one summary line
 #   make bench   benchmarks under QEMU -icount shift=0 (BENCH lines)
 #   make debug   QEMU halted with its gdb stub + gdb with mmk's script
+#   make qemu    the same as make run (xv6's name)
+#   make qemu-gdb  make run's boot halted with its gdb stub; attach gdb from
+#                another terminal (it prints how)
 #   make iso     a GRUB rescue ISO (build/mmk.iso)
 #
 # CROSS selects the kernel toolchain prefix (i686-elf-, i686-linux-gnu-);
@@ -66,7 +69,7 @@ HOST_BINS := $(HOST_BIN_SRCS:tests/host/bin/%.c=$(BUILD)/host/%)
 H32OBJS := $(MM_SRCS:%.c=$(BUILD)/h32/%.o) $(HOST_TEST_SRCS:%.c=$(BUILD)/h32/%.o)
 
 .SECONDARY:
-.PHONY: print-run-args print-mm-inc all kernel host host32 iso run test bench debug setup clean check-tools
+.PHONY: print-run-args print-mm-inc all kernel host host32 iso run qemu qemu-gdb test bench debug setup clean check-tools
 all: kernel host
 
 setup:
@@ -140,6 +143,12 @@ print-run-args:
 
 debug: check-tools kernel
 	tools/debug
+
+# xv6's names: make qemu boots like make run; make qemu-gdb is that boot
+# halted with its gdb stub, console on this terminal.
+qemu: run
+qemu-gdb: check-tools kernel
+	tools/debug --qemu-only $(RUN_ARGS)
 
 test: check-tools
 	@$(MAKE) --no-print-directory -j$(shell nproc) all $(shell tools/setup --can-run-32 && echo host32)

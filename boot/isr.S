@@ -2,7 +2,7 @@
  * isr.S - entry stubs for every interrupt vector mmk uses: the 32 CPU
  * exceptions, the 16 PIC IRQs (32..47) and the null-trap vector 0x81 used as
  * the unit of cost in benchmarks (0x82 is the same through the common trap
- * path and an empty C handler). Each stub pushes a uniform frame (a dummy
+ * path and an empty C handler; 0x80 is the Linux i386 system call). Each stub pushes a uniform frame (a dummy
  * error code when the CPU pushes none, then the vector) and jumps to
  * trap_common, which saves the registers as a struct trap_frame (kernel/arch/trap.h)
  * and calls trap_dispatch(frame).
@@ -72,6 +72,7 @@ STUB_NOERR 44
 STUB_NOERR 45
 STUB_NOERR 46
 STUB_NOERR 47
+STUB_NOERR 128
 STUB_NOERR 130
 STUB_NOERR 131
 
@@ -92,6 +93,8 @@ trap_common:
 	push %esp                      /* struct trap_frame * */
 	call trap_dispatch
 	add $4, %esp
+	.global trap_return
+trap_return:                           /* user_return (usermode.S) enters here */
 	pop %gs
 	pop %fs
 	pop %es

@@ -4,6 +4,10 @@
  * user code (0x1B) and data (0x23) selectors. It never returns here: the user
  * code comes back through a trap (int $0x83 to finish, or a fault), whose
  * handler jumps to a recovery point (kernel/arch/usermode.c).
+ *
+ * user_return(frame): start (or resume) a process from a whole struct
+ * user_frame (kernel/arch/trap.h) - a new process's first registers, or a
+ * forked child's copy of its parent's - through the common trap return.
  */
 	.section .text
 	.global user_enter
@@ -24,3 +28,8 @@ user_enter:
 	push $0x1B                 /* cs */
 	push %ecx                  /* eip */
 	iret
+
+	.global user_return
+user_return:
+	mov 4(%esp), %esp          /* the frame: gs first, ss last */
+	jmp trap_return

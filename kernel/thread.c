@@ -17,6 +17,7 @@
 #include "thread.h"
 #include "swapdev.h"
 #include "trap.h"
+#include "usermode.h"
 #include "kpools.h"
 
 void thread_switch(uint32_t *save_esp, uint32_t new_esp);
@@ -78,6 +79,9 @@ static void schedule(void)
 	current = next;
 	guard_top = next->guard_top;
 	if (vm_current != next->space) vm_switch(next->space);
+	if (next->esp0) user_switch_in(next->esp0, next->tls);
+	if (prev->fpu) fpu_save(prev->fpu);
+	if (next->fpu) fpu_restore(next->fpu);
 	next->switches_in++;
 	sched_switches++;
 	thread_switch(&prev->esp, next->esp);
@@ -229,6 +233,23 @@ struct thread *thread_create(const char *name, void (*entry)(void *), void *arg,
 	return t;
 }
 
+static uint8_t *fpu_aligned(void *mem) { return (uint8_t *)(((uintptr_t)mem + 15) & ~(uintptr_t)15); }
+
+void *thread_fpu_new(bool copy)
+{
+	void *mem = kmalloc(&kheap, FPU_STATE_BYTES + 16);
+	if (!mem) return 0;
+	if (copy) fpu_save(fpu_aligned(mem));
+	else fpu_fresh(fpu_aligned(mem));
+	return mem;
+}
+
+void thread_set_fpu(struct thread *t, void *mem)
+{
+	t->fpu_mem = mem;
+	t->fpu = fpu_aligned(mem);
+}
+
 void thread_exit(void)
 {
 	irq_disable();
@@ -255,6 +276,7 @@ void thread_join(struct thread *t)
 	unlink_thread(t);
 	irq_restore(f);
 	kfree(&kheap, t->stack);
+	kfree(&kheap, t->fpu_mem);
 	kfree(&kheap, t->joiners_q);
 	kfree(&kheap, t);
 }
@@ -308,7 +330,7 @@ static int cmd_threads(int argc, char **argv)
 		THREAD_QUANTUM_TICKS, pit_hz);
 	return 0;
 }
-SHELL_COMMAND_DOC(threads, "ps", "list the kernel threads and scheduler counters",
+SHELL_COMMAND_DOC(threads, "", "list the kernel threads and scheduler counters",
 		  "threads",
 		  "threads",
 		  "a table of the threads (id, name, state, switches-in, address space), then the scheduler's switch and preemption counts",

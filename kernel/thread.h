@@ -34,6 +34,11 @@ struct thread {
 	struct wait_queue *joiners_q;
 	uint64_t switches_in;      /* times scheduled */
 	bool detached;
+	uint32_t esp0;             /* runs in ring 3: top of the stack traps land on (else 0) */
+	uint64_t tls;              /* ... and its TLS segment descriptor */
+	void *proc;                /* the user process it runs, or NULL */
+	uint8_t *fpu;              /* its x87/SSE state (16-aligned in fpu_mem), or NULL */
+	void *fpu_mem;
 };
 
 struct wait_queue { struct thread *head, *tail; };
@@ -51,6 +56,11 @@ struct thread *thread_current(void);
 void thread_yield(void);
 void thread_sleep_ticks(uint64_t ticks);
 void thread_exit(void) __attribute__((noreturn));
+/* Memory for an x87/SSE register state (a fresh one, or a copy of the
+ * running thread's registers when copy); NULL when out of memory. Given to
+ * a thread with thread_set_fpu, freed with it. */
+void *thread_fpu_new(bool copy);
+void thread_set_fpu(struct thread *t, void *mem);
 /* Wait for t to end and free it. */
 void thread_join(struct thread *t);
 

@@ -1,7 +1,9 @@
 /*
  * gdt.c - the flat global descriptor table: null, kernel code 0x08, kernel
  * data 0x10, user code 0x1B, user data 0x23, all base 0 limit 4 GiB; and the
- * task-state segment 0x28 (set by usermode.c) for traps from ring 3.
+ * task-state segment 0x28 (set by usermode.c) for traps from ring 3; and
+ * entry 6 (selector 0x33), the running process's thread-local storage
+ * segment (set_thread_area: glibc loads it into %gs).
  *
  *  63      56 55  52 51   48 47          40 39      16 15       0
  * +----------+------+-------+--------------+----------+----------+
@@ -10,8 +12,9 @@
  */
 #include <stdint.h>
 #include "kernel.h"
+#include "usermode.h"
 
-static uint64_t gdt[6];
+static uint64_t gdt[7];
 
 static uint64_t gdt_entry(uint32_t base, uint32_t limit, uint8_t access, uint8_t flags)
 {
@@ -50,4 +53,14 @@ void gdt_set_tss(uint32_t base, uint32_t limit);
 void gdt_set_tss(uint32_t base, uint32_t limit)
 {
 	gdt[5] = gdt_entry(base, limit, 0x89, 0x0); /* present, 32-bit TSS available */
+}
+
+void gdt_set_tls(uint64_t desc);
+void gdt_set_tls(uint64_t desc) { gdt[GDT_TLS_ENTRY] = desc; }
+
+uint64_t gdt_user_segment(uint32_t base, uint32_t limit, bool pages, bool present);
+uint64_t gdt_user_segment(uint32_t base, uint32_t limit, bool pages, bool present)
+{
+	/* ring 3 data, read/write, accessed; 32-bit; granularity per `pages` */
+	return gdt_entry(base, limit, present ? 0xf3 : 0x73, pages ? 0xc : 0x4);
 }

@@ -18,6 +18,9 @@ extern uint32_t isr_stub_table[48];
 extern void isr_null_trap(void);
 extern void isr_stub_130(void);
 extern void isr_stub_131(void);
+extern void isr_stub_128(void);
+
+struct user_hooks trap_user_hooks;
 
 static void null_handler(struct trap_frame *tf) { (void)tf; }
 
@@ -58,6 +61,7 @@ void idt_init(void)
 	idt_set(VEC_NULL_TRAP_C, (uint32_t)(uintptr_t)isr_stub_130, 3);
 	handlers[VEC_NULL_TRAP_C] = null_handler;
 	idt_set(VEC_USER_EXIT, (uint32_t)(uintptr_t)isr_stub_131, 3);
+	idt_set(VEC_SYSCALL, (uint32_t)(uintptr_t)isr_stub_128, 3);
 	struct __attribute__((packed)) { uint16_t limit; uint32_t base; } idtr = {
 		sizeof(idt) - 1, (uint32_t)(uintptr_t)idt
 	};
@@ -66,20 +70,29 @@ void idt_init(void)
 
 void trap_set_handler(unsigned vector, trap_handler_fn fn) { handlers[vector & 255] = fn; }
 
+static void leave(struct trap_frame *tf)
+{
+	if (trap_from_user(tf) && trap_user_hooks.user_leave) trap_user_hooks.user_leave(tf);
+}
+
 void trap_dispatch(struct trap_frame *tf)
 {
 	trap_handler_fn fn = handlers[tf->vector & 255];
 	if (fn) {
 		fn(tf);
+		leave(tf);
 		return;
 	}
 	if (tf->vector >= IRQ_BASE && tf->vector < IRQ_BASE + 16) {
 		/* A spurious or unclaimed IRQ: acknowledge it and go on. */
 		klog("unhandled IRQ %u\n", (unsigned)(tf->vector - IRQ_BASE));
 		pic_eoi(tf->vector - IRQ_BASE);
+		leave(tf);
 		return;
 	}
-	if ((tf->cs & 3) == 3 && guard_active()) /* user code: stop it, not the kernel */
+	if (trap_from_user(tf) && trap_user_hooks.user_fault) /* a process: kill it alone */
+		trap_user_hooks.user_fault(tf, tf->eip, trap_name(tf->vector), 0);
+	if (trap_from_user(tf) && guard_active()) /* user code: stop it, not the kernel */
 		guard_trip(0, tf->err, tf->eip, trap_name(tf->vector));
 	crash_report(tf, "unexpected exception");
 }

@@ -9,12 +9,14 @@
  * watch demand-zero faults, bad accesses and the page tables change.
  */
 #include "guard.h"
+#include "io.h"
 #include "kernel.h"
 #include "layout.h"
 #include "mem.h"
 #include "mmlib.h"
 #include "multiboot.h"
 #include "shell.h"
+#include "uproc.h"
 
 static struct vm_space *scratch;
 
@@ -100,20 +102,32 @@ static void print_flags(uint32_t e)
 		e & PTE_A ? "A" : "-", e & PTE_D ? "D" : "-", e & PTE_PS ? " 4M" : "", e & PTE_G ? " G" : "");
 }
 
+/* The address space of the running process with pid text p (NULL, with a
+ * message, when there is none). */
+static const struct vm_space *process_space(const char *text)
+{
+	uint64_t pid;
+	struct uproc *p = mm_parse_u64z(text, 10, &pid) || pid > 0x7fffffff ? 0 : uproc_find((int)pid);
+	if (!p || !p->space) kprintf("no running process '%s' (see ps)\n", text);
+	return p ? p->space : 0;
+}
+
 static int cmd_pt(int argc, char **argv)
 {
 	vaddr_t va;
-	if (argc != 2) {
-		kprintf("usage: pt <vaddr>   (hex with 0x, or decimal)\n");
+	if (argc != 2 && argc != 3) {
+		kprintf("usage: pt [pid] <vaddr>   (hex with 0x, or decimal; pid: a process's space)\n");
 		return 1;
 	}
-	if (!parse_addr(argv[1], &va)) {
-		kprintf("pt: '%s' is not an address (use 0x... or decimal, below 4 GiB)\n", argv[1]);
+	if (!parse_addr(argv[argc - 1], &va)) {
+		kprintf("pt: '%s' is not an address (use 0x... or decimal, below 4 GiB)\n", argv[argc - 1]);
 		return 1;
 	}
-	paddr_t pd = scratch ? scratch->pd : kernel_pd_phys;
+	const struct vm_space *s = argc == 3 ? process_space(argv[1]) : scratch;
+	if (argc == 3 && !s) return 1;
+	paddr_t pd = s ? s->pd : kernel_pd_phys;
 	kprintf("walk of 0x%08x in %s directory at phys 0x%08x\n", vaddr_u32(va),
-		scratch ? "the scratch space's" : "the kernel's", paddr_u32(pd));
+		argc == 3 ? "the process's" : scratch ? "the scratch space's" : "the kernel's", paddr_u32(pd));
 	pte_t pde = ((pte_t *)phys_to_kvirt(pd))[pgt_dir_index(va)];
 	kprintf("  PDE[%u] = 0x%08x ", pgt_dir_index(va), pde);
 	print_flags(pde);
@@ -142,8 +156,8 @@ static int cmd_pt(int argc, char **argv)
 	kprintf("  frame 0x%05x, phys 0x%08x\n", pte >> 12, paddr_u32(pte_paddr(pte)) | vaddr_page_offset(va));
 	return 0;
 }
-SHELL_COMMAND_DOC(pt, "", "walk the page tables for an address: pt <vaddr>",
-		  "pt <vaddr>   (hex with 0x, or decimal)",
+SHELL_COMMAND_DOC(pt, "", "walk the page tables for an address: pt [pid] <vaddr>",
+		  "pt [pid] <vaddr>   (hex with 0x, or decimal; pid: in that process's space)",
 		  "pt 0xc0100000",
 		  "each page-table level's entry for the address and the frame it maps",
 		  cmd_pt);
@@ -281,10 +295,18 @@ static int cmd_space(int argc, char **argv)
 {
 	const char *sub = argc > 1 ? argv[1] : "";
 	if (mm_strcmp(sub, "new") == 0) return space_new();
+	if (mm_strcmp(sub, "show") == 0 && argc == 3) {
+		const struct vm_space *ps = process_space(argv[2]);
+		if (!ps) return 1;
+		uint32_t f = irq_save();
+		vm_space_print(ps, &console_sink);
+		irq_restore(f);
+		return 0;
+	}
 	if (!*sub || (mm_strcmp(sub, "region") && mm_strcmp(sub, "read") && mm_strcmp(sub, "write") &&
 		      mm_strcmp(sub, "show") && mm_strcmp(sub, "free") && mm_strcmp(sub, "protect"))) {
 		kprintf("usage: space new | region <start> <npages> [r|rw|rwu] | write <va> [value] |\n"
-			"       read <va> | protect <start> r|rw | show | free\n");
+			"       read <va> | protect <start> r|rw | show [pid] | free\n");
 		return 1;
 	}
 	if (!scratch) {
@@ -305,7 +327,7 @@ static int cmd_space(int argc, char **argv)
 	return 0;
 }
 SHELL_COMMAND_DOC(space, "", "a scratch address space: new, region, write, read, protect, show, free",
-		  "space new | region <start> <npages> [r|rw|rwu] | write <va> [value] | read <va> | protect <start> r|rw | show | free",
+		  "space new | region <start> <npages> [r|rw|rwu] | write <va> [value] | read <va> | protect <start> r|rw | show [pid] | free",
 		  "space region 0x400000 4 rw",
 		  "the result of each step; show lists the regions and their pages",
 		  cmd_space);

@@ -166,7 +166,7 @@ static int cmd_substitui(int argc, char **argv)
 	kprintf("page replacement: %s\n", p->name);
 	return 0;
 }
-SHELL_COMMAND_DOC(substitui, "policy", "memman: choose the page replacement (1 NRU, 2 FIFO, 3 SC, 4 LRU, ...)",
+SHELL_COMMAND_DOC(substitui, "", "memman: choose the page replacement (1 NRU, 2 FIFO, 3 SC, 4 LRU, ...)",
 		  "substitui <n|name>   (no argument: list them)",
 		  "substitui lru",
 		  "the chosen policy, or the list of replacement policies",

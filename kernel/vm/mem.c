@@ -169,19 +169,30 @@ void kframe_free(paddr_t pa) { frame_cache_free(&kfcache, paddr_to_pfn(pa)); }
 
 /* vm_sys frames are handed out as they are: their users zero them (a page
  * table, a demand-zero page) exactly once. */
+uint32_t kvm_frames_in_use;
+
 static paddr_t source_alloc(void *ctx)
 {
 	(void)ctx;
 	pfn_t pfn = one_frame();
-	return pfn_is_none(pfn) ? PADDR_NULL : pfn_to_paddr(pfn);
+	if (pfn_is_none(pfn)) return PADDR_NULL;
+	kvm_frames_in_use++;
+	return pfn_to_paddr(pfn);
 }
-static void source_free(void *ctx, paddr_t pa) { (void)ctx; kframe_free(pa); }
+static void source_free(void *ctx, paddr_t pa)
+{
+	(void)ctx;
+	kvm_frames_in_use--;
+	kframe_free(pa);
+}
 
 static paddr_t source_alloc_zeroed(void *ctx)
 {
 	(void)ctx;
 	pfn_t pfn = frame_zero_take(&kzero);
-	return pfn_is_none(pfn) ? PADDR_NULL : pfn_to_paddr(pfn);
+	if (pfn_is_none(pfn)) return PADDR_NULL;
+	kvm_frames_in_use++;
+	return pfn_to_paddr(pfn);
 }
 
 /* The direct map was made for 896 MiB whatever the RAM: unmap what is not

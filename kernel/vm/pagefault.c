@@ -19,13 +19,15 @@ static void pf_handler(struct trap_frame *tf)
 	uint32_t addr = read_cr2();
 	vaddr_t va = vaddr_make(addr);
 	struct vm_fault_info info = { va, tf->err, "no address space loaded" };
+	enum vm_verdict v = VM_BAD_ACCESS;
 	if (vm_current) {
-		enum vm_verdict v = vm_fault(vm_current, va, tf->err, &info);
+		v = vm_fault(vm_current, va, tf->err, &info);
 		if (v == VM_RESOLVED) return;
 	} else if (addr >= KERNEL_BASE) {
 		info.reason = "kernel address not mapped";
 	}
 	klog("#PF at 0x%08x err 0x%x eip 0x%08x: %s\n", addr, tf->err, tf->eip, info.reason);
+	if (trap_from_user(tf) && trap_user_hooks.user_fault) trap_user_hooks.user_fault(tf, addr, info.reason, v == VM_OOM ? 9 : 11); /* SIGKILL, SIGSEGV */
 	if (guard_active()) guard_trip(addr, tf->err, tf->eip, info.reason);
 	crash_report(tf, info.reason);
 }

@@ -1,0 +1,100 @@
+/*
+ * upool.c - the user processes' frame pool (see upool.h): an anon pool
+ * (mm/anon.c) over the kernel's frames and swap area, swept by the timer
+ * so that reference-bit policies (NRU, aging, clock) see what the
+ * processes touch; and the `policy` command that chooses its policy.
+ */
+#include "io.h"
+#include "kernel.h"
+#include "kmain.h"
+#include "mem.h"
+#include "mmlib.h"
+#include "repl.h"
+#include "shell.h"
+#include "swapdev.h"
+#include "upool.h"
+
+#define UPOOL_SWEEP_TICKS 10 /* a sweep every 100 ms */
+
+static struct anon_pool pool;
+static bool ready;
+static const struct repl_ops *chosen;
+
+struct anon_pool *upool_peek(void) { return ready ? &pool : 0; }
+
+static uint32_t frames_wanted(void)
+{
+	uint64_t bytes = 0;
+	const char *size = cmdline_get("upool");
+	if (size && !mm_parse_size(size, &bytes) && bytes >= 4 * PAGE_SIZE) return (uint32_t)(bytes / PAGE_SIZE);
+	if (size) kprintf("upool: '%s' is not a size of 16K or more; using a quarter of free memory\n", size);
+	return kframes_free() / 4;
+}
+
+static const struct repl_ops *policy_wanted(void)
+{
+	if (chosen) return chosen;
+	const char *name = cmdline_get("upolicy");
+	const struct repl_ops *ops = name ? repl_lookup(name) : 0;
+	if (name && (!ops || ops->needs_future))
+		kprintf("upool: '%s' is not a policy for free-running processes; using clock\n", name);
+	return ops && !ops->needs_future ? ops : repl_lookup("clock");
+}
+
+static void sweep(uint64_t now)
+{
+	if (ready && now % UPOOL_SWEEP_TICKS == 0) pool_tick(&pool.pool);
+}
+
+struct anon_pool *upool_get(void)
+{
+	if (ready) return &pool;
+	if (!kswap_ready) {
+		kprintf("exec: no swap area, so no pool for user memory\n");
+		return 0;
+	}
+	struct pool_config cfg = { frames_wanted(), policy_wanted(), 1, 0 };
+	uint32_t f = irq_save();
+	int err = anon_init(&pool, &kvm, &kswap, &cfg);
+	ready = err == 0;
+	irq_restore(f);
+	if (err) {
+		kprintf("exec: no memory for a user pool of %u frames\n", cfg.nframes);
+		return 0;
+	}
+	klog("upool: %u frames, policy %s\n", cfg.nframes, cfg.policy->name);
+	return &pool;
+}
+
+static void upool_boot(void) { pit_on_tick(sweep); }
+BOOT_HOOK(upool, upool_boot, 21);
+
+static int cmd_policy(int argc, char **argv)
+{
+	const struct repl_ops *ops = argc == 2 ? repl_lookup(argv[1]) : 0;
+	if (argc == 1) {
+		kprintf("user processes page with %s%s\n", policy_wanted()->name, ready ? "" : " (no process yet)");
+		return 0;
+	}
+	if (!ops || ops->needs_future) {
+		kprintf("policy: '%s' is not a policy for running processes; the policies:\n", argc == 2 ? argv[1] : "");
+		repl_list(&console_sink);
+		if (ops) kprintf("(%s needs the future: it only replays traces)\n", ops->name);
+		return 1;
+	}
+	uint32_t f = irq_save();
+	int err = ready ? anon_set_policy(&pool, ops) : 0;
+	irq_restore(f);
+	if (err) {
+		kprintf("policy: no memory for %s; %s stays\n", ops->name, pool.pool.cfg.policy->name);
+		return 1;
+	}
+	chosen = ops;
+	kprintf("user processes page with %s from now on\n", ops->name);
+	return 0;
+}
+SHELL_COMMAND_DOC(policy, "", "the page replacement policy of user processes",
+		  "policy [name]   (no name: the one in use)",
+		  "policy lru",
+		  "the policy in use, or that it changed (resident pages are kept)",
+		  cmd_policy);

@@ -70,7 +70,7 @@ H32OBJS := $(MM_SRCS:%.c=$(BUILD)/h32/%.o) $(HOST_TEST_SRCS:%.c=$(BUILD)/h32/%.o
 
 .SECONDARY:
 .PHONY: print-run-args print-mm-inc all kernel host host32 iso run qemu qemu-gdb test bench debug setup clean check-tools
-all: kernel host
+all: kernel host user
 
 setup:
 	@tools/setup
@@ -128,6 +128,8 @@ $(BUILD)/host32/mm_tests: $(H32OBJS)
 $(BUILD)/host/%: $(BUILD)/h/tests/host/bin/%.o $(HOBJS_MM) $(BUILD)/h/tests/host/env_host.o
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(HCFLAGS) -o $@ $^ -lm
+
+include user/user.mk
 
 iso: $(BUILD)/mmk.iso
 $(BUILD)/mmk.iso: $(BUILD)/kernel.elf tools/mkiso

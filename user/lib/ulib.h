@@ -1,0 +1,159 @@
+/*
+ * ulib.h - the user runtime of mmk: what a program built with
+ * `gcc -m32 -static -nostdlib` needs to run on the Linux i386 system-call
+ * ABI (int $0x80), on mmk or on Linux.
+ *
+ * Every system-call wrapper returns what the kernel put in eax: a value, or
+ * a negative errno (-EFAULT, -ENOMEM, ...) on failure. There is no errno
+ * variable. Calls that return an address (mmap2, mremap) return a pointer
+ * that is_err() recognises; brk returns the new break (the old one when
+ * the kernel refused to move it).
+ *
+ * crt0.S gives main(argc, argv, envp) and exits with its result; environ
+ * and auxv are kept for programs that want them.
+ */
+#ifndef ULIB_H
+#define ULIB_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- constants (Linux i386 values) ---- */
+
+#define EXIT_SUCCESS 0
+#define EXIT_FAILURE 1
+
+#define EPERM 1
+#define ENOENT 2
+#define ESRCH 3
+#define EINTR 4
+#define EBADF 9
+#define ECHILD 10
+#define EAGAIN 11
+#define ENOMEM 12
+#define EFAULT 14
+#define EINVAL 22
+#define ENOTTY 25
+#define ENOSYS 38
+
+/* Same text as mm/mm_types.h, so a file may include both. */
+#define PAGE_SHIFT 12u
+#define PAGE_SIZE (1u << PAGE_SHIFT)
+#define MIB (1024u * 1024u)
+
+#define PROT_NONE 0
+#define PROT_READ 1
+#define PROT_WRITE 2
+#define PROT_EXEC 4
+#define MAP_SHARED 0x01
+#define MAP_PRIVATE 0x02
+#define MAP_FIXED 0x10
+#define MAP_ANONYMOUS 0x20
+#define MREMAP_MAYMOVE 1
+#define MADV_DONTNEED 4
+
+#define CLOCK_REALTIME 0
+#define CLOCK_MONOTONIC 1
+
+#define SIGKILL 9
+#define SIGSEGV 11
+
+#define WNOHANG 1
+
+/* Linux's wait status: exit code in bits 8..15, or the signal in 0..6. */
+#define WIFEXITED(s) (((s) & 0x7f) == 0)
+#define WEXITSTATUS(s) (((s) >> 8) & 0xff)
+#define WIFSIGNALED(s) (((s) & 0x7f) != 0 && ((s) & 0x7f) != 0x7f)
+#define WTERMSIG(s) ((s) & 0x7f)
+
+/* auxiliary vector types (elf.h) */
+#define AT_NULL 0
+#define AT_PHDR 3
+#define AT_PHENT 4
+#define AT_PHNUM 5
+#define AT_PAGESZ 6
+#define AT_ENTRY 9
+#define AT_UID 11
+#define AT_EUID 12
+#define AT_GID 13
+#define AT_EGID 14
+#define AT_RANDOM 25
+
+/* ---- kernel structures (32-bit layout) ---- */
+
+struct timespec { long tv_sec; long tv_nsec; };
+struct timeval { long tv_sec; long tv_usec; };
+struct iovec { void *iov_base; size_t iov_len; };
+struct utsname { /* the kernel's new_utsname */
+	char sysname[65], nodename[65], release[65], version[65], machine[65], domainname[65];
+};
+struct auxv_entry { uint32_t type, value; };
+
+extern char **environ;
+extern struct auxv_entry *auxv; /* ends with type AT_NULL */
+
+/* ---- system calls (syscall.c) ---- */
+
+void exit(int code) __attribute__((noreturn));
+void exit_group(int code) __attribute__((noreturn));
+int fork(void);
+long read(int fd, void *buf, size_t n);
+long write(int fd, const void *buf, size_t n);
+long writev(int fd, const struct iovec *iov, int niov);
+int waitpid(int pid, int *status, int options);
+int wait4(int pid, int *status, int options, void *rusage);
+int getpid(void);
+int getppid(void);
+unsigned long brk(unsigned long addr);
+void *mmap2(void *addr, size_t len, int prot, int flags, int fd, unsigned long pgoff);
+int munmap(void *addr, size_t len);
+int mprotect(void *addr, size_t len, int prot);
+int madvise(void *addr, size_t len, int advice);
+void *mremap(void *old, size_t old_len, size_t new_len, int flags, void *new_addr);
+int nanosleep(const struct timespec *req, struct timespec *rem);
+int sched_yield(void);
+int gettimeofday(struct timeval *tv, void *tz);
+int clock_gettime(int clock, struct timespec *ts);
+long time(long *t);
+int uname(struct utsname *u);
+long getrandom(void *buf, size_t n, unsigned flags);
+int kill(int pid, int sig);
+int execve(const char *path, char *const argv[], char *const envp[]);
+int ioctl(int fd, unsigned long req, unsigned long arg);
+
+/* A result of mmap2/mremap that is a negative errno, not an address. */
+static inline int is_err(const void *p) { return (unsigned long)p >= (unsigned long)-4095; }
+
+/* Anonymous private read-write memory of nbytes: the address or an is_err(). */
+void *map_anon(size_t nbytes);
+
+/* Sleep about ms milliseconds (nanosleep). */
+void sleep_ms(unsigned ms);
+
+/* ---- strings and memory (string.c) ---- */
+
+size_t strlen(const char *s);
+int strcmp(const char *a, const char *b);
+void *memcpy(void *dst, const void *src, size_t n);
+void *memmove(void *dst, const void *src, size_t n);
+void *memset(void *dst, int c, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+/* The decimal number at the start of s (0 if none); for argv. */
+unsigned long atou(const char *s);
+
+/* ---- formatted output (printf.c) ----
+ * %d %i %u %x %X %s %c %p %%, width, flags '-' and '0', size 'l' (a no-op
+ * on i386). Each call writes its output with one write() per 256 bytes, so
+ * lines from different processes do not interleave. Returns the bytes
+ * formatted. */
+int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int dprintf(int fd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int vdprintf(int fd, const char *fmt, va_list ap);
+/* Into buf (always NUL-terminated when n > 0); returns the full length. */
+int snprintf(char *buf, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int vsnprintf(char *buf, size_t n, const char *fmt, va_list ap);
+/* Write s to fd 1. */
+int puts_raw(const char *s);
+
+#endif

@@ -1,0 +1,54 @@
+# user/user.mk - builds the user programs of user/ into build/user/<name>
+# (no extension: the kernel finds a program by the basename of its boot
+# module). Included by the top-level Makefile; `make user` builds them all.
+#
+#   USER_PROGS   every program (paths under build/user/)
+#   USER_TESTS   the self-checking tests among them (PASS/FAIL line, status)
+#
+# The runtime programs are freestanding (-nostdlib, user/lib/ as their C
+# library), linked at the default 0x08048000.
+
+USER_CC := gcc -m32
+USER_CFLAGS := -std=gnu11 -O2 -g -fno-pie -ffreestanding -fno-builtin \
+	-fno-stack-protector -fno-tree-loop-distribute-patterns \
+	-Wall -Wextra -Werror -Wno-unused-parameter -MMD -MP
+USER_INC := -Iuser/lib
+USER_LDFLAGS := -m32 -static -nostdlib -no-pie -Wl,-z,noexecstack
+USER_LIBGCC := -lgcc    # 64-bit division (int64_t arithmetic, mm/lib/fmt.c's %llu)
+
+UB := $(BUILD)/user
+UO := $(BUILD)/u
+
+ULIB_OBJS := $(UO)/user/lib/syscall.o $(UO)/user/lib/string.o $(UO)/user/lib/printf.o
+ULIB_CRT0 := $(UO)/user/lib/crt0.o
+ULIB_A := $(UO)/ulib.a
+
+# demonstrations (user/bin/) and tests (user/test/, each with utest.c)
+USER_BIN_NAMES := $(patsubst user/bin/%.c,%,$(sort $(wildcard user/bin/*.c)))
+USER_TEST_NAMES := $(filter-out utest,$(patsubst user/test/%.c,%,$(sort $(wildcard user/test/*.c))))
+USER_BINS := $(addprefix $(UB)/,$(USER_BIN_NAMES))
+USER_TESTS := $(addprefix $(UB)/,$(USER_TEST_NAMES))
+
+USER_PROGS := $(USER_BINS) $(USER_TESTS)
+
+.PHONY: user
+user: $(USER_PROGS)
+
+$(UO)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(USER_CC) $(USER_CFLAGS) $(USER_INC) -c $< -o $@
+$(UO)/%.o: %.S
+	@mkdir -p $(dir $@)
+	$(USER_CC) -MMD -MP $(USER_INC) -c $< -o $@
+
+$(ULIB_A): $(ULIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(USER_BINS): $(UB)/%: $(UO)/user/bin/%.o $(ULIB_CRT0) $(ULIB_A)
+	@mkdir -p $(dir $@)
+	$(USER_CC) $(USER_LDFLAGS) -o $@ $(ULIB_CRT0) $< $(ULIB_A) $(USER_LIBGCC)
+
+$(USER_TESTS): $(UB)/%: $(UO)/user/test/%.o $(UO)/user/test/utest.o $(ULIB_CRT0) $(ULIB_A)
+	@mkdir -p $(dir $@)
+	$(USER_CC) $(USER_LDFLAGS) -o $@ $(ULIB_CRT0) $< $(UO)/user/test/utest.o $(ULIB_A) $(USER_LIBGCC)

@@ -6,7 +6,8 @@
 #   USER_TESTS   the self-checking tests among them (PASS/FAIL line, status)
 #
 # The runtime programs are freestanding (-nostdlib, user/lib/ as their C
-# library), linked at the default 0x08048000.
+# library), linked at the default 0x08048000; glibc-hello links Debian's
+# static glibc.
 
 USER_CC := gcc -m32
 USER_CFLAGS := -std=gnu11 -O2 -g -fno-pie -ffreestanding -fno-builtin \
@@ -29,7 +30,7 @@ USER_TEST_NAMES := $(filter-out utest,$(patsubst user/test/%.c,%,$(sort $(wildca
 USER_BINS := $(addprefix $(UB)/,$(USER_BIN_NAMES))
 USER_TESTS := $(addprefix $(UB)/,$(USER_TEST_NAMES))
 
-USER_PROGS := $(USER_BINS) $(USER_TESTS)
+USER_PROGS := $(USER_BINS) $(USER_TESTS) $(UB)/glibc-hello
 
 .PHONY: user
 user: $(USER_PROGS)
@@ -52,3 +53,8 @@ $(USER_BINS): $(UB)/%: $(UO)/user/bin/%.o $(ULIB_CRT0) $(ULIB_A)
 $(USER_TESTS): $(UB)/%: $(UO)/user/test/%.o $(UO)/user/test/utest.o $(ULIB_CRT0) $(ULIB_A)
 	@mkdir -p $(dir $@)
 	$(USER_CC) $(USER_LDFLAGS) -o $@ $(ULIB_CRT0) $< $(UO)/user/test/utest.o $(ULIB_A) $(USER_LIBGCC)
+
+# Real glibc: the ordinary toolchain, nothing of user/lib/.
+$(UB)/glibc-hello: user/glibc/hello.c
+	@mkdir -p $(dir $@)
+	gcc -m32 -static -O2 -Wall -Wextra -Werror -o $@ $<

@@ -7,7 +7,7 @@
 #
 # The runtime programs are freestanding (-nostdlib, user/lib/ as their C
 # library), linked at the default 0x08048000; glibc-hello links Debian's
-# static glibc.
+# static glibc; mems-example is the official MeMS driver over mm/heap/.
 
 USER_CC := gcc -m32
 USER_CFLAGS := -std=gnu11 -O2 -g -fno-pie -ffreestanding -fno-builtin \
@@ -30,7 +30,14 @@ USER_TEST_NAMES := $(filter-out utest,$(patsubst user/test/%.c,%,$(sort $(wildca
 USER_BINS := $(addprefix $(UB)/,$(USER_BIN_NAMES))
 USER_TESTS := $(addprefix $(UB)/,$(USER_TEST_NAMES))
 
-USER_PROGS := $(USER_BINS) $(USER_TESTS) $(UB)/glibc-hello
+# MeMS as a user program: the official example.c, unchanged, over the
+# original API (user/mems/mems.h) on mm/heap/'s MeMS, paged by mmap2.
+USER_MEMS_SRCS := tests/data/cases/mems/example.c user/mems/mems_api.c user/mems/mm_env_user.c \
+	mm/heap/mems.c mm/heap/mems_index.c mm/lib/fmt.c mm/lib/mmlib.c
+USER_MEMS_OBJS := $(USER_MEMS_SRCS:%.c=$(UO)/%.o)
+$(USER_MEMS_OBJS): USER_INC := -Iuser/mems -Iuser/lib -Imm -Imm/lib
+
+USER_PROGS := $(USER_BINS) $(USER_TESTS) $(UB)/glibc-hello $(UB)/mems-example
 
 .PHONY: user
 user: $(USER_PROGS)
@@ -53,6 +60,10 @@ $(USER_BINS): $(UB)/%: $(UO)/user/bin/%.o $(ULIB_CRT0) $(ULIB_A)
 $(USER_TESTS): $(UB)/%: $(UO)/user/test/%.o $(UO)/user/test/utest.o $(ULIB_CRT0) $(ULIB_A)
 	@mkdir -p $(dir $@)
 	$(USER_CC) $(USER_LDFLAGS) -o $@ $(ULIB_CRT0) $< $(UO)/user/test/utest.o $(ULIB_A) $(USER_LIBGCC)
+
+$(UB)/mems-example: $(USER_MEMS_OBJS) $(ULIB_CRT0) $(ULIB_A)
+	@mkdir -p $(dir $@)
+	$(USER_CC) $(USER_LDFLAGS) -o $@ $(ULIB_CRT0) $(USER_MEMS_OBJS) $(ULIB_A) $(USER_LIBGCC)
 
 # Real glibc: the ordinary toolchain, nothing of user/lib/.
 $(UB)/glibc-hello: user/glibc/hello.c

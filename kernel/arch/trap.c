@@ -3,6 +3,9 @@
  * its registered handler. An exception nobody handles is a kernel bug: it
  * gets a crash report (kernel/arch/crash.c), never a silent triple fault.
  *
+ * Gates user mode may use: int3 and into (#BP, #OF, as on Linux), the
+ * system call 0x80 and the null traps 0x81..0x83; the rest are DPL 0.
+ *
  * IDT gate (interrupt gate, 8 bytes):
  *  63          48 47 46 45 44   40 39   32 31        16 15          0
  * +--------------+--+-----+-------+-------+------------+-------------+
@@ -56,7 +59,7 @@ static void idt_set(unsigned v, uint32_t fn, unsigned dpl)
 
 void idt_init(void)
 {
-	for (unsigned v = 0; v < 48; v++) idt_set(v, isr_stub_table[v], 0);
+	for (unsigned v = 0; v < 48; v++) idt_set(v, isr_stub_table[v], v == 3 || v == 4 ? 3 : 0);
 	idt_set(VEC_NULL_TRAP, (uint32_t)(uintptr_t)isr_null_trap, 3);
 	idt_set(VEC_NULL_TRAP_C, (uint32_t)(uintptr_t)isr_stub_130, 3);
 	handlers[VEC_NULL_TRAP_C] = null_handler;

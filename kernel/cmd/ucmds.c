@@ -21,7 +21,10 @@ static int cmd_exec(int argc, char **argv)
 		kprintf("usage: exec <program> [arguments...] [&]   (programs: ls)\n");
 		return 1;
 	}
-	struct uproc *p = uproc_exec(argv[1], argc - 1, argv + 1, !background);
+	char *args[SHELL_MAX_ARGS + 1];
+	for (int i = 1; i < argc; i++) args[i - 1] = argv[i];
+	args[argc - 1] = 0; /* the vector a program gets ends with NULL */
+	struct uproc *p = uproc_exec(argv[1], argc - 1, args, !background);
 	if (!p) return 1;
 	if (background) {
 		kprintf("process %d started in the background\n", p->pid);
@@ -71,7 +74,7 @@ static int cmd_kill(int argc, char **argv)
 		kprintf("usage: kill <pid>   (see ps)\n");
 		return 1;
 	}
-	if (uproc_kill((int)pid, SIGKILL)) {
+	if (uproc_kill((int)pid, SIGKILL, "killed from the shell")) {
 		kprintf("kill: no running process %u\n", (unsigned)pid);
 		return 1;
 	}

@@ -146,7 +146,9 @@ static int32_t kill_common(int pid, int sig)
 	if (pid <= 0) pid = uproc_current()->pid; /* process groups: just the caller */
 	struct uproc *p = uproc_find(pid);
 	if (!p || p->state != UP_RUNNING) return -ESRCH;
-	return sig ? uproc_kill(pid, sig) : 0;
+	char why[48];
+	mm_snprintf(why, sizeof why, "killed by process %d", uproc_current()->pid);
+	return sig ? uproc_kill(pid, sig, why) : 0;
 }
 
 static int32_t sys_kill(struct sys_args *a) { return kill_common((int)a->a[0], (int)a->a[1]); }

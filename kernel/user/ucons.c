@@ -59,7 +59,7 @@ static void feed(struct uproc *p, int c)
 	last_cr = c == '\r';
 	if (c == 3) {
 		kprintf("^C\n");
-		uproc_kill(p->pid, SIGINT);
+		uproc_kill(p->pid, SIGINT, "interrupted by Ctrl-C");
 		return;
 	}
 	uint32_t f = irq_save();

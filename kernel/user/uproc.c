@@ -169,12 +169,15 @@ static void user_leave(struct trap_frame *tf)
 
 /* Wake p wherever it sleeps in the kernel, so it sees its kill. */
 void uproc_stdin_wake(void);
-int uproc_kill(int pid, int sig)
+int uproc_kill(int pid, int sig, const char *why)
 {
 	struct uproc *p = uproc_find(pid);
 	if (!p || p->state != UP_RUNNING) return -ESRCH;
 	uint32_t f = irq_save();
-	if (!p->kill_sig) p->kill_sig = sig;
+	if (!p->kill_sig) {
+		p->kill_sig = sig;
+		mm_snprintf(p->why, sizeof p->why, "%s (signal %d)", why, sig);
+	}
 	wait_wake_all(&p->children);
 	uproc_stdin_wake();
 	irq_restore(f);

@@ -73,8 +73,8 @@ int uproc_fork(struct trap_frame *tf);
 /* End the current process with a wait status (never returns). */
 void uproc_exit(int status) __attribute__((noreturn));
 /* Ask p to end with signal sig (it ends when it next leaves the kernel or
- * wakes). 0 or -ESRCH. */
-int uproc_kill(int pid, int sig);
+ * wakes); why says by whom, for the report. 0 or -ESRCH. */
+int uproc_kill(int pid, int sig, const char *why);
 /* Wait for a child of parent (NULL: the shell's processes) to end: pid > 0
  * that one, -1 any. Returns its pid and *status, 0 when nohang and none is
  * done, or -ECHILD. The zombie is reaped. */

@@ -1,0 +1,170 @@
+#!/usr/bin/env bash
+# user.sh - user processes end to end: every self-checking program of
+# user/test in ring 3 (through a pool smaller than what they touch, so they
+# swap), the same integrity tests under every replacement policy, on the
+# RAM and the ATA swap device, a process larger than RAM, real glibc, MeMS
+# as a user program, refused ELF files, background processes with ps, pt,
+# space show and kill, Ctrl-C, and no frame, swap slot or page left behind.
+cd "$(dirname "$0")/../.." || exit 1
+. tests/e2e/lib.sh
+T=$E2E_TMP
+
+MODS=()
+for f in build/user/*; do MODS+=(--module "$f"); done
+TESTS=$(for f in user/test/*.c; do n=$(basename "$f" .c); [ "$n" = utest ] || echo "$n"; done)
+[ -n "$TESTS" ] || { fail "user/test holds tests"; finish; }
+
+# section FILE WORDS: the output of the command "[mm] WORDS" up to the next prompt.
+section() {
+	python3 - "$1" "$2" <<'PY'
+import sys
+out = open(sys.argv[1], encoding="latin-1").read()
+key = "[mm] " + sys.argv[2] + "\n"
+i = out.find(key)
+if i < 0:
+    sys.exit(1)
+rest = out[i + len(key):]
+j = rest.find("[mm] ")
+sys.stdout.write(rest if j < 0 else rest[:j])
+PY
+}
+
+# check_passes FILE NAME: the test NAME's section says PASS and exit 0.
+check_passes() {
+	section "$1" "exec $2" > "$T/sec"
+	if grep -qx "PASS $2" "$T/sec" && grep -Eq '^process [0-9]+ exited: status 0$' "$T/sec"; then
+		ok "$2 passes in ring 3 ($3)"
+	else
+		fail "$2 passes in ring 3 ($3)" "$(head -c 600 "$T/sec")"
+	fi
+}
+
+frames_in_use() { sed -n 's/^address-space frames in use: \([0-9]*\) .*/\1/p' "$1" | sed -n "${2}p"; }
+
+# ---- every test through a small pool on the RAM device -------------------
+head -c 700 build/user/hello > "$T/truncated"
+gzip -c build/user/hello > "$T/hello.gz"
+{
+	echo "exec hello one two"
+	echo "upool"
+	for t in $TESTS; do echo "exec $t"; done
+	echo "exec glibc-hello"
+	echo "exec glibc-hello 7"
+	echo "exec mems-example"
+	echo "exec nosuch"
+	echo "exec demo.trace"
+	echo "exec truncated"
+	echo "exec hello.gz"
+	echo "exec hello after"
+	echo "upool"
+	echo "swapinfo"
+} > "$T/script"
+$MMK --mem 128M --cmdline "quiet swap=64M upool=8M" "${MODS[@]}" --module tools/demo.trace \
+	--module "$T/truncated" --module "$T/hello.gz" --keep-going --timeout 600 < "$T/script" > "$T/all" 2>&1
+for t in $TESTS; do check_passes "$T/all" "$t" "8 MiB pool, RAM swap"; done
+section "$T/all" "exec hello one two" > "$T/hello"
+check_contains "hello gets its arguments" "$T/hello" $'argv[1] = "one"\nargv[2] = "two"'
+check_contains "hello gets AT_RANDOM" "$T/hello" "AT_RANDOM 0xbf"
+check_contains "hello exits 0" "$T/hello" "exited: status 0"
+section "$T/all" "exec glibc-hello" > "$T/glibc"
+check_contains "a static glibc program prints (printf, malloc, free)" "$T/glibc" "hello from glibc:"
+check_contains "... and its exit status is seen" "$T/glibc" "exited: status 0"
+section "$T/all" "exec glibc-hello 7" > "$T/glibc7"
+check_contains "glibc's exit(7) is status 7" "$T/glibc7" "exited: status 7"
+# the expected file names the physical address (a number only a run can know) by a placeholder
+section "$T/all" "exec mems-example" | sed '/^process [0-9]* exited/d' |
+	sed -E 's/Physical Address: [0-9]+$/Physical Address: <PHYSICAL_ADDRESS_FROM_MMAP e.g. 140535789383680>/' > "$T/mems"
+check_same "MeMS as a user program prints the official example's output" "$T/mems" tests/data/cases/mems/example.expected.txt
+section "$T/all" "exec nosuch" > "$T/e1"
+check_contains "a missing program is named" "$T/e1" "exec: nosuch: no such file"
+section "$T/all" "exec demo.trace" > "$T/e2"
+check_contains "a text file is refused as an ELF" "$T/e2" "exec: demo.trace: "
+check_contains "... saying why" "$T/e2" "magic"
+section "$T/all" "exec truncated" > "$T/e3"
+check_contains "a truncated ELF file is refused" "$T/e3" "exec: truncated: "
+section "$T/all" "exec hello.gz" > "$T/e4"
+check_contains "a compressed program is refused" "$T/e4" "compressed"
+section "$T/all" "exec hello after" > "$T/after"
+check_contains "the kernel goes on after every refusal" "$T/after" 'argv[1] = "after"'
+first=$(frames_in_use "$T/all" 1)
+last=$(frames_in_use "$T/all" 2)
+if [ -n "$first" ] && [ "$first" = "$last" ]; then ok "no frame left behind by the processes ($first before and after)"
+else fail "no frame left behind" "frames in use: '$first' then '$last'"; fi
+section "$T/all" "upool" > /dev/null
+tail -n 40 "$T/all" > "$T/end"
+check_contains "the pool is empty at the end" "$T/end" "0 resident of 0 pages"
+check_contains "the pool's structures agree" "$T/end" "user pool check: consistent"
+check_contains "the tests paged out to swap" "$T/all" "evictions="
+grep -q "evictions=0 " "$T/end" && fail "the tests evicted pages" "$(grep evictions "$T/end")" || ok "the tests evicted pages"
+check_contains "every swap slot came back" "$T/end" "0 in use"
+check_not_contains "nothing crashed" "$T/all" "KERNEL PANIC"
+
+# ---- every policy, RAM swap ------------------------------------------------
+{
+	for p in fifo lru sc clock nru aging lirs duel; do
+		echo "policy $p"
+		echo "exec page-random"
+		echo "exec fork-tree"
+	done
+	echo "policy opt"
+	echo "upool"
+} > "$T/pscript"
+$MMK --mem 64M --cmdline "quiet swap=32M upool=2M" "${MODS[@]}" --keep-going --timeout 600 < "$T/pscript" > "$T/pol" 2>&1
+python3 - "$T/pol" > "$T/polcheck" <<'PY'
+import sys, re
+out = open(sys.argv[1], encoding="latin-1").read()
+parts = out.split("[mm] policy ")[1:]
+for part in parts:
+    name = part.split("\n", 1)[0]
+    ok = "PASS page-random" in part and "PASS fork-tree" in part and "from now on" in part
+    print(("ok " if ok else "bad ") + name)
+PY
+for p in fifo lru sc clock nru aging lirs duel; do
+	if grep -qx "ok $p" "$T/polcheck"; then ok "policy $p: random touches and a fork tree keep every byte"
+	else fail "policy $p: random touches and a fork tree keep every byte" "$(grep -A12 "policy $p" "$T/pol" | head -14)"; fi
+done
+check_contains "OPT is refused for running processes" "$T/pol" "needs the future"
+check_contains "the pool stays consistent across policy changes" "$T/pol" "user pool check: consistent"
+
+# ---- the ATA disk, several processes, a program larger than RAM ------------
+printf 'exec page-linear 12\nexec page-parallel\nexec fork-tree\nexec bigmem 40\nupool\nswapinfo\n' |
+	$MMK --mem 32M --swap-disk 96M --cmdline "quiet upool=4M" "${MODS[@]}" --keep-going --timeout 600 > "$T/ata" 2>&1
+check_contains "swap is on the ATA disk" "$T/ata" "ata"
+for t in page-linear page-parallel fork-tree; do
+	section "$T/ata" "exec $t$( [ $t = page-linear ] && echo ' 12')" > "$T/sec"
+	if grep -qx "PASS $t" "$T/sec"; then ok "$t passes over the ATA swap disk"; else fail "$t over ATA" "$(head -c 400 "$T/sec")"; fi
+done
+section "$T/ata" "exec bigmem 40" > "$T/big"
+check_contains "a 40 MiB program runs in 32 MiB of RAM" "$T/big" "exited: status 0"
+check_not_contains "... with every byte right" "$T/big" "wrong"
+check_contains "the pool is consistent after the disk runs" "$T/ata" "user pool check: consistent"
+
+# ---- background processes: ps, pt, space show, kill ------------------------
+printf 'exec sleeper 30 &\nsleep 300\nps\npt 1 0x08048000\nspace show 1\nkill 1\nps\nkill 1\nexec hello\n' |
+	$MMK --cmdline quiet "${MODS[@]}" --keep-going --timeout 120 > "$T/bg" 2>&1
+check_contains "exec & starts a background process" "$T/bg" "process 1 started in the background"
+section "$T/bg" "ps" > "$T/ps"
+if grep -Eq '^ +1 +0 +running +[1-9][0-9]* +0 +sleeper$' "$T/ps"; then ok "ps lists it running with resident pages"
+else fail "ps lists the sleeper" "$(cat "$T/ps")"; fi
+section "$T/bg" "pt 1 0x08048000" > "$T/pt"
+check_contains "pt walks the process's page tables" "$T/pt" "in the process's directory"
+section "$T/bg" "space show 1" > "$T/sp"
+check_contains "space show lists the process's regions" "$T/sp" "0x08048000-"
+check_contains "... its stack" "$T/sp" "-0xc0000000"
+section "$T/bg" "kill 1" > "$T/k"
+check_contains "kill ends it, reported by the shell" "$T/k" "process 1 killed: killed from the shell (signal 9)"
+check_contains "a second kill finds nothing" "$T/bg" "kill: no running process 1"
+check_contains "the shell goes on" "$T/bg" "hello from pid 2"
+
+# ---- Ctrl-C kills the foreground process -----------------------------------
+printf 'exec sleeper 30 spin\n\003exec hello after\n' | $MMK --cmdline quiet "${MODS[@]}" --keep-going --timeout 120 > "$T/cc" 2>&1
+check_contains "Ctrl-C kills the foreground process" "$T/cc" "process 1 killed: interrupted by Ctrl-C (signal 2)"
+check_contains "what was typed after it reaches the shell" "$T/cc" 'argv[1] = "after"'
+
+# ---- bad input to the commands ---------------------------------------------
+printf 'exec\nkill\nkill abc\npt 99 0x1000\nspace show 99\npolicy nosuch\n' | $MMK --cmdline quiet --keep-going > "$T/bad" 2>&1
+check_contains "exec without a program says how" "$T/bad" "usage: exec <program>"
+check_contains "kill without a pid says how" "$T/bad" "usage: kill <pid>"
+check_contains "pt of no process says so" "$T/bad" "no running process '99'"
+check_contains "an unknown policy lists the valid ones" "$T/bad" "policy: 'nosuch' is not a policy"
+finish

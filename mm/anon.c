@@ -55,7 +55,7 @@ static uint32_t page_new(struct anon_pool *ap, struct vm_space *s, vaddr_t va)
 		return 0;
 	}
 	*m = (struct anon_rmap){ s, va, 0 };
-	*pg = (struct anon_page){ 1, REPL_NO_SLOT, SWAP_NO_SLOT, m };
+	*pg = (struct anon_page){ 1, REPL_NO_SLOT, SWAP_NO_SLOT, false, m };
 	uint32_t num = ap->nfree ? ap->free_nums[--ap->nfree] : ap->next_num++;
 	ap->pages[num] = pg;
 	ap->live++;
@@ -144,11 +144,15 @@ static int be_evict(void *ctx, uint32_t slot, uint64_t key)
 	struct anon_pool *ap = ctx;
 	uint32_t num = (uint32_t)key;
 	struct anon_page *pg = page_of(ap, num);
-	bool dirty = pg->swap == SWAP_NO_SLOT;
-	for (struct anon_rmap *m = pg->maps; m; m = m->next) dirty |= (*pte_of(ap, m->s, m->va, false) & PTE_D) != 0;
+	bool written = false;
+	for (struct anon_rmap *m = pg->maps; m; m = m->next) written |= (*pte_of(ap, m->s, m->va, false) & PTE_D) != 0;
+	bool dirty = written || (pg->swap == SWAP_NO_SLOT && !pg->from_file);
 	if (dirty) {
 		int err = write_back(ap, pg, ap->frames[slot]);
 		if (err) return err;
+		pg->from_file = false;
+	} else if (pg->from_file) {
+		ap->stats.file_drops++;
 	}
 	for (struct anon_rmap *m = pg->maps; m; m = m->next) {
 		*pte_of(ap, m->s, m->va, false) = pte_make_swapped(num);
@@ -176,10 +180,14 @@ static int be_load(void *ctx, uint32_t slot, uint64_t key, bool is_write)
 		from_swap = 1;
 	} else if (ap->fill) {
 		mm_memcpy(kva, ap->fill, PAGE_SIZE);
+	} else if (pg->from_file) { /* dropped clean: its first mapping's region has the bytes */
+		vm_region_fill(vm_region_find(pg->maps->s, pg->maps->va), pg->maps->va, kva);
+		ap->stats.file_fills++;
 	} else {
 		MM_ASSERT(ap->fill_region, "anon page %u loaded with no contents", (uint32_t)key);
 		vm_region_fill(ap->fill_region, ap->fill_va, kva);
-		if (ap->fill_region->kind == VM_FILE) ap->stats.file_fills++;
+		pg->from_file = ap->fill_region->kind == VM_FILE;
+		if (pg->from_file) ap->stats.file_fills++;
 		else ap->stats.zero_fills++;
 	}
 	pg->slot = slot;
@@ -464,8 +472,10 @@ void anon_print(const struct anon_pool *ap, struct mm_sink *out)
 	mm_format(out, "  ");
 	pool_format_stats(&ap->pool, out);
 	mm_format(out, " swapins=%llu\n", (unsigned long long)ap->pool.stats.swapins);
-	mm_format(out, "  zero-fills=%llu file-fills=%llu shares=%llu cow-copies=%llu cow-reuses=%llu\n",
+	mm_format(out, "  zero-fills=%llu file-fills=%llu file-drops=%llu shares=%llu cow-copies=%llu\n"
+		  "  cow-reuses=%llu\n",
 		  (unsigned long long)ap->stats.zero_fills, (unsigned long long)ap->stats.file_fills,
+		  (unsigned long long)ap->stats.file_drops,
 		  (unsigned long long)ap->stats.shares, (unsigned long long)ap->stats.cow_copies,
 		  (unsigned long long)ap->stats.cow_reuses);
 }

@@ -20,7 +20,8 @@
  *   write fault      count 1: the PTE gets W back (reuse); else the page is
  *                    copied into a new page for this mapping alone
  *   evict            every mapping's PTE <- swapped(number); written back if
- *                    any mapping dirtied it or it has no swap copy
+ *                    any mapping dirtied it or it has no swap copy, unless
+ *                    it still holds its file's bytes (then just dropped)
  *   load             read back (or fill) into the slot's frame; every
  *                    mapping's PTE <- frame
  *   release          the mapping goes; at count 0 the slot and swap copy go
@@ -48,6 +49,8 @@ struct anon_page {
 	uint32_t nmap;          /* mappings: the page's (and frame's) reference count */
 	uint32_t slot;          /* pool slot while resident, REPL_NO_SLOT otherwise */
 	uint32_t swap;          /* swap slot with a valid copy, or SWAP_NO_SLOT */
+	bool from_file;         /* holds its region's file bytes, never written: eviction
+	                           drops it and a load reads the file again */
 	struct anon_rmap *maps;
 };
 
@@ -57,6 +60,7 @@ struct anon_stats {
 	uint64_t cow_reuses;  /* write faults on a page nobody else held */
 	uint64_t file_fills;  /* first touches filled from a file */
 	uint64_t zero_fills;  /* first touches zero-filled */
+	uint64_t file_drops;  /* evictions of clean file pages: nothing written */
 };
 
 struct anon_pool {

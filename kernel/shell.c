@@ -254,10 +254,13 @@ int shell_readline(const char *prompt, char *buf, int cap)
 	return read_line(prompt, buf, cap, false);
 }
 
+void (*shell_prompt_hook)(void);
+
 void shell_run(void)
 {
 	char line[SHELL_LINE_MAX];
 	for (;;) {
+		if (shell_prompt_hook) shell_prompt_hook();
 		if (read_line("[mm] ", line, sizeof line, true) < 0 || shell_exec(line) != 0)
 			console_count_failure();
 	}

@@ -25,6 +25,10 @@ struct shell_cmd {
 			#nm, al, hlp, fnc, use, ex, out }
 #define SHELL_COMMAND(nm, al, hlp, fnc) SHELL_COMMAND_DOC(nm, al, hlp, 0, 0, 0, fnc)
 
+/* Called before each prompt (the process layer reports ended background
+ * processes there). */
+extern void (*shell_prompt_hook)(void);
+
 #define SHELL_LINE_MAX 256
 #define SHELL_MAX_ARGS 16
 

@@ -273,8 +273,10 @@ void vm_space_print(const struct vm_space *s, struct mm_sink *out)
 		mm_format(out, "  0x%08x-0x%08x %s %6u pages, %u present\n", vaddr_u32(r->start),
 			  vaddr_u32(region_end(r)), vm_prot_str(r->prot, p), r->npages, present);
 	}
-	mm_format(out, "  faults %llu, zero-fills %llu, bad %llu, out-of-memory %llu\n",
+	mm_format(out, "  faults %llu, zero-fills %llu, paged in %llu, copy-on-write %llu, bad %llu,\n"
+		  "  out-of-memory %llu\n",
 		  (unsigned long long)s->stats.faults, (unsigned long long)s->stats.zero_fills,
+		  (unsigned long long)s->stats.paged, (unsigned long long)s->stats.cow,
 		  (unsigned long long)s->stats.bad, (unsigned long long)s->stats.oom);
 }
 

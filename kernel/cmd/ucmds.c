@@ -7,6 +7,7 @@
  */
 #include "io.h"
 #include "kernel.h"
+#include "kmain.h"
 #include "mem.h"
 #include "mmlib.h"
 #include "shell.h"
@@ -36,7 +37,7 @@ static int cmd_exec(int argc, char **argv)
 	kprintf("process %d %s\n", pid, end);
 	return status == 0 ? 0 : 1;
 }
-SHELL_COMMAND_DOC(exec, "run-program", "run a user program (an ELF boot module) in ring 3",
+SHELL_COMMAND_DOC(exec, "", "run a user program (an ELF boot module) in ring 3",
 		  "exec <program> [arguments...] [&]",
 		  "exec hello a b",
 		  "what the program prints, then 'process <pid> exited: status <n>' or 'process <pid> killed: <reason>'; with &, the prompt at once and the end line later",
@@ -87,6 +88,9 @@ SHELL_COMMAND_DOC(kill, "", "kill a user process (SIGKILL)",
 		  "kill 3",
 		  "nothing, or 'process <pid> killed: signal 9' when the shell started it",
 		  cmd_kill);
+
+static void ucmds_boot(void) { shell_prompt_hook = uproc_reap_shell; }
+BOOT_HOOK(ucmds, ucmds_boot, 40);
 
 static int cmd_upool(int argc, char **argv)
 {

@@ -153,7 +153,10 @@ static void user_fault(struct trap_frame *tf, uint32_t addr, const char *reason,
 	struct uproc *p = uproc_current();
 	if (!p) return;
 	if (!sig) sig = signal_of(tf->vector);
-	mm_snprintf(p->why, sizeof p->why, "%s at 0x%08x (eip 0x%08x)", reason, addr, tf->eip);
+	if (tf->vector == TRAP_PF)
+		mm_snprintf(p->why, sizeof p->why, "%s at 0x%08x (eip 0x%08x)", reason, addr, tf->eip);
+	else
+		mm_snprintf(p->why, sizeof p->why, "%s at eip 0x%08x", reason, tf->eip);
 	klog("process %d killed: %s\n", p->pid, p->why);
 	if (p->parent) kprintf("process %d killed: %s\n", p->pid, p->why);
 	uproc_exit(sig);

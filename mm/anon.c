@@ -179,7 +179,7 @@ static int be_load(void *ctx, uint32_t slot, uint64_t key, bool is_write)
 		}
 		from_swap = 1;
 	} else if (ap->fill) {
-		mm_memcpy(kva, ap->fill, PAGE_SIZE);
+		if (ap->fill != kva) mm_copy_page(kva, ap->fill); /* (the same frame: its own victim) */
 	} else if (pg->from_file) { /* dropped clean: its first mapping's region has the bytes */
 		vm_region_fill(vm_region_find(pg->maps->s, pg->maps->va), pg->maps->va, kva);
 		ap->stats.file_fills++;
@@ -244,9 +244,11 @@ static int pager_fault(void *ctx, struct vm_space *s, const struct vm_region *r,
 	return err;
 }
 
-/* (s, va) leaves pg for a new page of its own holding a copy. Validate,
- * then commit: the copy is taken before the pool may evict the original,
- * and a failure puts the mapping back as it was. */
+/* (s, va) leaves pg for a new page of its own holding a copy. The copy is
+ * made from pg's frame as the new page loads: if the pool evicts pg itself
+ * to make room, its bytes are still in that frame (eviction only writes
+ * them out) and the new page loads in place. A failure puts the mapping
+ * back as it was. */
 static int copy_page(struct anon_pool *ap, struct vm_space *s, vaddr_t va, uint32_t num, pte_t *e)
 {
 	uint32_t copy = page_new(ap, s, va);
@@ -255,11 +257,11 @@ static int copy_page(struct anon_pool *ap, struct vm_space *s, vaddr_t va, uint3
 		return -MM_ENOMEM;
 	}
 	struct anon_page *pg = page_of(ap, num);
-	mm_memcpy(ap->bounce, mm_phys_to_virt(pte_paddr(*e)), PAGE_SIZE);
+	const void *src = mm_phys_to_virt(pte_paddr(*e));
 	struct anon_rmap *m = unlink_map(pg, s, va);
 	*e = 0;
 	mm_tlb_flush_page(va);
-	ap->fill = ap->bounce;
+	ap->fill = src;
 	int err = bring_in(ap, copy, true);
 	if (!err) {
 		mm_free(&ap->sys->alloc, m);
@@ -362,8 +364,7 @@ int anon_init(struct anon_pool *ap, const struct vm_sys *sys, struct swap_area *
 	uint32_t n = cfg->nframes;
 	ap->frames = mm_alloc(&sys->alloc, n * sizeof(paddr_t));
 	ap->frame_slot_mem = mm_alloc(&sys->alloc, repl_map_bytes(n));
-	ap->bounce = mm_alloc(&sys->alloc, PAGE_SIZE);
-	err = ap->frames && ap->frame_slot_mem && ap->bounce ? 0 : -MM_ENOMEM;
+	err = ap->frames && ap->frame_slot_mem ? 0 : -MM_ENOMEM;
 	if (!err) {
 		repl_map_init(&ap->frame_slot, ap->frame_slot_mem, n);
 		err = take_frames(ap, n);
@@ -375,7 +376,6 @@ int anon_init(struct anon_pool *ap, const struct vm_sys *sys, struct swap_area *
 	if (err) {
 		mm_free(&sys->alloc, ap->frames);
 		mm_free(&sys->alloc, ap->frame_slot_mem);
-		mm_free(&sys->alloc, ap->bounce);
 		pool_fini(&ap->pool);
 	}
 	return err;
@@ -387,7 +387,6 @@ void anon_fini(struct anon_pool *ap)
 	for (uint32_t i = 0; i < ap->pool.cfg.nframes; i++) ap->sys->frames.free(ap->sys->frames.ctx, ap->frames[i]);
 	mm_free(&ap->sys->alloc, ap->frames);
 	mm_free(&ap->sys->alloc, ap->frame_slot_mem);
-	mm_free(&ap->sys->alloc, ap->bounce);
 	mm_free(&ap->sys->alloc, ap->pages);
 	mm_free(&ap->sys->alloc, ap->free_nums);
 	pool_fini(&ap->pool);

@@ -76,8 +76,7 @@ struct anon_pool {
 	uint32_t nfree, next_num;
 	uint32_t live;              /* pages that exist */
 	uint32_t nspaces;           /* spaces attached */
-	void *bounce;               /* one page: the source of a copy in progress */
-	const uint8_t *fill;        /* the contents of the page a fault loads, */
+	const void *fill;           /* the contents of the page a fault loads (a copy's source), */
 	const struct vm_region *fill_region; /* or the region to fill it from */
 	vaddr_t fill_va;
 	const char *last_error;

@@ -25,6 +25,9 @@ paddr_t mm_virt_to_phys(const void *va);
 /* Fill one page (PAGE_SIZE bytes, page-aligned) with zeros, the fastest way
  * the machine has (rep stosl in the kernel). */
 void mm_zero_page(void *kva);
+/* Copy one page (PAGE_SIZE bytes, both page-aligned), the fastest way the
+ * machine has (rep movsl in the kernel). */
+void mm_copy_page(void *dst, const void *src);
 
 /* TLB and page-directory control (no-ops or bookkeeping on the host). */
 void mm_tlb_flush_page(vaddr_t va);

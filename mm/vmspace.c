@@ -463,7 +463,10 @@ int vm_space_fork(struct vm_space *dst, struct vm_space *src)
 		for (uint32_t i = 0; i < r->npages && !err; i++) {
 			vaddr_t va = vaddr_add(r->start, i * PAGE_SIZE);
 			pte_t *e = pgt_walk(&src->sys->frames, src->pd, va, false);
-			if (e && *e) err = src->pager.share(src->pager.ctx, dst, src, va);
+			if (!e) /* no page table: nothing until the next 4 MiB */
+				i += PGT_ENTRIES - 1 - pgt_table_index(va);
+			else if (*e)
+				err = src->pager.share(src->pager.ctx, dst, src, va);
 		}
 		if (err) return err;
 	}

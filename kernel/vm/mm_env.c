@@ -46,6 +46,12 @@ void mm_zero_page(void *kva)
 	__asm__ volatile("cld; rep stosl" : "+D"(kva), "+c"(n) : "a"(0) : "memory");
 }
 
+void mm_copy_page(void *dst, const void *src)
+{
+	uint32_t n = PAGE_SIZE / 4;
+	__asm__ volatile("cld; rep movsl" : "+D"(dst), "+S"(src), "+c"(n) : : "memory");
+}
+
 void mm_tlb_flush_page(vaddr_t va) { invlpg(vaddr_u32(va)); }
 void mm_load_pgdir(paddr_t pd) { write_cr3(paddr_u32(pd)); }
 uint32_t mm_irq_save(void) { return irq_save(); }

@@ -4,9 +4,19 @@
  */
 #include "mmlib.h"
 
+/* Machine words that may alias anything: the bulk of an aligned copy or
+ * fill moves a word at a time, the rest a byte at a time. */
+typedef size_t __attribute__((may_alias)) mm_word;
+#define WORD_MASK (sizeof(mm_word) - 1)
+
 void *mm_memset(void *dst, int c, size_t n)
 {
 	unsigned char *d = dst;
+	if (!((uintptr_t)d & WORD_MASK) && n >= sizeof(mm_word)) {
+		mm_word w = (unsigned char)c;
+		w *= (mm_word)-1 / 255; /* the byte in every byte of the word */
+		for (; n >= sizeof(mm_word); n -= sizeof(mm_word), d += sizeof(mm_word)) *(mm_word *)d = w;
+	}
 	while (n--) *d++ = (unsigned char)c;
 	return dst;
 }
@@ -15,6 +25,9 @@ void *mm_memcpy(void *dst, const void *src, size_t n)
 {
 	unsigned char *d = dst;
 	const unsigned char *s = src;
+	if (!(((uintptr_t)d | (uintptr_t)s) & WORD_MASK))
+		for (; n >= sizeof(mm_word); n -= sizeof(mm_word), d += sizeof(mm_word), s += sizeof(mm_word))
+			*(mm_word *)d = *(const mm_word *)s;
 	while (n--) *d++ = *s++;
 	return dst;
 }

@@ -69,6 +69,7 @@ paddr_t mm_virt_to_phys(const void *va)
 }
 
 void mm_zero_page(void *kva) { memset(kva, 0, PAGE_SIZE); }
+void mm_copy_page(void *dst, const void *src) { memcpy(dst, src, PAGE_SIZE); }
 
 void mm_tlb_flush_page(vaddr_t va)
 {

@@ -33,6 +33,7 @@ void mm_log(const char *fmt, ...)
 void *mm_phys_to_virt(paddr_t pa) { return (void *)(uintptr_t)paddr_u32(pa); }
 paddr_t mm_virt_to_phys(const void *va) { return paddr_make((uint32_t)(uintptr_t)va); }
 void mm_zero_page(void *kva) { memset(kva, 0, PAGE_SIZE); }
+void mm_copy_page(void *dst, const void *src) { memcpy(dst, src, PAGE_SIZE); }
 void mm_tlb_flush_page(vaddr_t va) { (void)va; }
 
 void mm_load_pgdir(paddr_t pd)

@@ -131,3 +131,27 @@ end
 document mmk-pools
 List the live frame pools with their policy and statistics.
 end
+
+# mmk-procs: the user processes (kernel/user/uproc.c's table), each with the
+# physical address of its page directory for mmk-pgdir and mmk-pte.
+define mmk-procs
+  set $p = procs
+  if !$p
+    printf "no user processes\n"
+  end
+  while $p
+    printf "pid %d  %-16s ", $p->pid, $p->name
+    if $p->state == UP_ZOMBIE
+      printf "zombie, status 0x%x\n", $p->status
+    else
+      printf "running, page directory 0x%08x, %u regions\n", $p->space->pd.v, $p->space->nregions
+    end
+    set $p = $p->next
+  end
+  if upool_peek()
+    printf "user pool: %u frames, %u resident of %u pages\n", pool.pool.cfg.nframes, pool.pool.nresident, pool.live
+  end
+end
+document mmk-procs
+List the user processes and their page directories (use one with mmk-pgdir or mmk-pte), then the user pool.
+end

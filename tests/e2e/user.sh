@@ -161,6 +161,17 @@ printf 'exec sleeper 30 spin\n\003exec hello after\n' | $MMK --cmdline quiet "${
 check_contains "Ctrl-C kills the foreground process" "$T/cc" "process 1 killed: interrupted by Ctrl-C (signal 2)"
 check_contains "what was typed after it reaches the shell" "$T/cc" 'argv[1] = "after"'
 
+# ---- gdb on a process's address space --------------------------------------
+port=$((20000 + RANDOM % 20000))
+printf 'target remote 127.0.0.1:%s\nbreak sys_nanosleep\ncontinue\nmmk-procs\nmmk-pte 0x08049000 procs->space->pd.v\nkill\nquit\n' "$port" > "$T/g.gdb"
+printf 'exec sleeper 2\n' | $MMK --cmdline quiet --module build/user/sleeper --gdb "$port" --timeout 60 > /dev/null 2>&1 &
+sleep 1
+timeout 50 gdb-multiarch -q -batch -x tools/mmk.gdb -x "$T/g.gdb" build/kernel.elf > "$T/gdb" 2>&1
+wait
+if grep -Eq '^pid 1  sleeper +running, page directory 0x[0-9a-f]{8}, [0-9]+ regions$' "$T/gdb"; then ok "gdb: mmk-procs lists the process and its page directory"
+else fail "gdb: mmk-procs" "$(tail -5 "$T/gdb")"; fi
+check_contains "gdb: mmk-pte walks the process's directory to its text page" "$T/gdb" "present=1 rw=0 user=1"
+
 # ---- bad input to the commands ---------------------------------------------
 printf 'exec\nkill\nkill abc\npt 99 0x1000\nspace show 99\npolicy nosuch\n' | $MMK --cmdline quiet --keep-going > "$T/bad" 2>&1
 check_contains "exec without a program says how" "$T/bad" "usage: exec <program>"

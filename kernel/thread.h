@@ -39,6 +39,7 @@ struct thread {
 	void *proc;                /* the user process it runs, or NULL */
 	uint8_t *fpu;              /* its x87/SSE state (16-aligned in fpu_mem), or NULL */
 	void *fpu_mem;
+	bool io_may_sleep;         /* may sleep in disk I/O (holds nothing others need) */
 };
 
 struct wait_queue { struct thread *head, *tail; };

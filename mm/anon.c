@@ -145,18 +145,25 @@ static int be_evict(void *ctx, uint32_t slot, uint64_t key)
 	uint32_t num = (uint32_t)key;
 	struct anon_page *pg = page_of(ap, num);
 	bool written = false;
-	for (struct anon_rmap *m = pg->maps; m; m = m->next) written |= (*pte_of(ap, m->s, m->va, false) & PTE_D) != 0;
+	/* Unmap first: nobody may change the page while it is written out
+	 * (the write may sleep, and other processes run meanwhile). */
+	for (struct anon_rmap *m = pg->maps; m; m = m->next) {
+		pte_t *e = pte_of(ap, m->s, m->va, false);
+		written |= (*e & PTE_D) != 0;
+		*e = pte_make_swapped(num);
+		mm_tlb_flush_page(m->va);
+	}
 	bool dirty = written || (pg->swap == SWAP_NO_SLOT && !pg->from_file);
 	if (dirty) {
 		int err = write_back(ap, pg, ap->frames[slot]);
-		if (err) return err;
+		if (err) { /* the page stays resident, mapped as before (dirty again) */
+			for (struct anon_rmap *m = pg->maps; m; m = m->next)
+				*pte_of(ap, m->s, m->va, false) = pte_make(ap->frames[slot], map_flags(pg, m)) | (written ? PTE_D : 0);
+			return err;
+		}
 		pg->from_file = false;
 	} else if (pg->from_file) {
 		ap->stats.file_drops++;
-	}
-	for (struct anon_rmap *m = pg->maps; m; m = m->next) {
-		*pte_of(ap, m->s, m->va, false) = pte_make_swapped(num);
-		mm_tlb_flush_page(m->va);
 	}
 	pg->slot = REPL_NO_SLOT;
 	return dirty ? 1 : 0;
@@ -228,6 +235,7 @@ static int pager_fault(void *ctx, struct vm_space *s, const struct vm_region *r,
 		return -MM_ENOMEM;
 	}
 	if (pte_is_swapped(*e)) return bring_in(ap, pte_swap_slot(*e), write);
+	if (*e & PTE_P) return 0; /* brought in while we waited for the lock: try again */
 	MM_ASSERT(*e == 0, "fault on 0x%08x with PTE 0x%08x", vaddr_u32(va), *e);
 	uint32_t num = page_new(ap, s, va);
 	if (!num) {
@@ -271,7 +279,16 @@ static int copy_page(struct anon_pool *ap, struct vm_space *s, vaddr_t va, uint3
 	mm_free(&ap->sys->alloc, unlink_map(page_of(ap, copy), s, va));
 	page_delete(ap, copy);
 	link_map(pg, m);
-	*e = pg->slot == REPL_NO_SLOT ? pte_make_swapped(num) : pte_make(ap->frames[pg->slot], map_flags(pg, m));
+	if (pg->slot == REPL_NO_SLOT) {
+		*e = pte_make_swapped(num);
+	} else { /* shared again: every mapping read-only, dirty bits kept */
+		for (struct anon_rmap *o = pg->maps; o; o = o->next) {
+			pte_t *oe = pte_of(ap, o->s, o->va, false);
+			pte_t d = o == m ? 0 : (*oe & PTE_D);
+			*oe = pte_make(ap->frames[pg->slot], map_flags(pg, o)) | d;
+			mm_tlb_flush_page(o->va);
+		}
+	}
 	return err;
 }
 
@@ -279,7 +296,8 @@ static int pager_write_fault(void *ctx, struct vm_space *s, const struct vm_regi
 {
 	struct anon_pool *ap = ctx;
 	pte_t *e = pte_of(ap, s, va, false);
-	MM_ASSERT(e && (*e & PTE_P), "write fault on 0x%08x: not present", vaddr_u32(va));
+	if (!e || !(*e & PTE_P) || (*e & PTE_W))
+		return 0; /* changed while we waited for the lock: the access is tried again */
 	uint32_t num = num_of_pte(ap, *e);
 	if (page_of(ap, num)->nmap == 1) {
 		*e |= PTE_W;
@@ -324,15 +342,70 @@ static void pager_move(void *ctx, struct vm_space *s, vaddr_t from, vaddr_t to)
 	mm_tlb_flush_page(from);
 }
 
-static void pager_release(void *ctx, struct vm_space *s, vaddr_t va, pte_t pte)
+static void pager_release(void *ctx, struct vm_space *s, vaddr_t va)
 {
 	struct anon_pool *ap = ctx;
+	pte_t *e = pte_of(ap, s, va, false);
+	pte_t pte = *e;
+	if (!pte) return; /* (emptied while we waited for the lock) */
+	*e = 0;
+	if (pte & PTE_P) mm_tlb_flush_page(va);
 	uint32_t num = num_of_pte(ap, pte);
 	struct anon_page *pg = page_of(ap, num);
 	mm_free(&ap->sys->alloc, unlink_map(pg, s, va));
 	if (pg->nmap) return;
 	if (pg->slot != REPL_NO_SLOT) pool_release(&ap->pool, num);
 	page_delete(ap, num);
+}
+
+/* ---- the pager's entry points: each under the pool's lock ------------------ */
+
+static void lock(struct anon_pool *ap)
+{
+	if (ap->sync.lock) ap->sync.lock(ap->sync.ctx);
+}
+
+static void unlock(struct anon_pool *ap)
+{
+	if (ap->sync.unlock) ap->sync.unlock(ap->sync.ctx);
+}
+
+static int op_fault(void *ctx, struct vm_space *s, const struct vm_region *r, vaddr_t va, bool write)
+{
+	lock(ctx);
+	int err = pager_fault(ctx, s, r, va, write);
+	unlock(ctx);
+	return err;
+}
+
+static int op_write_fault(void *ctx, struct vm_space *s, const struct vm_region *r, vaddr_t va)
+{
+	lock(ctx);
+	int err = pager_write_fault(ctx, s, r, va);
+	unlock(ctx);
+	return err;
+}
+
+static int op_share(void *ctx, struct vm_space *dst, struct vm_space *src, vaddr_t va)
+{
+	lock(ctx);
+	int err = pager_share(ctx, dst, src, va);
+	unlock(ctx);
+	return err;
+}
+
+static void op_move(void *ctx, struct vm_space *s, vaddr_t from, vaddr_t to)
+{
+	lock(ctx);
+	pager_move(ctx, s, from, to);
+	unlock(ctx);
+}
+
+static void op_release(void *ctx, struct vm_space *s, vaddr_t va)
+{
+	lock(ctx);
+	pager_release(ctx, s, va);
+	unlock(ctx);
 }
 
 /* ---- life cycle ---------------------------------------------------------- */
@@ -394,9 +467,9 @@ void anon_fini(struct anon_pool *ap)
 
 void anon_attach(struct anon_pool *ap, struct vm_space *s)
 {
-	s->pager = (struct vm_pager){ .fault = pager_fault, .release = pager_release,
-				      .write_fault = pager_write_fault, .share = pager_share,
-				      .move = pager_move, .ctx = ap };
+	s->pager = (struct vm_pager){ .fault = op_fault, .release = op_release,
+				      .write_fault = op_write_fault, .share = op_share,
+				      .move = op_move, .ctx = ap };
 	ap->nspaces++;
 }
 
@@ -409,7 +482,10 @@ void anon_detach(struct anon_pool *ap, struct vm_space *s)
 
 int anon_set_policy(struct anon_pool *ap, const struct repl_ops *ops)
 {
-	return pool_set_policy(&ap->pool, ops);
+	lock(ap);
+	int err = pool_set_policy(&ap->pool, ops);
+	unlock(ap);
+	return err;
 }
 
 const struct anon_page *anon_page_at(const struct anon_pool *ap, const struct vm_space *s, vaddr_t va)
@@ -446,7 +522,7 @@ static int check_page(const struct anon_pool *ap, uint32_t num, struct mm_sink *
 	return 0;
 }
 
-int anon_check(const struct anon_pool *ap, struct mm_sink *err)
+static int check_all(const struct anon_pool *ap, struct mm_sink *err)
 {
 	int rc = pool_check(&ap->pool, err);
 	uint32_t live = 0, resident = 0;
@@ -464,8 +540,17 @@ int anon_check(const struct anon_pool *ap, struct mm_sink *err)
 	return rc ? rc : swap_check(ap->swap, err);
 }
 
-void anon_print(const struct anon_pool *ap, struct mm_sink *out)
+int anon_check(struct anon_pool *ap, struct mm_sink *err)
 {
+	lock(ap);
+	int rc = check_all(ap, err);
+	unlock(ap);
+	return rc;
+}
+
+void anon_print(struct anon_pool *ap, struct mm_sink *out)
+{
+	lock(ap);
 	mm_format(out, "user pool: %u frames, policy %s, %u resident of %u pages\n", ap->pool.cfg.nframes,
 		  ap->pool.cfg.policy->name, ap->pool.nresident, ap->live);
 	mm_format(out, "  ");
@@ -477,4 +562,5 @@ void anon_print(const struct anon_pool *ap, struct mm_sink *out)
 		  (unsigned long long)ap->stats.file_drops,
 		  (unsigned long long)ap->stats.shares, (unsigned long long)ap->stats.cow_copies,
 		  (unsigned long long)ap->stats.cow_reuses);
+	unlock(ap);
 }

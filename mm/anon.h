@@ -27,8 +27,10 @@
  *   release          the mapping goes; at count 0 the slot and swap copy go
  *
  * Keys of the pool are page numbers; a frame finds its slot through a hash
- * made once (a slot's frame never changes). Locking: as the pool's (see
- * pool.h): every call is a critical section.
+ * made once (a slot's frame never changes). Locking: every entry point
+ * takes the pool's sync lock (struct anon_sync), which may be held across
+ * swap I/O that sleeps; without one, every call must be a critical section
+ * (pool.h).
  */
 #ifndef MM_ANON_H
 #define MM_ANON_H
@@ -63,8 +65,19 @@ struct anon_stats {
 	uint64_t file_drops;  /* evictions of clean file pages: nothing written */
 };
 
+/* How callers of the pool exclude each other when its swap I/O may sleep:
+ * every entry point (the pager ops, attach/detach aside, check, print,
+ * set_policy) runs between lock and unlock. NULL ops: the caller keeps
+ * every call a critical section itself (pool.h's rule). */
+struct anon_sync {
+	void (*lock)(void *ctx);
+	void (*unlock)(void *ctx);
+	void *ctx;
+};
+
 struct anon_pool {
 	struct pool pool;
+	struct anon_sync sync;
 	const struct vm_sys *sys;
 	struct swap_area *swap;
 	paddr_t *frames;            /* per slot */
@@ -102,7 +115,7 @@ const struct anon_page *anon_page_at(const struct anon_pool *ap, const struct vm
 
 /* Every page's count equals its reverse-map length, every mapping's PTE
  * agrees with the page's state, the pool and swap are consistent. */
-int anon_check(const struct anon_pool *ap, struct mm_sink *err);
-void anon_print(const struct anon_pool *ap, struct mm_sink *out);
+int anon_check(struct anon_pool *ap, struct mm_sink *err);
+void anon_print(struct anon_pool *ap, struct mm_sink *out);
 
 #endif

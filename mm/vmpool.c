@@ -139,9 +139,13 @@ static int pager_fault(void *ctx, struct vm_space *s, const struct vm_region *r,
 	return rc < 0 ? rc : 0;
 }
 
-static void pager_release(void *ctx, struct vm_space *s, vaddr_t va, pte_t pte)
+static void pager_release(void *ctx, struct vm_space *s, vaddr_t va)
 {
 	struct vmpool *vp = ctx;
+	pte_t *e = pgt_walk(&vp->sys->frames, s->pd, va, false);
+	pte_t pte = *e;
+	*e = 0;
+	if (pte & PTE_P) mm_tlb_flush_page(va);
 	uint32_t sw = SWAP_NO_SLOT;
 	if (pte & PTE_P) {
 		int slot = pool_lookup(&vp->pool, vmpool_key(vp, s, va));

@@ -28,11 +28,14 @@ static void release_page(struct vm_space *s, vaddr_t va)
 {
 	pte_t *e = pgt_walk(&s->sys->frames, s->pd, va, false);
 	if (!e || !*e) return;
+	if (s->pager.release) {
+		s->pager.release(s->pager.ctx, s, va);
+		return;
+	}
 	pte_t old = *e;
 	*e = 0;
 	if (old & PTE_P) mm_tlb_flush_page(va);
-	if (s->pager.release) s->pager.release(s->pager.ctx, s, va, old);
-	else if (old & PTE_P) s->sys->frames.free(s->sys->frames.ctx, pte_paddr(old));
+	if (old & PTE_P) s->sys->frames.free(s->sys->frames.ctx, pte_paddr(old));
 }
 
 static void release_region(struct vm_space *s, struct vm_region *r)

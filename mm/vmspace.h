@@ -63,9 +63,11 @@ struct vm_pager {
 	/* Make va present (zero-fill, or swap in a PTE_SWAPPED page).
 	 * 0, or -MM_ENOMEM / -MM_ENOSPC / -MM_EIO. */
 	int (*fault)(void *ctx, struct vm_space *s, const struct vm_region *r, vaddr_t va, bool write);
-	/* va is being unmapped for good (region removed): release what backs
-	 * it. pte is its entry (present or swapped) before removal. */
-	void (*release)(void *ctx, struct vm_space *s, vaddr_t va, pte_t pte);
+	/* va (its PTE not empty) is being unmapped for good (region removed):
+	 * clear its PTE (flushing the TLB when it was present) and release
+	 * what backs it. The pager reads the PTE itself, under whatever lock
+	 * guards its pages: another thread's fault may rewrite it meanwhile. */
+	void (*release)(void *ctx, struct vm_space *s, vaddr_t va);
 	/* Optional (copy-on-write pagers). A write to a present read-only page
 	 * of a writable region: copy it, or make it writable when nobody else
 	 * maps it. 0 or -MM_ENOMEM / -MM_ENOSPC / -MM_EIO. With this op,

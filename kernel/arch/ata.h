@@ -1,5 +1,6 @@
 /*
- * ata.h - the primary ATA disk, polled PIO, 512-byte sectors (LBA28).
+ * ata.h - the primary ATA disk, PIO driven by IRQ 14 (or polled by callers
+ * that may not sleep), 512-byte sectors (LBA28). 0 or -1 (error, time-out).
  */
 #ifndef KERNEL_ATA_H
 #define KERNEL_ATA_H
@@ -7,6 +8,13 @@
 #include <stdint.h>
 
 extern uint32_t ata_sectors; /* size of the disk found by ata_init */
+
+struct ata_stats {
+	uint64_t slept;    /* requests whose caller slept until IRQ 14 ended them */
+	uint64_t polled;   /* requests polled by a caller that may not sleep */
+	uint64_t irqs, sectors, errors, timeouts;
+};
+extern struct ata_stats ata_stats;
 int ata_init(void);           /* 0 when a disk answered IDENTIFY */
 int ata_read(uint32_t lba, uint32_t count, void *buf);
 int ata_write(uint32_t lba, uint32_t count, const void *buf);

@@ -3,6 +3,12 @@
  * (mm/anon.c) over the kernel's frames and swap area, swept by the timer
  * so that reference-bit policies (NRU, aging, clock) see what the
  * processes touch; and the `policy` command that chooses its policy.
+ *
+ * Locking: every entry into the pool takes its mutex (mm/anon.h's sync);
+ * a fault keeps interrupts off (the #PF gate) except while it sleeps in
+ * disk I/O with the mutex held, so the pool and the page tables it writes
+ * change only under the mutex, and a second fault on a page in transit
+ * waits for that I/O instead of starting another.
  */
 #include "io.h"
 #include "kernel.h"
@@ -12,6 +18,7 @@
 #include "repl.h"
 #include "shell.h"
 #include "swapdev.h"
+#include "thread.h"
 #include "upool.h"
 
 #define UPOOL_SWEEP_TICKS 10 /* a sweep every 100 ms */
@@ -19,6 +26,22 @@
 static struct anon_pool pool;
 static bool ready;
 static const struct repl_ops *chosen;
+static struct mutex lock; /* held across the pool's swap I/O, which may sleep */
+
+/* The pool's sync (mm/anon.h): a sleeping lock, and while it is held the
+ * holder may sleep in disk I/O (the ATA driver then waits for IRQ 14 and
+ * other threads run; whoever else needs the pool waits for the lock). */
+static void pool_lock(void *ctx)
+{
+	mutex_lock(&lock);
+	thread_current()->io_may_sleep = true;
+}
+
+static void pool_unlock(void *ctx)
+{
+	thread_current()->io_may_sleep = false;
+	mutex_unlock(&lock);
+}
 
 struct anon_pool *upool_peek(void) { return ready ? &pool : 0; }
 
@@ -41,9 +64,11 @@ static const struct repl_ops *policy_wanted(void)
 	return ops && !ops->needs_future ? ops : repl_lookup("clock");
 }
 
+/* The timer's sweep; skipped while a fault holds the pool (it may be
+ * asleep in the middle of an eviction). */
 static void sweep(uint64_t now)
 {
-	if (ready && now % UPOOL_SWEEP_TICKS == 0) pool_tick(&pool.pool);
+	if (ready && !lock.held && now % UPOOL_SWEEP_TICKS == 0) pool_tick(&pool.pool);
 }
 
 struct anon_pool *upool_get(void)
@@ -56,6 +81,7 @@ struct anon_pool *upool_get(void)
 	struct pool_config cfg = { frames_wanted(), policy_wanted(), 1, 0 };
 	uint32_t f = irq_save();
 	int err = anon_init(&pool, &kvm, &kswap, &cfg);
+	pool.sync = (struct anon_sync){ pool_lock, pool_unlock, 0 };
 	ready = err == 0;
 	irq_restore(f);
 	if (err) {
@@ -82,9 +108,7 @@ static int cmd_policy(int argc, char **argv)
 		if (ops) kprintf("(%s needs the future: it only replays traces)\n", ops->name);
 		return 1;
 	}
-	uint32_t f = irq_save();
 	int err = ready ? anon_set_policy(&pool, ops) : 0;
-	irq_restore(f);
 	if (err) {
 		kprintf("policy: no memory for %s; %s stays\n", ops->name, pool.pool.cfg.policy->name);
 		return 1;

@@ -1,5 +1,7 @@
-# mmk.gdb - gdb commands that know mmk's structures. Loaded by `make debug`
-# (tools/debug) and by the automated gdb test. Physical memory is read through
+# mmk.gdb - gdb commands that know mmk's structures, and (last in this file)
+# the trap-frame unwinder and mmk-trap of tools/mmk_unwind.py. Loaded by
+# `make debug` (tools/debug), by hand after `make qemu-gdb`, and by the gdb
+# tests (tests/e2e/boot.sh, tests/e2e/gdb.sh). Physical memory is read through
 # the kernel's direct map at 0xC0000000. paddr_t, vaddr_t and pfn_t
 # (mm/mm_types.h) are structs of one member: their number is `.v`.
 set confirm off
@@ -154,4 +156,27 @@ define mmk-procs
 end
 document mmk-procs
 List the user processes and their page directories (use one with mmk-pgdir or mmk-pte), then the user pool.
+end
+
+# The trap-frame unwinder (tools/mmk_unwind.py): bt goes on from a trap
+# handler into the interrupted code. Found beside the kernel's build folder
+# or under the current folder's tools/.
+python
+import os
+def _mmk_find_unwinder():
+    here = []
+    exe = gdb.current_progspace().filename
+    if exe:
+        here.append(os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(exe))), "tools"))
+    here.append(os.path.join(os.getcwd(), "tools"))
+    for d in here:
+        f = os.path.join(d, "mmk_unwind.py")
+        if os.path.isfile(f):
+            return f
+    return None
+_f = _mmk_find_unwinder()
+if _f:
+    gdb.execute("source " + _f)
+else:
+    print("mmk.gdb: tools/mmk_unwind.py not found (start gdb with build/kernel.elf, or in the repository): bt stops at the trap stubs, mmk-trap is missing")
 end

@@ -23,6 +23,9 @@ Print the multiboot memory map, the RAM total, the module count and the command 
 end
 
 define mmk-modules
+  if boot_info.nmodules == 0
+    printf "no boot modules\n"
+  end
   set $i = 0
   while $i < boot_info.nmodules
     printf "  %-24s phys 0x%08x - 0x%08x (%u bytes)\n", boot_info.modules[$i].name, boot_info.modules[$i].start, boot_info.modules[$i].end, boot_info.modules[$i].end - boot_info.modules[$i].start
@@ -122,12 +125,17 @@ end
 
 define mmk-pools
   set $i = 0
-  while $i < 16
+  set $n = 0
+  while $i < sizeof(kpools) / sizeof(kpools[0])
     if kpools[$i]
+      set $n = $n + 1
       set $p = &kpools[$i]->pool
       printf "pool %d: %u frames, policy %s, %u resident; refs %llu faults %llu evictions %llu writebacks %llu swapins %llu\n", $i, $p->cfg.nframes, $p->cfg.policy->name, $p->nresident, $p->stats.refs, $p->stats.faults, $p->stats.evictions, $p->stats.writebacks, $p->stats.swapins
     end
     set $i = $i + 1
+  end
+  if $n == 0
+    printf "no frame pools (replay, memman and vmm runs make one while they run)\n"
   end
 end
 document mmk-pools

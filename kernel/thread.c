@@ -153,13 +153,19 @@ void wait_wake_all(struct wait_queue *q)
 	irq_restore(f);
 }
 
+/* Waiters are served in order: unlock hands the mutex to the first one
+ * (it is held for it before it runs), so a thread that unlocks and locks
+ * again at once cannot starve them. */
 void mutex_lock(struct mutex *m)
 {
 	uint32_t f = irq_save();
-	if (m->held) m->contended++;
-	while (m->held) wait_block(&m->waiters);
-	m->held = true;
-	m->owner = current;
+	if (m->held) {
+		m->contended++;
+		while (m->owner != current) wait_block(&m->waiters);
+	} else {
+		m->held = true;
+		m->owner = current;
+	}
 	irq_restore(f);
 }
 
@@ -167,9 +173,9 @@ void mutex_unlock(struct mutex *m)
 {
 	uint32_t f = irq_save();
 	MM_ASSERT(m->held && m->owner == current, "mutex %p unlocked by thread %u, not its owner", (void *)m, current->id);
-	m->held = false;
-	m->owner = 0;
 	struct thread *t = q_pop(&m->waiters);
+	m->owner = t;
+	m->held = t != 0;
 	if (t) make_ready(t);
 	irq_restore(f);
 }

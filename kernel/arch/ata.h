@@ -11,6 +11,7 @@ extern uint32_t ata_sectors; /* size of the disk found by ata_init */
 
 struct ata_stats {
 	uint64_t slept;    /* requests whose caller slept until IRQ 14 ended them */
+	uint64_t dma;      /* requests moved by the bus master (no data through the CPU) */
 	uint64_t polled;   /* requests polled by a caller that may not sleep */
 	uint64_t irqs, sectors, errors, timeouts;
 };

@@ -117,9 +117,10 @@ static int cmd_swapinfo(int argc, char **argv)
 	}
 	swap_print(&kswap, &console_sink);
 	if (mm_strcmp(kswap.dev.name, "ata") == 0)
-		kprintf("ata: %llu requests slept until IRQ 14, %llu polled; %llu interrupts, %llu sectors,\n"
-			"     %llu errors, %llu time-outs\n",
+		kprintf("ata: %llu requests slept until IRQ 14, %llu polled, %llu by DMA; %llu interrupts,\n"
+			"     %llu sectors, %llu errors, %llu time-outs\n",
 			(unsigned long long)ata_stats.slept, (unsigned long long)ata_stats.polled,
+			(unsigned long long)ata_stats.dma,
 			(unsigned long long)ata_stats.irqs, (unsigned long long)ata_stats.sectors,
 			(unsigned long long)ata_stats.errors, (unsigned long long)ata_stats.timeouts);
 	kpools_print(&console_sink);

@@ -214,10 +214,16 @@ static unsigned be_harvest(void *ctx, uint32_t slot)
 
 /* Bring page num in (its PTEs follow); the fill fields say what a page
  * without a swap copy starts as. */
+#define IO_TRIES 3 /* a swap I/O error is tried again this many times in all */
+
 static int bring_in(struct anon_pool *ap, uint32_t num, bool write)
 {
 	ap->last_error = 0;
 	int rc = pool_fault(&ap->pool, num, write);
+	for (int tries = 1; rc == -MM_EIO && tries < IO_TRIES; tries++) {
+		ap->stats.io_retries++; /* the pages stayed where they were: try again */
+		rc = pool_fault(&ap->pool, num, write);
+	}
 	ap->fill = 0;
 	ap->fill_region = 0;
 	if (rc < 0 && !ap->last_error) ap->last_error = "no frame could be freed";
@@ -557,10 +563,10 @@ void anon_print(struct anon_pool *ap, struct mm_sink *out)
 	pool_format_stats(&ap->pool, out);
 	mm_format(out, " swapins=%llu\n", (unsigned long long)ap->pool.stats.swapins);
 	mm_format(out, "  zero-fills=%llu file-fills=%llu file-drops=%llu shares=%llu cow-copies=%llu\n"
-		  "  cow-reuses=%llu\n",
+		  "  cow-reuses=%llu io-retries=%llu\n",
 		  (unsigned long long)ap->stats.zero_fills, (unsigned long long)ap->stats.file_fills,
 		  (unsigned long long)ap->stats.file_drops,
 		  (unsigned long long)ap->stats.shares, (unsigned long long)ap->stats.cow_copies,
-		  (unsigned long long)ap->stats.cow_reuses);
+		  (unsigned long long)ap->stats.cow_reuses, (unsigned long long)ap->stats.io_retries);
 	unlock(ap);
 }

@@ -63,6 +63,7 @@ struct anon_stats {
 	uint64_t file_fills;  /* first touches filled from a file */
 	uint64_t zero_fills;  /* first touches zero-filled */
 	uint64_t file_drops;  /* evictions of clean file pages: nothing written */
+	uint64_t io_retries;  /* faults tried again after a swap I/O error */
 };
 
 /* How callers of the pool exclude each other when its swap I/O may sleep:

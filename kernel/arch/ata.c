@@ -249,9 +249,19 @@ static void acquire(bool sleep)
 	}
 }
 
+static uint32_t fail_next; /* injected errors still to give */
+
+void ata_fail_next(uint32_t n) { fail_next = n; }
+
 static int ata_io(uint32_t lba, uint32_t count, void *buf, bool write)
 {
 	if (!count) return 0;
+	if (fail_next) { /* as if the drive had said ERR: nothing moved */
+		fail_next--;
+		ata_stats.errors++;
+		ata_stats.injected++;
+		return -1;
+	}
 	if (count > 256 || lba + count > ata_sectors || lba + count < lba) return -1;
 	bool sleep = irq_ready && ata_may_sleep();
 	struct ata_req r = { .lba = lba, .count = count, .buf = buf, .write = write, .sleeping = sleep };

@@ -14,10 +14,13 @@ struct ata_stats {
 	uint64_t dma;      /* requests moved by the bus master (no data through the CPU) */
 	uint64_t polled;   /* requests polled by a caller that may not sleep */
 	uint64_t irqs, sectors, errors, timeouts;
+	uint64_t injected; /* errors given by ata_fail_next (tests) */
 };
 extern struct ata_stats ata_stats;
 int ata_init(void);           /* 0 when a disk answered IDENTIFY */
 int ata_read(uint32_t lba, uint32_t count, void *buf);
 int ata_write(uint32_t lba, uint32_t count, const void *buf);
+/* Make the next n requests fail as a drive error would (for tests). */
+void ata_fail_next(uint32_t n);
 
 #endif

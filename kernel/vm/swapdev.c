@@ -105,10 +105,29 @@ static void swap_boot(void)
 }
 BOOT_HOOK(swap, swap_boot, 20);
 
+/* swapinfo fail <n>: the ATA disk's next n requests fail (a test of what
+ * a failing disk does to the pages: they must stay where they were). */
+static int inject(int argc, char **argv)
+{
+	uint64_t n;
+	if (argc != 3 || mm_parse_u64z(argv[2], 10, &n) || n > 1000000) {
+		kprintf("usage: swapinfo fail <n>   (the ATA disk's next n requests fail)\n");
+		return 1;
+	}
+	if (!kswap_ready || mm_strcmp(kswap.dev.name, "ata") != 0) {
+		kprintf("swapinfo: fail needs the ATA swap disk (tools/mmk --swap-disk SIZE)\n");
+		return 1;
+	}
+	ata_fail_next((uint32_t)n);
+	kprintf("the ATA disk's next %u requests will fail\n", (unsigned)n);
+	return 0;
+}
+
 static int cmd_swapinfo(int argc, char **argv)
 {
+	if (argc > 1 && mm_strcmp(argv[1], "fail") == 0) return inject(argc, argv);
 	if (argc > 1) {
-		kprintf("swapinfo: takes no arguments\n");
+		kprintf("swapinfo: takes no arguments (or: fail <n>)\n");
 		return 1;
 	}
 	if (!kswap_ready) {
@@ -118,18 +137,19 @@ static int cmd_swapinfo(int argc, char **argv)
 	swap_print(&kswap, &console_sink);
 	if (mm_strcmp(kswap.dev.name, "ata") == 0)
 		kprintf("ata: %llu requests slept until IRQ 14, %llu polled, %llu by DMA; %llu interrupts,\n"
-			"     %llu sectors, %llu errors, %llu time-outs\n",
+			"     %llu sectors, %llu errors (%llu injected), %llu time-outs\n",
 			(unsigned long long)ata_stats.slept, (unsigned long long)ata_stats.polled,
 			(unsigned long long)ata_stats.dma,
 			(unsigned long long)ata_stats.irqs, (unsigned long long)ata_stats.sectors,
-			(unsigned long long)ata_stats.errors, (unsigned long long)ata_stats.timeouts);
+			(unsigned long long)ata_stats.errors, (unsigned long long)ata_stats.injected,
+			(unsigned long long)ata_stats.timeouts);
 	kpools_print(&console_sink);
 	int bad = swap_check(&kswap, &console_sink);
 	kprintf("swap check: %s\n", bad ? "FAILED" : "consistent");
 	return bad ? 1 : 0;
 }
 SHELL_COMMAND_DOC(swapinfo, "swap", "the swap device, its slots, and the frame pools",
-		  "swapinfo",
+		  "swapinfo   |   swapinfo fail <n>   (ATA: the next n requests fail)",
 		  "swapinfo",
 		  "the swap device's size and slots in use, then the frame pools",
 		  cmd_swapinfo);

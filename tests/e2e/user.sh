@@ -139,6 +139,34 @@ check_contains "a 40 MiB program runs in 32 MiB of RAM" "$T/big" "exited: status
 check_not_contains "... with every byte right" "$T/big" "wrong"
 check_contains "the pool is consistent after the disk runs" "$T/ata" "user pool check: consistent"
 
+# ---- a failing disk, a process killed while it pages ----------------------
+printf 'exec page-linear 8\nswapinfo fail 2\nexec page-linear 8\nswapinfo fail 1000\nexec page-linear 8\nswapinfo fail 0\nexec page-linear 24 &\nsleep 1500\nkill 4\nsleep 300\nupool\nswapinfo\nexec page-parallel\n' |
+	$MMK --mem 32M --swap-disk 64M --cmdline "quiet upool=2M" "${MODS[@]}" --keep-going --timeout 600 > "$T/disk" 2>&1
+check_contains "swap I/O sleeps until the disk's interrupt (DMA)" "$T/disk" "by DMA"
+section "$T/disk" "swapinfo fail 2" > /dev/null
+python3 - "$T/disk" > "$T/diskcheck" <<'PY'
+import sys
+out = open(sys.argv[1], encoding="latin-1").read()
+parts = out.split("[mm] ")
+def after(cmd, n):
+    i = [k for k, p in enumerate(parts) if p.startswith(cmd + "\n")]
+    return parts[i[n] + 0] if len(i) > n else ""
+print("retried" if "PASS page-linear" in after("exec page-linear 8", 1) else "not-retried")
+print("killed" if "killed: swap device error" in after("exec page-linear 8", 2) else "not-killed")
+PY
+grep -qx retried "$T/diskcheck" && ok "two failed disk requests are tried again: page-linear still passes" || fail "retries after disk errors" "$(section "$T/disk" "exec page-linear 8" | head -5)"
+grep -qx killed "$T/diskcheck" && ok "a disk that keeps failing kills only the process that faulted" || fail "a failing disk kills the faulting process" "$(cat "$T/diskcheck")"
+# two failed, then three (a fault tries its I/O three times) before fail 0 stopped the rest
+check_contains "the injected errors are counted" "$T/disk" "(5 injected)"
+check_contains "kill ends a process that is paging" "$T/disk" "process 4 killed: killed from the shell (signal 9)"
+section "$T/disk" "upool" > "$T/du"
+check_contains "after the failures and the kill the pool is empty" "$T/du" "0 resident of 0 pages"
+check_contains "... and consistent" "$T/du" "user pool check: consistent"
+section "$T/disk" "swapinfo" > "$T/ds"
+check_contains "... and every swap slot is back" "$T/ds" ", 0 in use"
+section "$T/disk" "exec page-parallel" > "$T/dp"
+check_contains "processes page correctly after all of it" "$T/dp" "PASS page-parallel"
+
 # ---- background processes: ps, pt, space show, kill ------------------------
 printf 'exec sleeper 30 &\nsleep 300\nps\npt 1 0x08048000\nspace show 1\nkill 1\nps\nkill 1\nexec hello\n' |
 	$MMK --cmdline quiet "${MODS[@]}" --keep-going --timeout 120 > "$T/bg" 2>&1

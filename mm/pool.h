@@ -68,8 +68,24 @@
  *   pool_init/fini, pool_plan_future, pool_check: before or after use, or
  *                     with interrupts off
  *
- * Backend ops run in their caller's context: they never sleep and never
- * call back into the pool. On the host everything is one thread.
+ * Backend ops run in their caller's context and never call back into the
+ * pool. On the host everything is one thread.
+ *
+ * SLEEPING I/O (the user pool, mm/anon.c). A pool whose callers all hold
+ * one lock may let its backend sleep in swap I/O (the kernel's ATA driver
+ * then waits for its interrupt and other threads run). The rules:
+ *   - every entry into the pool, and every change to a PTE the pool
+ *     manages, is made holding the lock (anon's sync ops);
+ *   - eviction unmaps the page before it writes it out, so nobody changes
+ *     a page in transit; a page being read in stays unmapped until loaded;
+ *   - a fault re-reads its PTE once it holds the lock (the page may have
+ *     come in, or gone out, meanwhile); a fault on a page in transit thus
+ *     waits for that I/O instead of starting another;
+ *   - the timer's sweep skips a pool whose lock is held;
+ *   - a failed write-back leaves the page resident and mapped as before, a
+ *     failed read leaves it in swap: nothing is lost, the fault fails.
+ * Other pools keep the rule above: every call a critical section, I/O
+ * polled.
  */
 #ifndef MM_POOL_H
 #define MM_POOL_H

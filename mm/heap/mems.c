@@ -3,31 +3,25 @@
  * first-fit allocation in list order (see mems.h for the contract).
  *
  * The main chain is a doubly linked list of nodes, each one mapping of whole
- * pages from the pager; a node's sub-chain is a doubly linked list of
- * PROCESS and HOLE segments that tile it. MeMS addresses start at 1000 and
- * run on across the nodes, so list order is address order. The list gives
- * the order and the report; beside it an index answers the questions of
- * malloc, free and get without walking it:
- *   - nodes, which are only ever appended, sit in arrays: their start
- *     addresses (binary search finds the node holding an address) and a
- *     tournament tree of each node's largest hole (one descent finds the
- *     first node with a hole big enough);
- *   - each node's holes form a hole set (mems_index.c): small sorted arrays
- *     inside the node (a scan finds the first fit, a binary search the hole
- *     at an address) or, for a node of many holes, an AVL tree through the
- *     hole records by address, augmented with the largest hole below;
- *   - a hash table maps the start of every PROCESS segment to its record,
- *     so free finds its segment in O(1).
- * malloc carves the PROCESS part off the front of the first hole that fits:
- * a new record is the PROCESS segment, and the hole keeps its record and its
- * place in the hole set, whose entry changes in place (or whose tree figure
- * is refreshed up a short path). A free next to a hole grows that hole in
- * place the same way. Each node holds its own segment records (a few
- * inline, more in blocks from the metadata allocator when it needs them),
- * recycled on its own spare list: malloc and free call no allocator in the
- * common case, and the records one operation touches sit together. free
- * never allocates and cannot fail for lack of memory. Nodes are never
- * unmapped before mems_finish(), as in the original.
+ * pages from the pager; a node's sub-chain is its PROCESS and HOLE segments,
+ * which tile it in address order. MeMS addresses start at 1000 and run on
+ * across the nodes, so list order is address order. Beside the list an
+ * index answers the questions of malloc, free and get without walking it:
+ *   - nodes, which are only ever appended, sit in an array in main-chain
+ *     order, under a tournament tree of each node's largest hole (one
+ *     descent finds the first node with a hole big enough);
+ *   - a table with an entry per MeMS page names the node of every page, so
+ *     the node holding an address is one look-up;
+ *   - each node keeps its own sub-chain (mems_index.h): the offsets of its
+ *     segments and a bit mask of its holes in arrays inside the node, or,
+ *     for a node of many segments, an AVL tree of segment records augmented
+ *     with the largest hole below.
+ * malloc carves the PROCESS part off the front of the first hole that fits;
+ * free turns a PROCESS segment into a hole merged with the holes beside it.
+ * Either changes one node and, when that node's largest hole changes, the
+ * tournament path above it. Every figure the stats print is kept as it
+ * changes. free never allocates and cannot fail for lack of memory. Nodes
+ * are never unmapped before mems_finish(), as in the original.
  */
 #include "mems.h"
 #include "mems_index.h"
@@ -76,98 +70,12 @@ const char *mems_last_message(const struct mems *m)
 	return m->last_msg ? m->last_msg : msg_ok;
 }
 
-/* ---- segment records ---- */
-
-static void add_spares(struct mems_node *n, struct mems_seg *segs, size_t count)
-{
-	for (size_t i = count; i-- > 0;) {
-		segs[i].kind = MEMS_JUNK;
-		segs[i].node = NULL;
-		segs[i].next = n->spare;
-		n->spare = &segs[i];
-	}
-}
-
-/* Give node n another block of records. */
-static int refill_spares(struct mems *m, struct mems_node *n)
-{
-	struct mems_chunk *c = mm_alloc(&m->meta, sizeof *c);
-	if (!c) return -MM_ENOMEM;
-	c->next = n->chunks;
-	n->chunks = c;
-	add_spares(n, c->segs, MEMS_CHUNK_SEGS);
-	return 0;
-}
-
-/* Make sure node n has a spare record and the hash has room for one more
- * PROCESS segment, so that the split that follows cannot fail halfway. */
-static inline int reserve(struct mems *m, struct mems_node *n)
-{
-	if (!n->spare && refill_spares(m, n) < 0) return -MM_ENOMEM;
-	return mems_hash_reserve(&m->hash, &m->meta);
-}
-
-static inline struct mems_seg *take_seg(struct mems_node *n, uint64_t start, size_t nbytes,
-					enum mems_kind kind)
-{
-	struct mems_seg *s = n->spare;
-	MM_ASSERT(s != NULL, "no reserved segment record");
-	n->spare = s->next;
-	s->start = start;
-	s->nbytes = nbytes;
-	s->node = n;
-	s->kind = (uint8_t)kind;
-	return s;
-}
-
-/* Recycle s, poisoned so that a stale pointer to it fails mems_check. */
-static inline void give_seg(struct mems_node *n, struct mems_seg *s)
-{
-	s->kind = MEMS_JUNK;
-	s->node = NULL;
-	s->prev = NULL;
-	s->next = n->spare;
-	n->spare = s;
-}
-
-/* ---- sub-chain links ---- */
-
-static inline void link_after(struct mems_node *node, struct mems_seg *pos, struct mems_seg *s)
-{
-	s->prev = pos;
-	s->next = pos ? pos->next : NULL;
-	if (s->next) s->next->prev = s;
-	else node->last = s;
-	if (pos) pos->next = s;
-	else node->first = s;
-	node->nsegs++;
-}
-
-static inline void link_before(struct mems_node *node, struct mems_seg *pos, struct mems_seg *s)
-{
-	s->next = pos;
-	s->prev = pos->prev;
-	if (s->prev) s->prev->next = s;
-	else node->first = s;
-	pos->prev = s;
-	node->nsegs++;
-}
-
-static inline void unlink_seg(struct mems_node *node, struct mems_seg *s)
-{
-	if (s->prev) s->prev->next = s->next;
-	else node->first = s->next;
-	if (s->next) s->next->prev = s->prev;
-	else node->last = s->prev;
-	node->nsegs--;
-}
-
 /* ---- the node index ----
  *
- * nodes[] and starts[] list the nodes in main-chain order. tour[] is a
- * tournament tree over them laid out as a binary heap: leaf i, tour[cap + i],
- * holds the largest hole of node i (0 past the last node), each inner slot
- * the larger of its two children, and tour[1] the largest hole of all:
+ * nodes[] lists the nodes in main-chain order. tour[] is a tournament tree
+ * over them laid out as a binary heap: leaf i, tour[cap + i], holds the
+ * largest hole of node i (0 past the last node), each inner slot the larger
+ * of its two children, and tour[1] the largest hole of all:
  *
  *                     tour[1]
  *                 /             \
@@ -175,28 +83,27 @@ static inline void unlink_seg(struct mems_node *node, struct mems_seg *s)
  *            /     \           /     \
  *      tour[cap] tour[cap+1] tour[cap+2] tour[cap+3]   (cap = 4)
  *
- * The three arrays share one block from the metadata allocator, which
- * starts[] begins; it doubles when full.
+ * The two arrays share one block from the metadata allocator, which tour[]
+ * begins; it doubles when full. pagemap[p] is the node holding MeMS
+ * addresses 1000 + 4096 p .. 1000 + 4096 p + 4095 (nodes are whole pages).
  */
-
-static inline size_t node_maxhole(const struct mems_node *n)
-{
-	return n->holes.max;
-}
 
 static inline size_t max2(size_t a, size_t b)
 {
 	return a > b ? a : b;
 }
 
-/* Node n's largest hole may have changed: replay the matches above it, all
- * the way up (a fixed number of steps without branches beats stopping early
- * at an unpredictable level). */
+/* Node n's largest hole changed: replay the matches above it, up to the
+ * first whose winner stays the same. */
 static inline void tour_update(struct mems *m, const struct mems_node *n)
 {
 	size_t *t = m->tour, i = m->cap + n->index;
-	t[i] = node_maxhole(n);
-	for (i >>= 1; i; i >>= 1) t[i] = max2(t[2 * i], t[2 * i + 1]);
+	t[i] = n->maxhole;
+	for (i >>= 1; i; i >>= 1) {
+		size_t w = max2(t[2 * i], t[2 * i + 1]);
+		if (t[i] == w) break;
+		t[i] = w;
+	}
 }
 
 /* The first node (in main-chain order) with a hole of at least nbytes: one
@@ -214,15 +121,7 @@ static inline struct mems_node *tour_first_fit(const struct mems *m, size_t nbyt
 static inline struct mems_node *node_at(const struct mems *m, uint64_t vaddr)
 {
 	if (vaddr < MEMS_VADDR_BASE || vaddr >= m->end) return NULL;
-	/* the last node starting at or below vaddr (starts[0] is 1000) */
-	const uint64_t *st = m->starts;
-	size_t base = 0, len = m->nnodes;
-	while (len > 1) {
-		size_t half = len / 2;
-		base = st[base + half] <= vaddr ? base + half : base;
-		len -= half;
-	}
-	return m->nodes[base];
+	return m->pagemap[(size_t)((vaddr - MEMS_VADDR_BASE) / MEMS_PAGE_SIZE)];
 }
 
 /* Make room for one more node, doubling the arrays if they are full. */
@@ -230,24 +129,37 @@ static int reserve_node_slot(struct mems *m)
 {
 	if (m->nnodes < m->cap) return 0;
 	size_t cap = m->cap ? 2 * m->cap : 8;
-	size_t per = sizeof(uint64_t) + 2 * sizeof(size_t) + sizeof(struct mems_node *);
+	size_t per = 2 * sizeof(size_t) + sizeof(struct mems_node *);
 	if (cap > (size_t)-1 / per) return -MM_ENOMEM;
-	uint64_t *starts = mm_alloc(&m->meta, cap * per);
-	if (!starts) return -MM_ENOMEM;
-	size_t *tour = (size_t *)(starts + cap);
+	size_t *tour = mm_alloc(&m->meta, cap * per);
+	if (!tour) return -MM_ENOMEM;
 	struct mems_node **nodes = (struct mems_node **)(tour + 2 * cap);
 	mm_memset(tour, 0, 2 * cap * sizeof *tour);
 	for (size_t i = 0; i < m->nnodes; i++) {
-		starts[i] = m->starts[i];
 		nodes[i] = m->nodes[i];
-		tour[cap + i] = node_maxhole(nodes[i]);
+		tour[cap + i] = nodes[i]->maxhole;
 	}
 	for (size_t i = cap - 1; i >= 1; i--) tour[i] = max2(tour[2 * i], tour[2 * i + 1]);
-	mm_free(&m->meta, m->starts);
-	m->starts = starts;
+	mm_free(&m->meta, m->tour);
 	m->tour = tour;
 	m->nodes = nodes;
 	m->cap = cap;
+	return 0;
+}
+
+/* Make room in the page table for npages pages in all. */
+static int reserve_pages(struct mems *m, uint64_t npages)
+{
+	if (npages <= m->pagemap_cap) return 0;
+	uint64_t cap = m->pagemap_cap ? 2 * (uint64_t)m->pagemap_cap : 64;
+	if (cap < npages) cap = npages;
+	if (cap > (size_t)-1 / sizeof(struct mems_node *)) return -MM_ENOMEM;
+	struct mems_node **pm = mm_alloc(&m->meta, (size_t)cap * sizeof *pm);
+	if (!pm) return -MM_ENOMEM;
+	if (m->npages) mm_memcpy(pm, m->pagemap, (size_t)m->npages * sizeof *pm);
+	mm_free(&m->meta, m->pagemap);
+	m->pagemap = pm;
+	m->pagemap_cap = (size_t)cap;
 	return 0;
 }
 
@@ -278,58 +190,26 @@ void mems_finish(struct mems *m)
 	while (n) {
 		struct mems_node *next = n->next;
 		m->pager.unmap(m->pager.ctx, n->kaddr, n->npages);
-		struct mems_chunk *c = n->chunks;
-		while (c) {
-			struct mems_chunk *cnext = c->next;
-			mm_free(&m->meta, c);
-			c = cnext;
-		}
+		mems_node_release(n, &m->meta);
 		mm_memset(n, MEMS_JUNK, sizeof *n);
 		mm_free(&m->meta, n);
 		n = next;
 	}
-	mems_hash_free(&m->hash, &m->meta);
-	mm_free(&m->meta, m->starts); /* the block of the node arrays */
+	mm_free(&m->meta, m->tour); /* the block of the node arrays */
+	mm_free(&m->meta, m->pagemap);
 	mm_memset(m, 0, sizeof *m);
 	set_ok(m);
 }
 
 /* ---- malloc ---- */
 
-/* Serve nbytes from the front of the hole at of node n. */
-static inline uint64_t use_hole(struct mems *m, struct mems_node *n, struct mems_hpos at,
-				size_t nbytes)
-{
-	struct mems_seg *h = at.s, *p = h;
-	if (h->nbytes > nbytes) {
-		/* a new record before h is the PROCESS part; h stays a hole, in
-		 * its place in address order, only shorter */
-		p = take_seg(n, h->start, nbytes, MEMS_PROCESS);
-		link_before(n, h, p);
-		h->start += nbytes;
-		h->nbytes -= nbytes;
-		mems_holes_changed(&n->holes, at, (size_t)(h->start - n->start));
-		m->nsegs++;
-	} else {
-		mems_holes_remove(&n->holes, at, n->start);
-		h->kind = MEMS_PROCESS;
-	}
-	mems_hash_add(&m->hash, p);
-	tour_update(m, n);
-	m->hole_bytes -= nbytes;
-	m->process_bytes += nbytes;
-	m->nprocess++;
-	return p->start;
-}
-
 /* Append a node of npages holding a PROCESS segment of nbytes first. */
-static uint64_t grow(struct mems *m, size_t nbytes, size_t npages)
+static __attribute__((noinline)) uint64_t grow(struct mems *m, size_t nbytes, size_t npages)
 {
 	size_t node_bytes = npages * MEMS_PAGE_SIZE;
 	if ((uint64_t)node_bytes > UINT64_MAX - m->end)
 		return fail0(m, -MM_ENOMEM, "MeMS addresses would overflow");
-	if (reserve_node_slot(m) < 0 || mems_hash_reserve(&m->hash, &m->meta) < 0)
-		return fail0(m, -MM_ENOMEM, msg_nometa);
+	if (reserve_node_slot(m) < 0) return fail0(m, -MM_ENOMEM, msg_nometa);
 	struct mems_node *n = mm_alloc(&m->meta, sizeof *n);
 	if (!n) return fail0(m, -MM_ENOMEM, msg_nometa);
 	void *kaddr = NULL;
@@ -339,131 +219,198 @@ static uint64_t grow(struct mems *m, size_t nbytes, size_t npages)
 		return fail0(m, -MM_ENOMEM, "the pager could not map the pages");
 	}
 	mm_memset(n, 0, sizeof *n);
-	add_spares(n, n->recs, MEMS_NODE_RECS);
 	n->start = m->end;
 	n->npages = npages;
 	n->kaddr = kaddr;
+	if (reserve_pages(m, m->npages + npages) < 0 ||
+	    (mems_node_born_tree(npages) && mems_node_reserve(n, 2, &m->meta) < 0)) {
+		mems_node_release(n, &m->meta);
+		m->pager.unmap(m->pager.ctx, kaddr, npages);
+		mm_free(&m->meta, n);
+		return fail0(m, -MM_ENOMEM, msg_nometa);
+	}
+	mems_node_init(n, nbytes);
 	n->prev = m->tail;
 	if (m->tail) m->tail->next = n;
 	else m->head = n;
 	m->tail = n;
-	n->index = m->nnodes++;
-	m->nodes[n->index] = n;
-	m->starts[n->index] = n->start;
+	n->index = (uint32_t)m->nnodes;
+	m->nodes[m->nnodes++] = n;
+	for (size_t p = 0; p < npages; p++) m->pagemap[m->npages + p] = n;
 	m->npages += npages;
 	m->end += node_bytes;
-
-	struct mems_seg *p = take_seg(n, n->start, nbytes, MEMS_PROCESS);
-	link_after(n, NULL, p);
-	mems_hash_add(&m->hash, p);
-	m->nsegs++;
-	m->nprocess++;
-	m->process_bytes += nbytes;
-	if (node_bytes > nbytes) {
-		struct mems_seg *h = take_seg(n, n->start + nbytes, node_bytes - nbytes, MEMS_HOLE);
-		link_after(n, p, h);
-		mems_holes_add(&n->holes, h, n->start);
-		m->nsegs++;
-		m->hole_bytes += h->nbytes;
-	}
+	m->nsegs += n->nsegs;
+	m->hole_bytes += node_bytes; /* mems_malloc takes nbytes of it */
 	tour_update(m, n);
-	return p->start;
+	return n->start;
+}
+
+/* Serve nbytes from the front of hole i of node n in array mode, which has
+ * room for the split if there is one. */
+static inline uint64_t arr_malloc(struct mems *m, struct mems_node *n, unsigned i, size_t nbytes)
+{
+	size_t len = mems_arr_len(n, i), old_max = n->maxhole;
+	uint64_t v = n->start + n->off[i];
+	m->nsegs += len > nbytes;
+	mems_arr_use(n, i, nbytes);
+	if (n->maxhole != old_max) tour_update(m, n);
+	return v;
+}
+
+/* First fit in node n, in tree mode (a spare record reserved). */
+static uint64_t tree_malloc(struct mems *m, struct mems_node *n, size_t nbytes)
+{
+	struct mems_seg *h = mems_tree_first_fit(n->root, nbytes);
+	uint64_t v = h->start;
+	if (h->nbytes > nbytes) {
+		/* a new record before h is the PROCESS part; h stays a hole, in
+		 * its place in address order, only shorter */
+		struct mems_seg *p = mems_node_take_seg(n);
+		p->start = v;
+		p->nbytes = nbytes;
+		p->kind = MEMS_PROCESS;
+		h->start += nbytes;
+		h->nbytes -= nbytes;
+		mems_tree_update(h);
+		p->next = h;
+		p->prev = h->prev;
+		if (p->prev) p->prev->next = p;
+		else n->first = p;
+		h->prev = p;
+		mems_tree_insert(&n->root, p);
+		n->nsegs++;
+		m->nsegs++;
+	} else {
+		h->kind = MEMS_PROCESS;
+		mems_tree_update(h);
+	}
+	n->maxhole = n->root->maxhole;
+	tour_update(m, n);
+	return v;
+}
+
+/* malloc in node n when it is a tree or its arrays are full: the arrays
+ * may have to widen or become a tree first, which may fail for memory. */
+static __attribute__((noinline)) uint64_t malloc_big(struct mems *m, struct mems_node *n,
+						      size_t nbytes)
+{
+	if (!mems_tree_mode(n)) {
+		unsigned i = mems_arr_first_fit(n, nbytes);
+		if (mems_arr_len(n, i) == nbytes) return arr_malloc(m, n, i, nbytes);
+		/* the split needs one more segment than the arrays hold */
+		if (n->cap < MEMS_ARRAY_MAX_SEGS) {
+			if (mems_node_widen(n, &m->meta) < 0) return fail0(m, -MM_ENOMEM, msg_nometa);
+			return arr_malloc(m, n, i, nbytes);
+		}
+		/* its records, and the split's */
+		if (mems_node_reserve(n, n->nsegs + 1u, &m->meta) < 0)
+			return fail0(m, -MM_ENOMEM, msg_nometa);
+		mems_node_to_tree(n, &m->meta);
+	}
+	if (mems_node_reserve(n, 1, &m->meta) < 0) return fail0(m, -MM_ENOMEM, msg_nometa);
+	return tree_malloc(m, n, nbytes);
+}
+
+/* Why mems_malloc refuses nbytes, or 0 if it does not. */
+static __attribute__((noinline)) int malloc_refused(struct mems *m, size_t nbytes)
+{
+	if (!mems_ready(m)) return m ? set_err(m, -MM_EINVAL, msg_uninit) : -MM_EINVAL;
+	if (nbytes == 0) return set_err(m, -MM_EINVAL, "cannot allocate 0 bytes");
+	if (nbytes > (size_t)-1 - (MEMS_PAGE_SIZE - 1))
+		return set_err(m, -MM_ENOMEM, "request larger than the address space");
+	return 0;
 }
 
 uint64_t mems_malloc(struct mems *m, size_t nbytes)
 {
-	if (!mems_ready(m)) return m ? fail0(m, -MM_EINVAL, msg_uninit) : 0;
-	if (nbytes == 0) return fail0(m, -MM_EINVAL, "cannot allocate 0 bytes");
-	if (nbytes > (size_t)-1 - (MEMS_PAGE_SIZE - 1))
-		return fail0(m, -MM_ENOMEM, "request larger than the address space");
+	/* one test for all three refusals: not ready, 0 bytes, too many bytes */
+	if (!mems_ready(m) || nbytes - 1 >= (size_t)-1 - (MEMS_PAGE_SIZE - 1)) {
+		if (malloc_refused(m, nbytes) < 0) return 0;
+	}
 	set_ok(m);
 	struct mems_node *n = tour_first_fit(m, nbytes);
-	if (!n) return grow(m, nbytes, (nbytes + MEMS_PAGE_SIZE - 1) / MEMS_PAGE_SIZE);
-	if (reserve(m, n) < 0) return fail0(m, -MM_ENOMEM, msg_nometa);
-	struct mems_hpos at;
-	bool found = mems_holes_first_fit(&n->holes, nbytes, &at);
-	MM_ASSERT(found, "node %llu lists a hole of %zu bytes it lacks",
-		  (unsigned long long)n->start, node_maxhole(n));
-	return use_hole(m, n, at, nbytes);
+	uint64_t v;
+	if (!n) v = grow(m, nbytes, (nbytes + MEMS_PAGE_SIZE - 1) / MEMS_PAGE_SIZE);
+	else if (n->nsegs < n->cap) v = arr_malloc(m, n, mems_arr_first_fit(n, nbytes), nbytes);
+	else v = malloc_big(m, n, nbytes);
+	if (!v) return 0;
+	m->hole_bytes -= nbytes;
+	m->process_bytes += nbytes;
+	m->nprocess++;
+	return v;
 }
 
 /* ---- free ---- */
 
-/* Whether vaddr (inside node n) lies in a hole. */
-static inline bool in_hole(const struct mems_node *n, uint64_t vaddr)
+/* Why vaddr, inside node n in a segment of kind that does not start
+ * there, cannot be freed. */
+static __attribute__((noinline)) int free_error(struct mems *m, unsigned kind)
 {
-	struct mems_hpos at;
-	if (!mems_holes_floor(&n->holes, n->start, (size_t)(vaddr - n->start), &at)) return false;
-	return vaddr - at.s->start < at.s->nbytes;
+	if (kind == MEMS_HOLE) return set_err(m, -MM_ENOENT, "address is in a hole (already free?)");
+	return set_err(m, -MM_EINVAL, "address is inside a segment, not at its start");
 }
 
-/* Turn the PROCESS segment s (in hash slot sl) into a hole, merged with the
- * holes beside it. */
-static inline void release(struct mems *m, struct mems_seg *s, struct mems_hslot *sl)
+/* Take record s out of the sub-chain and the tree of node n. */
+static void tree_drop(struct mems *m, struct mems_node *n, struct mems_seg *s)
 {
-	struct mems_node *n = s->node;
+	if (s->prev) s->prev->next = s->next;
+	else n->first = s->next;
+	if (s->next) s->next->prev = s->prev;
+	else n->last = s->prev;
+	mems_tree_remove(&n->root, s);
+	mems_node_give_seg(n, s);
+	n->nsegs--;
+	m->nsegs--;
+}
+
+/* Free the segment at vaddr of node n, in tree mode. */
+static __attribute__((noinline)) int tree_free(struct mems *m, struct mems_node *n, uint64_t vaddr)
+{
+	struct mems_seg *s = mems_tree_floor(n->root, vaddr);
+	if (s->kind != MEMS_PROCESS || s->start != vaddr) return free_error(m, s->kind);
 	struct mems_seg *p = s->prev, *t = s->next;
-	size_t nbytes = s->nbytes, off = (size_t)(s->start - n->start);
-	struct mems_hpos at;
-	mems_hash_remove(&m->hash, sl);
+	size_t nbytes = s->nbytes, old_max = n->maxhole;
 	m->nprocess--;
 	m->process_bytes -= nbytes;
 	m->hole_bytes += nbytes;
-	bool hole_before = p && p->kind == MEMS_HOLE, hole_after = t && t->kind == MEMS_HOLE;
-	if (!hole_before && !hole_after) {
-		s->kind = MEMS_HOLE;
-		mems_holes_add(&n->holes, s, n->start);
-		tour_update(m, n);
-		return;
+	/* the hole that remains: p if it is a hole, else s; it keeps its start */
+	struct mems_seg *h = p && p->kind == MEMS_HOLE ? p : s;
+	size_t merged = h->nbytes + (h == p ? nbytes : 0);
+	if (h == p) tree_drop(m, n, s);
+	if (t && t->kind == MEMS_HOLE) {
+		merged += t->nbytes;
+		tree_drop(m, n, t);
 	}
-	/* the hole at or before s, if any: p if it is a hole */
-	bool some_before = mems_holes_floor(&n->holes, n->start, off, &at);
-	if (hole_before) {
-		/* p grows over s (and t): it keeps its place in address order */
-		MM_ASSERT(some_before && at.s == p, "hole %llu is not indexed",
-			  (unsigned long long)p->start);
-		p->nbytes += nbytes + (hole_after ? t->nbytes : 0);
-		mems_holes_changed(&n->holes, at, (size_t)(p->start - n->start));
-		unlink_seg(n, s);
-		give_seg(n, s);
-		m->nsegs--;
-		if (hole_after) {
-			/* t, the hole after p, goes (at, a slot in the arrays, may
-			 * be stale after this) */
-			struct mems_hpos next = { t, at.i + 1 };
-			mems_holes_remove(&n->holes, next, n->start);
-			unlink_seg(n, t);
-			give_seg(n, t);
-			m->nsegs--;
-		}
-	} else {
-		/* t grows back over s: its place in address order is the same */
-		struct mems_hpos next = { t, some_before ? at.i + 1 : 0 };
-		t->start = s->start;
-		t->nbytes += nbytes;
-		unlink_seg(n, s);
-		give_seg(n, s);
-		m->nsegs--;
-		mems_holes_changed(&n->holes, next, off);
-	}
-	tour_update(m, n);
-}
-
-/* Why vaddr, which starts no PROCESS segment, cannot be freed. */
-static int free_error(struct mems *m, uint64_t vaddr)
-{
-	struct mems_node *n = node_at(m, vaddr);
-	if (!n) return set_err(m, -MM_EFAULT, "address is not inside MeMS memory");
-	if (in_hole(n, vaddr)) return set_err(m, -MM_ENOENT, "address is in a hole (already free?)");
-	return set_err(m, -MM_EINVAL, "address is inside a segment, not at its start");
+	h->kind = MEMS_HOLE;
+	h->nbytes = merged;
+	mems_tree_update(h);
+	n->maxhole = n->root->maxhole;
+	if (n->nsegs <= MEMS_INLINE_SEGS / 2 && !mems_node_born_tree(n->npages))
+		mems_node_to_array(n, &m->meta);
+	if (n->maxhole != old_max) tour_update(m, n);
+	set_ok(m);
+	return 0;
 }
 
 int mems_free(struct mems *m, uint64_t vaddr)
 {
 	if (!mems_ready(m)) return m ? set_err(m, -MM_EINVAL, msg_uninit) : -MM_EINVAL;
-	struct mems_hslot *sl = mems_hash_find(&m->hash, vaddr);
-	if (!sl) return free_error(m, vaddr);
-	release(m, sl->seg, sl);
+	struct mems_node *n = node_at(m, vaddr);
+	if (!n) return set_err(m, -MM_EFAULT, "address is not inside MeMS memory");
+	if (mems_tree_mode(n)) return tree_free(m, n, vaddr);
+	size_t off = (size_t)(vaddr - n->start), old_max = n->maxhole;
+	unsigned i = mems_arr_floor(n, off);
+	bool hole = mems_arr_hole(n, i);
+	if (hole || n->off[i] != off) return free_error(m, hole ? MEMS_HOLE : MEMS_PROCESS);
+	size_t nbytes = mems_arr_len(n, i);
+	unsigned k = n->nsegs;
+	mems_arr_release(n, i);
+	m->nsegs -= k - n->nsegs;
+	m->nprocess--;
+	m->process_bytes -= nbytes;
+	m->hole_bytes += nbytes;
+	if (n->ext && n->nsegs <= MEMS_INLINE_SEGS / 2) mems_node_narrow(n, &m->meta);
+	if (n->maxhole != old_max) tour_update(m, n);
 	set_ok(m);
 	return 0;
 }
@@ -478,7 +425,12 @@ void *mems_get(struct mems *m, uint64_t vaddr)
 	}
 	/* inside a node and not in a hole: inside a PROCESS segment */
 	struct mems_node *n = node_at(m, vaddr);
-	if (!n || in_hole(n, vaddr)) {
+	bool in = false;
+	if (n) {
+		if (mems_tree_mode(n)) in = mems_tree_floor(n->root, vaddr)->kind == MEMS_PROCESS;
+		else in = !mems_arr_hole(n, mems_arr_floor(n, (size_t)(vaddr - n->start)));
+	}
+	if (!in) {
 		set_err(m, -MM_EFAULT, "address is not inside an allocated segment");
 		return NULL;
 	}
@@ -494,17 +446,54 @@ int mems_phys(struct mems *m, uint64_t vaddr, paddr_t *pa)
 	return 0;
 }
 
+/* ---- walking the segments ---- */
+
+/* Call fn for each segment of node n in order until it returns nonzero. */
+static int node_segments(const struct mems_node *n, size_t index,
+			 int (*fn)(void *ctx, const struct mems_seg_info *si), void *ctx)
+{
+	struct mems_seg_info si = { 0, 0, false, index, n->start, n->npages, NULL };
+	if (mems_tree_mode(n)) {
+		for (const struct mems_seg *s = n->first; s; s = s->next) {
+			si.start = s->start;
+			si.nbytes = s->nbytes;
+			si.process = s->kind == MEMS_PROCESS;
+			si.kaddr = (char *)n->kaddr + (size_t)(s->start - n->start);
+			int rc = fn(ctx, &si);
+			if (rc) return rc;
+		}
+		return 0;
+	}
+	for (unsigned i = 0; i < n->nsegs; i++) {
+		si.start = n->start + n->off[i];
+		si.nbytes = mems_arr_len(n, i);
+		si.process = !mems_arr_hole(n, i);
+		si.kaddr = (char *)n->kaddr + n->off[i];
+		int rc = fn(ctx, &si);
+		if (rc) return rc;
+	}
+	return 0;
+}
+
+int mems_for_each_segment(const struct mems *m,
+			  int (*fn)(void *ctx, const struct mems_seg_info *si), void *ctx)
+{
+	if (!mems_ready(m)) return 0;
+	size_t i = 0;
+	for (const struct mems_node *n = m->head; n; n = n->next, i++) {
+		int rc = node_segments(n, i, fn, ctx);
+		if (rc) return rc;
+	}
+	return 0;
+}
+
 /* ---- stats ---- */
 
-static void print_node(struct mm_sink *out, const struct mems_node *n)
+static int print_seg(void *ctx, const struct mems_seg_info *si)
 {
-	mm_format(out, "MAIN[%llu:%llu]-> ", (unsigned long long)n->start,
-		  (unsigned long long)(n->start + (uint64_t)n->npages * MEMS_PAGE_SIZE - 1));
-	for (const struct mems_seg *s = n->first; s; s = s->next)
-		mm_format(out, "%c[%llu:%llu] <-> ", s->kind == MEMS_PROCESS ? 'P' : 'H',
-			  (unsigned long long)s->start,
-			  (unsigned long long)(s->start + s->nbytes - 1));
-	mm_format(out, "NULL\n");
+	mm_format(ctx, "%c[%llu:%llu] <-> ", si->process ? 'P' : 'H', (unsigned long long)si->start,
+		  (unsigned long long)(si->start + si->nbytes - 1));
+	return 0;
 }
 
 void mems_print_stats(struct mems *m, struct mm_sink *out)
@@ -514,12 +503,18 @@ void mems_print_stats(struct mems *m, struct mm_sink *out)
 		return;
 	}
 	mm_format(out, "----- MeMS SYSTEM STATS -----\n");
-	for (const struct mems_node *n = m->head; n; n = n->next) print_node(out, n);
+	for (const struct mems_node *n = m->head; n; n = n->next) {
+		mm_format(out, "MAIN[%llu:%llu]-> ", (unsigned long long)n->start,
+			  (unsigned long long)(n->start + mems_node_bytes(n) - 1));
+		node_segments(n, n->index, print_seg, out);
+		mm_format(out, "NULL\n");
+	}
 	mm_format(out, "Pages used:\t%llu\n", (unsigned long long)m->npages);
 	mm_format(out, "Space unsued:\t%llu\n", (unsigned long long)m->hole_bytes);
 	mm_format(out, "Main Chain Length:\t%zu\n", m->nnodes);
 	mm_format(out, "Sub-chain Length array: [");
-	for (const struct mems_node *n = m->head; n; n = n->next) mm_format(out, "%zu, ", n->nsegs);
+	for (const struct mems_node *n = m->head; n; n = n->next)
+		mm_format(out, "%zu, ", (size_t)n->nsegs);
 	mm_format(out, "]\n");
 	mm_format(out, "-----------------------------\n");
 	set_ok(m);
@@ -538,32 +533,11 @@ void mems_get_stats(const struct mems *m, struct mems_stats *st)
 	st->end = m->end;
 }
 
-int mems_for_each_segment(const struct mems *m,
-			  int (*fn)(void *ctx, const struct mems_seg_info *si), void *ctx)
-{
-	if (!mems_ready(m)) return 0;
-	size_t i = 0;
-	for (const struct mems_node *n = m->head; n; n = n->next, i++) {
-		for (const struct mems_seg *s = n->first; s; s = s->next) {
-			struct mems_seg_info si = {
-				s->start, s->nbytes, s->kind == MEMS_PROCESS, i, n->start,
-				n->npages, (char *)n->kaddr + (size_t)(s->start - n->start),
-			};
-			int rc = fn(ctx, &si);
-			if (rc) return rc;
-		}
-	}
-	return 0;
-}
-
 /* ---- check ---- */
 
 struct check {
 	struct mm_sink *report;
 	int bad;
-	size_t segs_seen;
-	uint64_t holes, procs_bytes;
-	size_t procs;
 };
 
 static void problem(struct check *c, const char *fmt, ...)
@@ -581,69 +555,27 @@ static void problem(struct check *c, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Check one segment s of node n, following prev, expected at start. */
-static void check_seg(struct check *c, const struct mems_node *n, const struct mems_seg *s,
-		      const struct mems_seg *prev, uint64_t start)
-{
-	unsigned long long a = s->start;
-	if (s->node != n) problem(c, "segment %llu points at the wrong node", a);
-	if (s->prev != prev) problem(c, "segment %llu has a wrong prev link", a);
-	if (s->start != start) problem(c, "segment %llu should start at %llu", a, (unsigned long long)start);
-	if (s->nbytes == 0) problem(c, "segment %llu is empty", a);
-	if (s->kind == MEMS_HOLE) {
-		c->holes += s->nbytes;
-		if (prev && prev->kind == MEMS_HOLE) problem(c, "holes at %llu and before are not merged", a);
-	} else if (s->kind == MEMS_PROCESS) {
-		c->procs++;
-		c->procs_bytes += s->nbytes;
-	} else {
-		problem(c, "segment %llu has kind %u", a, s->kind);
-	}
-}
-
-/* Check node n's sub-chain; returns false if walking further is unsafe. */
-static bool check_node(struct check *c, const struct mems *m, const struct mems_node *n)
-{
-	uint64_t end = n->start + (uint64_t)n->npages * MEMS_PAGE_SIZE;
-	const struct mems_seg *prev = NULL;
-	uint64_t at = n->start;
-	size_t count = 0;
-	if (n->npages == 0) problem(c, "node %llu has no pages", (unsigned long long)n->start);
-	if (!n->kaddr) problem(c, "node %llu has no memory", (unsigned long long)n->start);
-	if (!n->first) problem(c, "node %llu has an empty sub-chain", (unsigned long long)n->start);
-	for (const struct mems_seg *s = n->first; s; prev = s, s = s->next) {
-		if (++c->segs_seen > m->nsegs) {
-			problem(c, "more segments in the list than the count %zu", m->nsegs);
-			return false;
-		}
-		check_seg(c, n, s, prev, at);
-		at = s->start + s->nbytes;
-		count++;
-	}
-	if (n->last != prev) problem(c, "node %llu: wrong last segment", (unsigned long long)n->start);
-	if (at != end) problem(c, "node %llu: segments end at %llu, node at %llu",
-			       (unsigned long long)n->start, (unsigned long long)at,
-			       (unsigned long long)end);
-	if (count != n->nsegs) problem(c, "node %llu: %zu segments, count says %zu",
-				       (unsigned long long)n->start, count, n->nsegs);
-	return true;
-}
-
+/* The main chain, each node's sub-chain, and the counters. */
 static void check_chain(struct check *c, const struct mems *m)
 {
 	const struct mems_node *prev = NULL;
 	uint64_t at = MEMS_VADDR_BASE, npages = 0;
 	size_t count = 0;
+	struct mems_tally t = { 0, 0, 0, 0 };
 	for (const struct mems_node *n = m->head; n; prev = n, n = n->next) {
 		if (++count > m->nnodes) {
 			problem(c, "more nodes in the main chain than the count %zu", m->nnodes);
 			return;
 		}
-		if (n->prev != prev) problem(c, "node %llu has a wrong prev link", (unsigned long long)n->start);
-		if (n->start != at) problem(c, "node %llu should start at %llu",
-					    (unsigned long long)n->start, (unsigned long long)at);
-		if (!check_node(c, m, n)) return;
-		at = n->start + (uint64_t)n->npages * MEMS_PAGE_SIZE;
+		unsigned long long a = n->start;
+		if (n->prev != prev) problem(c, "node %llu has a wrong prev link", a);
+		if (n->start != at) problem(c, "node %llu should start at %llu", a, (unsigned long long)at);
+		if (n->npages == 0 || n->npages > (size_t)-1 / MEMS_PAGE_SIZE)
+			problem(c, "node %llu has %zu pages", a, n->npages);
+		if (!n->kaddr) problem(c, "node %llu has no memory", a);
+		if (c->bad) return;
+		c->bad += mems_node_check(n, &t, c->report);
+		at = n->start + mems_node_bytes(n);
 		npages += n->npages;
 	}
 	if (m->tail != prev) problem(c, "the main chain's tail pointer is wrong");
@@ -652,57 +584,44 @@ static void check_chain(struct check *c, const struct mems *m)
 				  (unsigned long long)at, (unsigned long long)m->end);
 	if (npages != m->npages) problem(c, "%llu pages, count says %llu",
 					 (unsigned long long)npages, (unsigned long long)m->npages);
-	if (c->segs_seen != m->nsegs) problem(c, "%zu segments, count says %zu", c->segs_seen, m->nsegs);
-	if (c->holes != m->hole_bytes) problem(c, "holes hold %llu bytes, count says %llu",
-					       (unsigned long long)c->holes,
-					       (unsigned long long)m->hole_bytes);
-	if (c->procs != m->nprocess || c->procs_bytes != m->process_bytes)
-		problem(c, "%zu PROCESS segments of %llu bytes, counts say %zu of %llu", c->procs,
-			(unsigned long long)c->procs_bytes, m->nprocess,
+	if (t.nsegs != m->nsegs) problem(c, "%zu segments, count says %zu", t.nsegs, m->nsegs);
+	if (t.hole_bytes != m->hole_bytes) problem(c, "holes hold %llu bytes, count says %llu",
+						   (unsigned long long)t.hole_bytes,
+						   (unsigned long long)m->hole_bytes);
+	if (t.nprocess != m->nprocess || t.process_bytes != m->process_bytes)
+		problem(c, "%zu PROCESS segments of %llu bytes, counts say %zu of %llu", t.nprocess,
+			(unsigned long long)t.process_bytes, m->nprocess,
 			(unsigned long long)m->process_bytes);
 }
 
-/* Node n's hole set must hold exactly the holes of its sub-chain, in order. */
-static void check_node_tree(struct check *c, const struct mems_node *n)
-{
-	c->bad += mems_holes_check(&n->holes, n->first, n->start, c->report);
-}
-
-/* The hash must hold exactly the PROCESS segments, each under its start. */
-static void check_hash(struct check *c, const struct mems *m)
-{
-	int bad = mems_hash_check(&m->hash, c->report);
-	c->bad += bad;
-	if (bad) return;
-	if (m->hash.count != m->nprocess)
-		problem(c, "the hash holds %zu segments, the list %zu PROCESS segments",
-			m->hash.count, m->nprocess);
-	for (const struct mems_node *n = m->head; n; n = n->next)
-		for (const struct mems_seg *s = n->first; s; s = s->next)
-			if (s->kind == MEMS_PROCESS && (!mems_hash_find(&m->hash, s->start) ||
-							mems_hash_find(&m->hash, s->start)->seg != s))
-				problem(c, "PROCESS segment %llu is missing from the hash",
-					(unsigned long long)s->start);
-}
-
-/* The node arrays must list the chain, and the tournament tree must hold each
- * node's largest hole at its leaf and the larger child in every inner slot
- * (the hole sets check their own figures against the list). */
+/* The node array and the page table must list the chain, and the
+ * tournament tree must hold each node's largest hole at its leaf and the
+ * larger child in every inner slot. */
 static void check_node_index(struct check *c, const struct mems *m)
 {
 	if (m->nnodes > m->cap || (m->cap & (m->cap - 1))) {
 		problem(c, "%zu nodes in arrays of %zu slots", m->nnodes, m->cap);
 		return;
 	}
-	size_t i = 0;
+	if (m->npages > m->pagemap_cap) {
+		problem(c, "%llu pages in a page table of %zu", (unsigned long long)m->npages,
+			m->pagemap_cap);
+		return;
+	}
+	size_t i = 0, page = 0;
 	for (const struct mems_node *n = m->head; n; n = n->next, i++) {
-		if (n->index != i || m->nodes[i] != n || m->starts[i] != n->start)
-			problem(c, "node %llu is not slot %zu of the node arrays",
+		if (n->index != i || m->nodes[i] != n)
+			problem(c, "node %llu is not slot %zu of the node array",
 				(unsigned long long)n->start, i);
-		if (m->tour[m->cap + i] != node_maxhole(n))
+		if (m->tour[m->cap + i] != n->maxhole)
 			problem(c, "node %llu: the tournament says its largest hole is %zu, not %zu",
-				(unsigned long long)n->start, m->tour[m->cap + i], node_maxhole(n));
-		check_node_tree(c, n);
+				(unsigned long long)n->start, m->tour[m->cap + i], n->maxhole);
+		for (size_t p = 0; p < n->npages; p++, page++)
+			if (m->pagemap[page] != n) {
+				problem(c, "page %zu of node %llu is not the node's in the page table", p,
+					(unsigned long long)n->start);
+				break;
+			}
 	}
 	for (; i < m->cap; i++)
 		if (m->tour[m->cap + i]) problem(c, "empty tournament slot %zu holds a hole", i);
@@ -713,16 +632,15 @@ static void check_node_index(struct check *c, const struct mems *m)
 
 int mems_check(struct mems *m, struct mm_sink *report)
 {
-	struct check c = { report, 0, 0, 0, 0, 0 };
+	struct check c = { report, 0 };
 	if (!mems_ready(m)) {
 		problem(&c, "not initialised");
 		return -MM_EINVAL;
 	}
 	if (m->head && m->head->prev) problem(&c, "the first node has a prev link");
 	if (!m->head && m->tail) problem(&c, "empty main chain but a tail");
-	check_chain(&c, m);
+	if (!c.bad) check_chain(&c, m);
 	if (!c.bad) check_node_index(&c, m);
-	if (!c.bad) check_hash(&c, m);
 	return c.bad ? -MM_EINVAL : 0;
 }
 

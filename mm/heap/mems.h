@@ -8,13 +8,16 @@
  * An instance takes its pages from a pager and its bookkeeping from a byte
  * allocator, both handed in by the caller. Beside the list it keeps an index
  * (see mems.c and mems_index.h) so that malloc, free and get never walk the
- * list: finding the segment free is given is O(1) expected (a hash of
- * PROCESS starts); malloc's first fit is O(log) in the number of nodes plus
- * O(log) in the holes of one node (a short scan in the common case); get is
- * O(log) in the nodes and in the holes of one node; every split or merge
- * changes O(1) entries plus O(log) figures. The output of mems_print_stats()
- * is byte-exact with the original (see mm/sim/FORMATS.md §3.2), "unsued"
- * included.
+ * list: the node holding an address is one look-up in a table of pages;
+ * malloc's first fit is one descent of a tournament tree over the nodes'
+ * largest holes, then a short walk over the holes of one node (or, in a
+ * node of many segments, one descent of its tree); the segment at an
+ * address is a binary search among the offsets of one node (or a descent
+ * of its tree); every split or merge moves the offsets after it in one
+ * node, a block of them at once in a small node (or changes O(log)
+ * records), and refreshes O(log) figures. The output of
+ * mems_print_stats() is byte-exact with the original (see
+ * mm/sim/FORMATS.md §3.2), "unsued" included.
  *
  * Typical use:
  *     struct mems m;
@@ -51,20 +54,20 @@ struct mems_pager {
 /* A MeMS instance. Treat the fields as private: use the functions below. */
 struct mems {
 	uint32_t magic;              /* MEMS_MAGIC while initialised */
-	struct mems_pager pager;
-	struct mm_allocator meta;
-	struct mems_node *head, *tail; /* the main chain */
-	/* index over the nodes, in main-chain order, cap slots (mems.c) */
-	struct mems_node **nodes;    /* nodes[i]: the i-th node */
-	uint64_t *starts;            /* starts[i]: its first MeMS address */
+	int last_err;                /* 0 or -MM_E* of the last call */
+	const char *last_msg;        /* what went wrong, for a shell to print */
+	/* the node index (mems.c) */
 	size_t *tour;                /* tour[1..2cap): max-hole tournament tree */
+	struct mems_node **nodes;    /* nodes[i]: the i-th node, cap slots */
 	size_t cap;
-	struct mems_hash hash;       /* PROCESS start -> record (mems_index.h) */
+	struct mems_node **pagemap;  /* pagemap[p]: the node of MeMS page p */
+	size_t pagemap_cap;
 	uint64_t end;                /* first MeMS address past the last node */
 	size_t nnodes, nsegs, nprocess;
 	uint64_t npages, hole_bytes, process_bytes;
-	int last_err;                /* 0 or -MM_E* of the last call */
-	const char *last_msg;        /* what went wrong, for a shell to print */
+	struct mems_node *head, *tail; /* the main chain */
+	struct mems_pager pager;
+	struct mm_allocator meta;
 };
 
 /* Figures the stats print, and a few more. */
@@ -150,11 +153,11 @@ int mems_for_each_segment(const struct mems *m,
  * Walk the 2-D list and the index and verify every invariant: addresses
  * contiguous from 1000, node sizes whole pages, sub-chains tiling their node
  * with no two adjacent holes, links consistent both ways, counters right; and
- * the index: each node's hole tree holding exactly its holes in list order,
- * balanced, with correct hole maxima; the node arrays and tournament tree
- * agreeing with the chain; the hash holding exactly the PROCESS segments,
- * each reachable under its start. Reports each problem on report (may be
- * NULL); returns 0 if all is well, else -MM_EINVAL.
+ * the index: each node's offsets in order and its hole bits, or its tree
+ * holding exactly its segments in list order, balanced, with correct hole
+ * maxima; each node's largest hole; the node array, the page table and the
+ * tournament tree agreeing with the chain. Reports each problem on report
+ * (may be NULL); returns 0 if all is well, else -MM_EINVAL.
  */
 int mems_check(struct mems *m, struct mm_sink *report);
 

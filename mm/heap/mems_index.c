@@ -1,28 +1,26 @@
 /*
- * mems_index.c - the index beside the MeMS 2-D list (see mems_index.h): the
- * hole set of a node, in arrays or as an AVL tree, and the address hash.
+ * mems_index.c - the sub-chain of a MeMS node in tree mode and the moves
+ * between the two modes (see mems_index.h), and the check of a node.
  *
- * The tree (tree mode of a hole set) is an AVL tree (Adelson-Velsky and
- * Landis) of HOLE records keyed by address, with parent pointers, each node
- * augmented with the largest hole in its subtree. Every operation touches
- * one root-to-leaf path, so with h holes first fit, lookup, insertion and
- * removal cost O(log h); AVL keeps the height below 1.44 log2(h + 2). A hole
- * that changes size in place costs a walk up that stops at the first figure
- * that does not change.
+ * The tree is an AVL tree (Adelson-Velsky and Landis) of segment records
+ * keyed by address, with parent pointers, each node augmented with the
+ * largest hole in its subtree (PROCESS records count 0). Every operation
+ * touches one root-to-leaf path, so with s segments first fit, lookup,
+ * insertion and removal cost O(log s); AVL keeps the height below
+ * 1.44 log2(s + 2). A record that changes size in place costs a walk up
+ * that stops at the first figure that does not change.
  *
- * The arrays (array mode, up to MEMS_ARRAY_HOLES holes) are kept sorted by
- * offset; insertion and removal shift the entries after the slot, moving a
- * carried entry through registers (no library call).
- *
- * The address hash: linear probing over a power-of-two table kept at most a
- * quarter full, Fibonacci hashing of the low 32 bits of the address,
- * deletion by moving later entries of the probe run back (no tombstones),
- * doubling when full; each operation is O(1) expected and amortized.
+ * Array mode lives in mems_index.h (its operations are short and inline);
+ * here are its moves of more than a block, which call memmove (the kernel
+ * and the user runtime provide one for the compiler), and the moves of a
+ * node's arrays between the node and a block of their own.
  */
 #include "mems_index.h"
 #include "mm_env.h"
 #include "fmt.h"
 #include "mmlib.h"
+
+#define MEMS_JUNK 0xdb
 
 #define L 0
 #define R 1
@@ -37,7 +35,7 @@ static inline void pull(struct mems_seg *x)
 {
 	unsigned hl = height(x->child[L]), hr = height(x->child[R]);
 	x->height = (uint8_t)(1 + (hl > hr ? hl : hr));
-	x->maxhole = mems_idx_max3(x->nbytes, mems_idx_max(x->child[L]), mems_idx_max(x->child[R]));
+	x->maxhole = mems_max3(mems_seg_hole(x), mems_tree_max(x->child[L]), mems_tree_max(x->child[R]));
 }
 
 /* Make the link that pointed at old (from parent, or the root) point at new. */
@@ -112,23 +110,23 @@ static struct mems_seg *leftmost(struct mems_seg *x)
 	return x;
 }
 
-struct mems_seg *mems_idx_first(struct mems_seg *root)
+struct mems_seg *mems_tree_first(struct mems_seg *root)
 {
 	return root ? leftmost(root) : NULL;
 }
 
-struct mems_seg *mems_idx_next(struct mems_seg *s)
+struct mems_seg *mems_tree_next(struct mems_seg *s)
 {
 	if (s->child[R]) return leftmost(s->child[R]);
 	while (s->parent && s->parent->child[R] == s) s = s->parent;
 	return s->parent;
 }
 
-void mems_idx_insert(struct mems_seg **root, struct mems_seg *s)
+void mems_tree_insert(struct mems_seg **root, struct mems_seg *s)
 {
 	s->child[L] = s->child[R] = s->parent = NULL;
 	s->height = 1;
-	s->maxhole = s->nbytes;
+	s->maxhole = mems_seg_hole(s);
 	struct mems_seg *x = *root;
 	if (!x) {
 		*root = s;
@@ -146,7 +144,7 @@ void mems_idx_insert(struct mems_seg **root, struct mems_seg *s)
 	}
 }
 
-void mems_idx_remove(struct mems_seg **root, struct mems_seg *s)
+void mems_tree_remove(struct mems_seg **root, struct mems_seg *s)
 {
 	struct mems_seg *from, *t = NULL;
 	if (s->child[L] && s->child[R]) {
@@ -181,7 +179,247 @@ void mems_idx_remove(struct mems_seg **root, struct mems_seg *s)
 	if (t) fix_up(root, t);
 }
 
-/* ---- checking the tree ---- */
+/* ---- array mode: moves of more than a block ---- */
+
+/* Words of hole bits that segments 0..nsegs-1 need. */
+static inline unsigned words_for(unsigned nsegs)
+{
+	return (nsegs + 63) / 64;
+}
+
+void mems_arr_cut_slow(struct mems_node *n, unsigned from, unsigned d)
+{
+	unsigned k = n->nsegs;
+	uint32_t *dst = n->off + from;
+	/* the offsets from from + d on, the length included */
+	__builtin_memmove(dst, dst + d, (k + 1 - d - from) * sizeof *dst);
+	for (unsigned j = k + 1 - d; j <= k; j++) n->off[j] = MEMS_OFF_NONE;
+	/* bits from+d.. move down d; each word takes the low bits of the next */
+	uint64_t *hw = n->holes;
+	unsigned nw = words_for(k);
+	for (unsigned w = from / 64; d && w < nw; w++) {
+		uint64_t next = w + 1 < nw ? hw[w + 1] : 0;
+		uint64_t moved = (hw[w] >> d) | (next << (64 - d));
+		uint64_t keep = from > 64 * w ? mems_bits_below(from - 64 * w) : 0;
+		hw[w] = (hw[w] & keep) | (moved & ~keep);
+	}
+	n->nsegs = k - d;
+}
+
+void mems_arr_open_slow(struct mems_node *n, unsigned at, uint32_t v, bool hole)
+{
+	unsigned k = n->nsegs;
+	uint32_t *o = n->off + at;
+	__builtin_memmove(o + 1, o, (k + 1 - at) * sizeof *o); /* the length included */
+	o[0] = v;
+	/* bits at.. move up one; each word takes the top bit of the one below */
+	uint64_t *hw = n->holes;
+	for (unsigned w = words_for(k + 1); w-- > at / 64;) {
+		uint64_t below = w > 0 ? hw[w - 1] >> 63 : 0;
+		uint64_t moved = (hw[w] << 1) | below;
+		uint64_t keep = at > 64 * w ? mems_bits_below(at - 64 * w) : 0;
+		hw[w] = (hw[w] & keep) | (moved & ~keep);
+	}
+	hw[at / 64] |= (uint64_t)hole << (at % 64);
+	n->nsegs = k + 1;
+}
+
+/* ---- the arrays' storage ---- */
+
+/* The block of a node's arrays beyond MEMS_INLINE_SEGS: cap / 64 words of
+ * hole bits, then cap + MEMS_OFF_PAD offsets. */
+static size_t ext_bytes(unsigned cap)
+{
+	return cap / 64 * sizeof(uint64_t) + (cap + MEMS_OFF_PAD) * sizeof(uint32_t);
+}
+
+int mems_node_widen(struct mems_node *n, const struct mm_allocator *meta)
+{
+	unsigned cap = 2 * n->cap;
+	MM_ASSERT(n->cap && cap <= MEMS_ARRAY_MAX_SEGS, "node %llu: arrays of %u cannot widen",
+		  (unsigned long long)n->start, (unsigned)n->cap);
+	uint64_t *hw = mm_alloc(meta, ext_bytes(cap));
+	if (!hw) return -MM_ENOMEM;
+	uint32_t *o = (uint32_t *)(hw + cap / 64);
+	unsigned w = 0;
+	for (; w < n->cap / 64; w++) hw[w] = n->holes[w];
+	for (; w < cap / 64; w++) hw[w] = 0;
+	unsigned j = 0;
+	for (; j <= n->nsegs; j++) o[j] = n->off[j];
+	for (; j < cap + MEMS_OFF_PAD; j++) o[j] = MEMS_OFF_NONE;
+	mm_free(meta, n->ext);
+	n->ext = hw;
+	n->holes = hw;
+	n->off = o;
+	n->cap = cap;
+	return 0;
+}
+
+/* Point node n at its inline arrays, all NONE and no holes. */
+static void clear_inline(struct mems_node *n)
+{
+	for (size_t j = 0; j < MEMS_INLINE_SEGS + MEMS_OFF_PAD; j++) n->inline_off[j] = MEMS_OFF_NONE;
+	n->inline_holes = 0;
+	n->off = n->inline_off;
+	n->holes = &n->inline_holes;
+	n->cap = MEMS_INLINE_SEGS;
+}
+
+void mems_node_narrow(struct mems_node *n, const struct mm_allocator *meta)
+{
+	MM_ASSERT(n->ext && n->nsegs <= MEMS_INLINE_SEGS, "node %llu: %u segments do not fit inside it",
+		  (unsigned long long)n->start, (unsigned)n->nsegs);
+	const uint32_t *o = n->off;
+	uint64_t h = n->holes[0];
+	clear_inline(n);
+	for (unsigned j = 0; j <= n->nsegs; j++) n->inline_off[j] = o[j];
+	n->inline_holes = h;
+	mm_free(meta, n->ext);
+	n->ext = NULL;
+}
+
+/* ---- records of a node in tree mode ---- */
+
+int mems_node_reserve(struct mems_node *n, size_t count, const struct mm_allocator *meta)
+{
+	while (n->nspare < count) {
+		struct mems_chunk *c = mm_alloc(meta, sizeof *c);
+		if (!c) return -MM_ENOMEM;
+		c->next = n->chunks;
+		n->chunks = c;
+		for (size_t i = MEMS_CHUNK_SEGS; i-- > 0;) mems_node_give_seg(n, &c->segs[i]);
+	}
+	return 0;
+}
+
+struct mems_seg *mems_node_take_seg(struct mems_node *n)
+{
+	struct mems_seg *s = n->spare;
+	MM_ASSERT(s != NULL, "node %llu has no reserved record", (unsigned long long)n->start);
+	n->spare = s->next;
+	n->nspare--;
+	s->child[L] = s->child[R] = s->parent = NULL;
+	s->prev = s->next = NULL;
+	return s;
+}
+
+void mems_node_give_seg(struct mems_node *n, struct mems_seg *s)
+{
+	s->kind = MEMS_JUNK;
+	s->prev = NULL;
+	s->parent = NULL;
+	s->next = n->spare;
+	n->spare = s;
+	n->nspare++;
+}
+
+static void free_chunks(struct mems_node *n, const struct mm_allocator *meta)
+{
+	struct mems_chunk *c = n->chunks;
+	while (c) {
+		struct mems_chunk *next = c->next;
+		mm_memset(c, MEMS_JUNK, sizeof *c);
+		mm_free(meta, c);
+		c = next;
+	}
+	n->chunks = NULL;
+	n->spare = NULL;
+	n->nspare = 0;
+}
+
+void mems_node_release(struct mems_node *n, const struct mm_allocator *meta)
+{
+	free_chunks(n, meta);
+	mm_free(meta, n->ext);
+	n->ext = NULL;
+}
+
+/* ---- changing modes ---- */
+
+void mems_node_init(struct mems_node *n, size_t nbytes)
+{
+	size_t node_bytes = mems_node_bytes(n);
+	n->maxhole = node_bytes - nbytes;
+	n->nsegs = node_bytes > nbytes ? 2 : 1;
+	if (mems_node_born_tree(n->npages)) {
+		struct mems_seg *p = mems_node_take_seg(n), *h = NULL;
+		p->start = n->start;
+		p->nbytes = nbytes;
+		p->kind = MEMS_PROCESS;
+		n->first = n->last = p;
+		mems_tree_insert(&n->root, p);
+		if (n->nsegs == 2) {
+			h = mems_node_take_seg(n);
+			h->start = n->start + nbytes;
+			h->nbytes = node_bytes - nbytes;
+			h->kind = MEMS_HOLE;
+			p->next = h;
+			h->prev = p;
+			n->last = h;
+			mems_tree_insert(&n->root, h);
+		}
+		n->cap = 0;
+		return;
+	}
+	clear_inline(n);
+	n->off[0] = 0;
+	n->off[1] = (uint32_t)nbytes;
+	if (n->nsegs == 2) {
+		n->off[2] = (uint32_t)node_bytes;
+		n->inline_holes = 2; /* segment 1 */
+	}
+}
+
+void mems_node_to_tree(struct mems_node *n, const struct mm_allocator *meta)
+{
+	MM_ASSERT(n->cap && n->nspare >= n->nsegs, "node %llu: %u records for %u segments",
+		  (unsigned long long)n->start, (unsigned)n->nspare, (unsigned)n->nsegs);
+	struct mems_seg *root = NULL, *prev = NULL;
+	for (unsigned i = 0; i < n->nsegs; i++) {
+		struct mems_seg *s = mems_node_take_seg(n);
+		s->start = n->start + n->off[i];
+		s->nbytes = mems_arr_len(n, i);
+		s->kind = (uint8_t)(mems_arr_hole(n, i) ? MEMS_HOLE : MEMS_PROCESS);
+		s->prev = prev;
+		if (prev) prev->next = s;
+		else n->first = s;
+		prev = s;
+		mems_tree_insert(&root, s);
+	}
+	n->last = prev;
+	n->root = root;
+	mm_free(meta, n->ext);
+	n->ext = NULL;
+	n->off = NULL;
+	n->holes = NULL;
+	n->inline_holes = 0;
+	n->cap = 0;
+	MM_ASSERT(root->maxhole == n->maxhole, "node %llu: the tree's largest hole is %zu, not %zu",
+		  (unsigned long long)n->start, root->maxhole, n->maxhole);
+}
+
+void mems_node_to_array(struct mems_node *n, const struct mm_allocator *meta)
+{
+	MM_ASSERT(!n->cap && n->nsegs <= MEMS_INLINE_SEGS && !mems_node_born_tree(n->npages),
+		  "node %llu: %u segments do not fit the arrays", (unsigned long long)n->start,
+		  (unsigned)n->nsegs);
+	clear_inline(n);
+	unsigned i = 0;
+	for (const struct mems_seg *s = n->first; s; s = s->next, i++) {
+		MM_ASSERT(i < n->nsegs, "node %llu: more records than its %u segments",
+			  (unsigned long long)n->start, (unsigned)n->nsegs);
+		n->off[i] = (uint32_t)(s->start - n->start);
+		if (s->kind == MEMS_HOLE) n->inline_holes |= 1ull << i;
+	}
+	MM_ASSERT(i == n->nsegs, "node %llu: %u records, not %u", (unsigned long long)n->start, i,
+		  (unsigned)n->nsegs);
+	n->off[i] = (uint32_t)mems_node_bytes(n);
+	n->root = NULL;
+	n->first = n->last = NULL;
+	free_chunks(n, meta);
+}
+
+/* ---- checking a node ---- */
 
 struct idx_walk {
 	size_t max_nodes, count;
@@ -194,7 +432,7 @@ static void idx_problem(struct idx_walk *w, const struct mems_seg *x, const char
 {
 	w->bad++;
 	if (w->report)
-		mm_format(w->report, "mems index: hole at %llu: %s\n",
+		mm_format(w->report, "mems tree: segment at %llu: %s\n",
 			  (unsigned long long)x->start, what);
 }
 
@@ -205,11 +443,10 @@ static unsigned idx_walk(struct idx_walk *w, const struct mems_seg *x,
 	if (!x) return 0;
 	if (++w->count > w->max_nodes || depth > 2 * 64) {
 		if (w->count == w->max_nodes + 1 || depth == 2 * 64 + 1)
-			idx_problem(w, x, "more nodes than holes, or a cycle");
+			idx_problem(w, x, "more tree nodes than segments, or a cycle");
 		return 0;
 	}
 	if (x->parent != parent) idx_problem(w, x, "wrong parent link");
-	if (x->kind != MEMS_HOLE) idx_problem(w, x, "a segment that is not a hole");
 	unsigned hl = idx_walk(w, x->child[L], x, depth + 1);
 	if (w->prev && w->prev->start >= x->start) idx_problem(w, x, "starts out of order");
 	w->prev = x;
@@ -217,216 +454,144 @@ static unsigned idx_walk(struct idx_walk *w, const struct mems_seg *x,
 	unsigned h = 1 + (hl > hr ? hl : hr);
 	if (x->height != h) idx_problem(w, x, "stored height is wrong");
 	if (hl > hr + 1 || hr > hl + 1) idx_problem(w, x, "AVL balance broken");
-	if (x->maxhole != mems_idx_max3(x->nbytes, mems_idx_max(x->child[L]), mems_idx_max(x->child[R])))
+	if (x->maxhole != mems_max3(mems_seg_hole(x), mems_tree_max(x->child[L]), mems_tree_max(x->child[R])))
 		idx_problem(w, x, "largest-hole figure is wrong");
 	return h;
 }
 
-static int idx_check(struct mems_seg *root, size_t max_nodes, size_t *count,
-		     struct mm_sink *report)
-{
-	struct idx_walk w = { max_nodes, 0, 0, NULL, report };
-	if (root && root->parent) idx_problem(&w, root, "the root has a parent");
-	idx_walk(&w, root, root ? root->parent : NULL, 0);
-	if (count) *count = w.count;
-	return w.bad;
-}
-
-/* ---- hole sets ---- */
-
-/* Move the holes of the arrays into a tree. */
-static void to_tree(struct mems_holes *hs)
-{
-	struct mems_seg *root = NULL;
-	for (size_t i = 0; i < hs->n; i++) mems_idx_insert(&root, hs->seg[i]);
-	hs->root = root;
-}
-
-/* Move the holes of the tree (at most MEMS_ARRAY_HOLES) into the arrays. */
-static void to_array(struct mems_holes *hs, uint64_t base)
-{
-	size_t i = 0;
-	for (struct mems_seg *s = mems_idx_first(hs->root); s; s = mems_idx_next(s), i++) {
-		MM_ASSERT(i < MEMS_ARRAY_HOLES, "%zu holes do not fit the arrays", hs->n);
-		hs->key[i] = (size_t)(s->start - base);
-		hs->size[i] = s->nbytes;
-		hs->seg[i] = s;
-	}
-	MM_ASSERT(i == hs->n, "the tree held %zu holes, not %zu", i, hs->n);
-	hs->root = NULL;
-	hs->max = mems_holes_scan_max(hs);
-}
-
-void mems_holes_add(struct mems_holes *hs, struct mems_seg *s, uint64_t base)
-{
-	if (!hs->root && hs->n == MEMS_ARRAY_HOLES) to_tree(hs);
-	if (hs->root) {
-		mems_idx_insert(&hs->root, s);
-		hs->n++;
-		hs->max = hs->root->maxhole;
-		return;
-	}
-	size_t off = (size_t)(s->start - base), i = hs->n;
-	/* shift the entries with greater offsets up by one */
-	while (i && hs->key[i - 1] > off) {
-		hs->key[i] = hs->key[i - 1];
-		hs->size[i] = hs->size[i - 1];
-		hs->seg[i] = hs->seg[i - 1];
-		i--;
-	}
-	hs->key[i] = off;
-	hs->size[i] = s->nbytes;
-	hs->seg[i] = s;
-	hs->n++;
-	if (s->nbytes > hs->max) hs->max = s->nbytes;
-}
-
-void mems_holes_remove(struct mems_holes *hs, struct mems_hpos at, uint64_t base)
-{
-	if (hs->root) {
-		mems_idx_remove(&hs->root, at.s);
-		hs->n--;
-		if (hs->n <= MEMS_ARRAY_HOLES / 2) to_array(hs, base);
-		else hs->max = hs->root->maxhole;
-		return;
-	}
-	size_t old = hs->size[at.i], last = --hs->n;
-	/* carry the last entry down to slot at.i, each one moving up a slot */
-	size_t key = hs->key[last], size = hs->size[last];
-	struct mems_seg *seg = hs->seg[last];
-	for (size_t j = last; j > at.i; j--) {
-		size_t k = hs->key[j - 1], z = hs->size[j - 1];
-		struct mems_seg *t = hs->seg[j - 1];
-		hs->key[j - 1] = key;
-		hs->size[j - 1] = size;
-		hs->seg[j - 1] = seg;
-		key = k;
-		size = z;
-		seg = t;
-	}
-	if (old == hs->max) hs->max = mems_holes_scan_max(hs);
-}
-
-static void holes_problem(int *bad, struct mm_sink *report, uint64_t base, const char *what)
+static void node_problem(int *bad, struct mm_sink *report, const struct mems_node *n, const char *what)
 {
 	(*bad)++;
-	if (report) mm_format(report, "mems holes: node %llu: %s\n", (unsigned long long)base, what);
+	if (report) mm_format(report, "mems: node %llu: %s\n", (unsigned long long)n->start, what);
 }
 
-int mems_holes_check(const struct mems_holes *hs, const struct mems_seg *first, uint64_t base,
-		     struct mm_sink *report)
+/* Tally one segment [start, start + nbytes) of kind, after one of kind prev. */
+static void tally(int *bad, struct mm_sink *report, const struct mems_node *n, struct mems_tally *t,
+		  unsigned kind, size_t nbytes, int prev_kind)
+{
+	if (nbytes == 0) node_problem(bad, report, n, "an empty segment");
+	if (kind == MEMS_HOLE) {
+		t->hole_bytes += nbytes;
+		if (prev_kind == MEMS_HOLE) node_problem(bad, report, n, "two holes side by side, not merged");
+	} else if (kind == MEMS_PROCESS) {
+		t->nprocess++;
+		t->process_bytes += nbytes;
+	} else {
+		node_problem(bad, report, n, "a segment of an unknown kind");
+	}
+	t->nsegs++;
+}
+
+static int check_array(const struct mems_node *n, struct mems_tally *t, struct mm_sink *report)
 {
 	int bad = 0;
-	size_t nholes = 0, largest = 0;
-	for (const struct mems_seg *s = first; s; s = s->next) {
-		if (s->kind != MEMS_HOLE) continue;
-		nholes++;
-		largest = s->nbytes > largest ? s->nbytes : largest;
+	unsigned k = n->nsegs, cap = n->cap;
+	bool inl = n->off == n->inline_off && n->holes == &n->inline_holes && !n->ext;
+	bool ext = n->ext && n->holes == n->ext && n->off == (uint32_t *)(n->holes + cap / 64);
+	if (!(inl && cap == MEMS_INLINE_SEGS) &&
+	    !(ext && cap > MEMS_INLINE_SEGS && cap <= MEMS_ARRAY_MAX_SEGS && !(cap & (cap - 1)))) {
+		node_problem(&bad, report, n, "the arrays are neither inside the node nor in a block of their own");
+		return bad;
 	}
-	if (hs->n != nholes) holes_problem(&bad, report, base, "hole count differs from the sub-chain's");
-	if (hs->max != largest || (hs->root && hs->root->maxhole != largest))
-		holes_problem(&bad, report, base, "largest hole figure is wrong");
-	if (hs->root) {
-		size_t count = 0;
-		if (hs->n <= MEMS_ARRAY_HOLES / 2)
-			holes_problem(&bad, report, base, "a tree of holes that fit the arrays");
-		int tbad = idx_check(hs->root, nholes, &count, report);
-		bad += tbad;
-		if (tbad || count != nholes) {
-			if (!tbad) holes_problem(&bad, report, base, "the tree holds another number of holes");
+	if (k == 0 || k > cap) {
+		node_problem(&bad, report, n, "segment count outside the arrays");
+		return bad;
+	}
+	if (mems_node_born_tree(n->npages)) {
+		node_problem(&bad, report, n, "too long for array mode");
+		return bad;
+	}
+	if (n->root || n->first || n->last || n->chunks || n->spare || n->nspare)
+		node_problem(&bad, report, n, "tree-mode records in array mode");
+	if (n->off[0] != 0) node_problem(&bad, report, n, "the first segment does not start the node");
+	if (n->off[k] != mems_node_bytes(n)) node_problem(&bad, report, n, "the segments do not end with the node");
+	for (size_t j = k + 1; j < cap + MEMS_OFF_PAD; j++)
+		if (n->off[j] != MEMS_OFF_NONE) {
+			node_problem(&bad, report, n, "an offset past the end of the node");
+			break;
+		}
+	for (unsigned w = 0; w < cap / 64; w++) {
+		uint64_t beyond = 64 * w >= k ? ~0ull : ~mems_bits_below(k - 64 * w);
+		if (n->holes[w] & beyond) {
+			node_problem(&bad, report, n, "hole bits past the last segment");
+			break;
+		}
+	}
+	size_t largest = 0;
+	int prev_kind = -1;
+	for (unsigned i = 0; i < k; i++) {
+		if (n->off[i + 1] <= n->off[i]) {
+			node_problem(&bad, report, n, "offsets out of order");
 			return bad;
 		}
-		const struct mems_seg *t = mems_idx_first(hs->root);
-		for (const struct mems_seg *s = first; s; s = s->next) {
-			if (s->kind != MEMS_HOLE) continue;
-			if (t != s) {
-				holes_problem(&bad, report, base, "tree order differs from the sub-chain");
-				break;
-			}
-			t = mems_idx_next((struct mems_seg *)t);
-		}
-		return bad;
+		unsigned kind = mems_arr_hole(n, i) ? MEMS_HOLE : MEMS_PROCESS;
+		size_t len = mems_arr_len(n, i);
+		tally(&bad, report, n, t, kind, len, prev_kind);
+		if (kind == MEMS_HOLE && len > largest) largest = len;
+		prev_kind = (int)kind;
 	}
-	if (hs->n > MEMS_ARRAY_HOLES) {
-		holes_problem(&bad, report, base, "more holes than the arrays hold");
-		return bad;
-	}
-	size_t i = 0;
-	for (const struct mems_seg *s = first; s && i < hs->n; s = s->next) {
-		if (s->kind != MEMS_HOLE) continue;
-		if (hs->seg[i] != s) holes_problem(&bad, report, base, "an array slot holds another record");
-		if (hs->key[i] != s->start - base) holes_problem(&bad, report, base, "an array offset is wrong");
-		if (hs->size[i] != s->nbytes) holes_problem(&bad, report, base, "an array size is wrong");
-		i++;
-	}
+	if (n->maxhole != largest) node_problem(&bad, report, n, "largest hole figure is wrong");
 	return bad;
 }
 
-/* ---- the address hash ---- */
-
-static void hash_problem(int *bad, struct mm_sink *report, size_t slot, const char *what)
-{
-	(*bad)++;
-	if (report) mm_format(report, "mems hash: slot %zu: %s\n", slot, what);
-}
-
-int mems_hash_grow(struct mems_hash *h, const struct mm_allocator *meta)
-{
-	size_t cap = h->cap ? 2 * h->cap : MEMS_HASH_MIN;
-	unsigned shift = h->cap ? h->shift - 1 : 26; /* 2^(32 - 26) = MEMS_HASH_MIN */
-	if (cap > (size_t)-1 / sizeof(struct mems_hslot) || shift == 0) return -MM_ENOMEM;
-	struct mems_hslot *slot = mm_alloc(meta, cap * sizeof *slot);
-	if (!slot) return -MM_ENOMEM;
-	for (size_t i = 0; i < cap; i++) {
-		slot[i].tag = 0;
-		slot[i].seg = NULL;
-	}
-	struct mems_hash old = *h;
-	h->slot = slot;
-	h->cap = cap;
-	h->shift = shift;
-	h->count = 0;
-	for (size_t i = 0; i < old.cap; i++)
-		if (old.slot[i].seg) mems_hash_add(h, old.slot[i].seg);
-	mm_free(meta, old.slot);
-	return 0;
-}
-
-void mems_hash_free(struct mems_hash *h, const struct mm_allocator *meta)
-{
-	mm_free(meta, h->slot);
-	h->slot = NULL;
-	h->cap = h->count = 0;
-	h->shift = 0;
-}
-
-int mems_hash_check(const struct mems_hash *h, struct mm_sink *report)
+static int check_tree(const struct mems_node *n, struct mems_tally *t, struct mm_sink *report)
 {
 	int bad = 0;
-	if (!h->cap) {
-		if (h->count || h->slot) hash_problem(&bad, report, 0, "no table but entries");
+	if (n->nsegs <= MEMS_INLINE_SEGS / 2 && !mems_node_born_tree(n->npages))
+		node_problem(&bad, report, n, "a tree of segments that fit the arrays");
+	if (!n->root) {
+		node_problem(&bad, report, n, "tree mode without a tree");
 		return bad;
 	}
-	if ((h->cap & (h->cap - 1)) || h->cap < MEMS_HASH_MIN || !h->slot || h->shift >= 32 ||
-	    ((size_t)1 << (32 - h->shift)) != h->cap) {
-		hash_problem(&bad, report, 0, "size is not the power of two its shift says");
+	if (n->off || n->holes || n->ext || n->inline_holes)
+		node_problem(&bad, report, n, "array-mode storage in tree mode");
+	/* the sub-chain */
+	const struct mems_seg *prev = NULL;
+	uint64_t at = n->start;
+	size_t count = 0, largest = 0, spares = 0;
+	int prev_kind = -1;
+	for (const struct mems_seg *s = n->first; s; prev = s, s = s->next) {
+		if (++count > n->nsegs) {
+			node_problem(&bad, report, n, "more segments in the sub-chain than its count");
+			return bad;
+		}
+		if (s->prev != prev) node_problem(&bad, report, n, "a wrong prev link in the sub-chain");
+		if (s->start != at) node_problem(&bad, report, n, "a segment does not start where the one before ends");
+		tally(&bad, report, n, t, s->kind, s->nbytes, prev_kind);
+		if (s->kind == MEMS_HOLE && s->nbytes > largest) largest = s->nbytes;
+		prev_kind = s->kind;
+		at = s->start + s->nbytes;
+	}
+	if (n->last != prev) node_problem(&bad, report, n, "wrong last segment");
+	if (count != n->nsegs) node_problem(&bad, report, n, "segment count differs from the sub-chain's");
+	if (at != n->start + mems_node_bytes(n)) node_problem(&bad, report, n, "the segments do not end with the node");
+	if (n->maxhole != largest || n->root->maxhole != largest)
+		node_problem(&bad, report, n, "largest hole figure is wrong");
+	for (const struct mems_seg *s = n->spare; s && spares <= n->nspare; s = s->next) spares++;
+	if (spares != n->nspare) node_problem(&bad, report, n, "spare record count is wrong");
+	if (bad) return bad;
+	/* the tree: the same records, in the same order */
+	struct idx_walk w = { count, 0, 0, NULL, report };
+	if (n->root->parent) idx_problem(&w, n->root, "the root has a parent");
+	idx_walk(&w, n->root, n->root->parent, 0);
+	bad += w.bad;
+	if (w.bad) return bad;
+	if (w.count != count) {
+		node_problem(&bad, report, n, "the tree holds another number of segments");
 		return bad;
 	}
-	size_t mask = h->cap - 1, count = 0;
-	for (size_t i = 0; i < h->cap; i++) {
-		const struct mems_seg *s = h->slot[i].seg;
-		if (!s) continue;
-		count++;
-		if (s->kind != MEMS_PROCESS) hash_problem(&bad, report, i, "a segment that is not a PROCESS");
-		if (h->slot[i].tag != (uint32_t)s->start) hash_problem(&bad, report, i, "wrong tag");
-		/* no empty slot between its home and i */
-		for (size_t j = mems_hash_home(h, (uint32_t)s->start); j != i; j = (j + 1) & mask)
-			if (!h->slot[j].seg) {
-				hash_problem(&bad, report, i, "unreachable from its home slot");
-				break;
-			}
+	const struct mems_seg *x = mems_tree_first(n->root);
+	for (const struct mems_seg *s = n->first; s; s = s->next) {
+		if (x != s) {
+			node_problem(&bad, report, n, "tree order differs from the sub-chain");
+			break;
+		}
+		x = mems_tree_next((struct mems_seg *)x);
 	}
-	if (count != h->count) hash_problem(&bad, report, 0, "entry count is wrong");
-	if (4 * h->count > h->cap) hash_problem(&bad, report, 0, "more than a quarter full");
 	return bad;
+}
+
+int mems_node_check(const struct mems_node *n, struct mems_tally *t, struct mm_sink *report)
+{
+	return n->cap ? check_array(n, t, report) : check_tree(n, t, report);
 }

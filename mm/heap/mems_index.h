@@ -3,38 +3,39 @@
  *
  * Internal to mems.c (and its tests): callers of MeMS use mems.h.
  *
- * The list: each main-chain node (struct mems_node) has a sub-chain of
- * segment records (struct mems_seg) linked both ways in address order. A
- * node keeps its records in its own storage, so a segment, its neighbours
- * and the node itself sit close together in memory.
+ * Each main-chain node (struct mems_node) holds its sub-chain, the PROCESS
+ * and HOLE segments that tile it in address order, in one of two forms:
  *
- * The index, kept in step with the list, has two parts:
+ *   - array mode (up to MEMS_ARRAY_MAX_SEGS segments, the common case): the
+ *     offset of every segment's first byte in the node, in order, then the
+ *     node's length (so segment i is off[i]..off[i+1]) and, past it, NONE;
+ *     and a bit mask of which segments are holes:
  *
- *   - the holes of each node, in address order, as a hole set (struct
- *     mems_holes) that knows its largest hole. Up to MEMS_ARRAY_HOLES holes
- *     (the common case) it is three small arrays inside the node: offsets,
- *     sizes and records, searched by a scan (first fit) or a binary search
- *     (the hole at or before an offset). Beyond that the hole records
- *     themselves become the nodes of an AVL tree ordered by address, each
- *     carrying the largest hole of its subtree: first fit is one descent
- *     (go left whenever the left subtree holds a big enough hole). A node
- *     back at MEMS_ARRAY_HOLES / 2 holes returns to the arrays.
+ *       off:   [ 0     1000  1096  3000  4096  NONE ... ]     nsegs = 4
+ *       holes:   0     1     0     1                   (bit i: segment i)
+ *                P     H     P     H
  *
- *       holes.key:  [ 96   1900  2000 ]      offsets in the node, increasing
- *       holes.size: [ 100  4     1500 ]      holes.max = 1500
- *       holes.seg:  [ *    *     *    ]      the records
+ *     Up to MEMS_INLINE_SEGS segments (most nodes) the arrays sit inside
+ *     the node, so a node, its figures and its offsets share two or three
+ *     cache lines; beyond that they move to a block of their own from the
+ *     metadata allocator, which doubles as the node needs. The segment at
+ *     an offset is a count of the offsets not above it (a few vector
+ *     compares) or a binary search; the first hole that fits is a walk
+ *     over the set bits; a split or a merge moves the offsets after it by
+ *     one or two slots (a small node moves a whole block of them at once).
+ *   - tree mode (a node of more than MEMS_ARRAY_MAX_SEGS segments, or of
+ *     more bytes than 32-bit offsets reach): a record per segment (struct
+ *     mems_seg), linked both ways in address order, and the records
+ *     themselves the nodes of an AVL tree ordered by address, each carrying
+ *     the largest hole of its subtree. Finding the segment at an address,
+ *     the first hole that fits (go left whenever the left subtree holds a
+ *     big enough hole) and adding or taking out a segment each cost
+ *     O(log) of the node's segments. Records come from blocks the node
+ *     takes from the metadata allocator. A node that falls back to
+ *     MEMS_INLINE_SEGS segments returns to array mode.
  *
- *     A hole keeps its place in address order when malloc carves the
- *     PROCESS part off its front or a free grows it, so the common changes
- *     rewrite one entry (arrays) or refresh one figure up a path that stops
- *     at the first figure that does not change (tree).
- *
- *   - an open-addressing hash table from the start address of every PROCESS
- *     segment to its record (linear probing, at most a quarter full), so
- *     free finds the segment it is given in O(1) expected.
- *
- * The hole sets are inline or intrusive and the hash only shrinks on free:
- * free never allocates, so it cannot fail for lack of memory.
+ * Each node also knows its largest hole (maxhole), which the node index of
+ * mems.c gathers into a tournament tree across the main chain.
  */
 #ifndef MM_MEMS_INDEX_H
 #define MM_MEMS_INDEX_H
@@ -47,280 +48,363 @@ enum mems_kind {
 	MEMS_PROCESS = 1,
 };
 
-struct mems_node;
+/* Segments a node keeps in the arrays inside it. */
+#define MEMS_INLINE_SEGS 64u
+/* The most segments a node keeps in array mode; a split that would make
+ * one more moves the node to a tree. */
+#define MEMS_ARRAY_MAX_SEGS 512u
+/* Offsets are 32 bits: a node of more bytes than this is a tree from the
+ * start (on 64-bit machines only). */
+#define MEMS_ARRAY_MAX_BYTES 0xfffff000u
+/* While a node has at most MEMS_BLOCK segments, array mode works on a
+ * block of that many offsets at once: searches count over the whole block
+ * and moves move it whole, with no loop that ends at an unpredictable
+ * place. Offsets past the node's length are MEMS_OFF_NONE. */
+#define MEMS_BLOCK 32u
+#define MEMS_OFF_NONE 0xffffffffu
+/* Offset slots beyond a capacity: the length, and room for a block move
+ * that starts two slots on. */
+#define MEMS_OFF_PAD 4u
 
-/* One segment of a sub-chain: a PROCESS (allocated) or a HOLE (free) range.
- * The tree fields are used by holes of a node in tree mode only. */
+/* One segment of a node in tree mode: a PROCESS (allocated) or HOLE (free)
+ * range, in the sub-chain and in the node's AVL tree. */
 struct mems_seg {
 	uint64_t start;              /* first MeMS virtual address */
 	size_t nbytes;               /* length, > 0 */
 	uint8_t kind;                /* enum mems_kind */
-	uint8_t height;              /* hole tree subtree height, leaf = 1 */
+	uint8_t height;              /* subtree height, leaf = 1 */
 	struct mems_seg *prev, *next; /* sub-chain, within one node */
-	struct mems_node *node;      /* the main-chain node holding it */
-	struct mems_seg *child[2];   /* hole tree: [0] left, [1] right */
-	struct mems_seg *parent;     /* hole tree */
-	size_t maxhole;              /* largest hole in this tree node's subtree */
+	struct mems_seg *child[2];   /* [0] left (lower addresses), [1] right */
+	struct mems_seg *parent;
+	size_t maxhole;              /* largest hole in this subtree, 0 if none */
 };
 
-/* Holes a node keeps in arrays; more switch it to a tree. */
-#define MEMS_ARRAY_HOLES 16u
-
-/* The holes of one node, in address order, and the largest of them. */
-struct mems_holes {
-	size_t n;                    /* how many */
-	size_t max;                  /* the largest hole's size, 0 if none */
-	struct mems_seg *root;       /* tree mode: the AVL root; NULL in array mode */
-	size_t key[MEMS_ARRAY_HOLES];  /* array mode: offsets in the node */
-	size_t size[MEMS_ARRAY_HOLES]; /* array mode: sizes */
-	struct mems_seg *seg[MEMS_ARRAY_HOLES]; /* array mode: records */
-};
-
-/* A hole in a hole set: its record, and its slot in array mode. */
-struct mems_hpos {
-	struct mems_seg *s;
-	unsigned i;
-};
-
-/* Segment records a node holds inline (a node then fills about 1 KiB on a
- * 32-bit machine), and per extra block it takes when it needs more (a block
- * fills 1 KiB, a kmalloc size class). */
-#define MEMS_NODE_RECS 16u
+/* Records per extra block (a block fills 1 KiB, a kmalloc size class). */
 #define MEMS_CHUNK_SEGS ((1024u - sizeof(void *)) / sizeof(struct mems_seg))
 
-/* An extra block of records for a node that needs more than its own. */
+/* A block of records for a node in tree mode. */
 struct mems_chunk {
 	struct mems_chunk *next;
 	struct mems_seg segs[MEMS_CHUNK_SEGS];
 };
 
 /* One main-chain node: a mapping of whole pages obtained from the pager.
- * The fields malloc and free use come first, the hole set's figures with
- * them in the first cache line. */
+ * What malloc, free and get read comes first, then the inline offsets. */
 struct mems_node {
 	uint64_t start;              /* MeMS address of its first byte */
-	size_t index;                /* its position in the main chain, from 0 */
-	size_t nsegs;
-	struct mems_seg *first, *last; /* its sub-chain */
-	struct mems_seg *spare;      /* its unused records, linked by next */
-	struct mems_holes holes;     /* the index of its holes */
-	size_t npages;
 	void *kaddr;                 /* where the pager mapped it */
-	struct mems_node *prev, *next;
-	struct mems_chunk *chunks;   /* its extra blocks of records */
-	struct mems_seg recs[MEMS_NODE_RECS];
+	size_t maxhole;              /* its largest hole, 0 if none */
+	uint32_t *off;               /* array mode: the offsets (inline_off or ext) */
+	uint64_t *holes;             /* array mode: the hole bits (&inline_holes or ext) */
+	uint32_t nsegs;              /* segments in its sub-chain */
+	uint32_t cap;                /* array mode: segments the arrays hold; 0 in tree mode */
+	uint64_t inline_holes;
+	uint32_t inline_off[MEMS_INLINE_SEGS + MEMS_OFF_PAD];
+	uint32_t index;              /* its position in the main chain, from 0 */
+	struct mems_seg *root;       /* tree mode: the AVL root */
+	void *ext;                   /* array mode beyond MEMS_INLINE_SEGS: the block */
+	size_t npages;
+	struct mems_node *prev, *next; /* the main chain */
+	/* tree mode */
+	struct mems_seg *first, *last; /* its sub-chain */
+	size_t nspare;
+	struct mems_seg *spare;      /* unused records, linked by next */
+	struct mems_chunk *chunks;   /* the blocks they come from */
 };
 
-/* ---- the AVL tree of a hole set in tree mode (mems_index.c) ---- */
+static inline size_t mems_node_bytes(const struct mems_node *n)
+{
+	return n->npages * 4096u;
+}
 
-/* Add hole s (start and nbytes set, not in the tree) in address order. */
-void mems_idx_insert(struct mems_seg **root, struct mems_seg *s);
-/* Take hole s out of the tree. */
-void mems_idx_remove(struct mems_seg **root, struct mems_seg *s);
-/* In-order walk: the first hole, and the one after s. */
-struct mems_seg *mems_idx_first(struct mems_seg *root);
-struct mems_seg *mems_idx_next(struct mems_seg *s);
+static inline bool mems_tree_mode(const struct mems_node *n)
+{
+	return n->cap == 0;
+}
 
-static inline size_t mems_idx_max(const struct mems_seg *x)
+/* ---- array mode ---- */
+
+/* The lowest set bit of x (> 0). A 32-bit machine takes it a word at a
+ * time (its 64-bit builtin is a library call, which the kernel lacks). */
+static inline unsigned mems_ctz64(uint64_t x)
+{
+	if (sizeof(unsigned long) >= 8) return (unsigned)__builtin_ctzl((unsigned long)x);
+	uint32_t lo = (uint32_t)x;
+	return lo ? (unsigned)__builtin_ctz(lo) : 32u + (unsigned)__builtin_ctz((uint32_t)(x >> 32));
+}
+
+/* Bits below i of a word (i <= 64). */
+static inline uint64_t mems_bits_below(unsigned i)
+{
+	return i >= 64 ? ~0ull : (1ull << i) - 1;
+}
+
+static inline bool mems_arr_hole(const struct mems_node *n, unsigned i)
+{
+	return n->holes[i / 64] >> (i % 64) & 1;
+}
+
+static inline size_t mems_arr_len(const struct mems_node *n, unsigned i)
+{
+	return n->off[i + 1] - n->off[i];
+}
+
+/* The segment holding offset off (< the node's length): the last offset
+ * <= off. Up to MEMS_BLOCK segments a fixed five-step binary search over
+ * the block (NONE is above every offset), else one over the segments; both
+ * without branches on the data. */
+static inline unsigned mems_arr_floor(const struct mems_node *n, size_t off)
+{
+	const uint32_t *o = n->off;
+	uint32_t x = (uint32_t)off;
+	if (n->nsegs <= MEMS_BLOCK) {
+		unsigned b = 0;
+		b += (unsigned)(o[b + 16] <= x) * 16;
+		b += (unsigned)(o[b + 8] <= x) * 8;
+		b += (unsigned)(o[b + 4] <= x) * 4;
+		b += (unsigned)(o[b + 2] <= x) * 2;
+		b += (unsigned)(o[b + 1] <= x);
+		return b;
+	}
+	unsigned base = 0, len = n->nsegs;
+	while (len > 1) {
+		unsigned half = len / 2;
+		base = o[base + half] <= x ? base + half : base;
+		len -= half;
+	}
+	return base;
+}
+
+/* The largest hole of a node in array mode. */
+static inline size_t mems_arr_max(const struct mems_node *n)
+{
+	size_t m = 0;
+	for (unsigned w = 0; w * 64 < n->nsegs; w++)
+		for (uint64_t h = n->holes[w]; h; h &= h - 1) {
+			size_t len = mems_arr_len(n, w * 64 + mems_ctz64(h));
+			m = len > m ? len : m;
+		}
+	return m;
+}
+
+/* The first hole of at least nbytes (n->maxhole says there is one). */
+static inline unsigned mems_arr_first_fit(const struct mems_node *n, size_t nbytes)
+{
+	for (unsigned w = 0;; w++)
+		for (uint64_t h = n->holes[w]; h; h &= h - 1) {
+			unsigned i = w * 64 + mems_ctz64(h);
+			if (mems_arr_len(n, i) >= nbytes) return i;
+		}
+}
+
+/* Four offsets, for moving a block in a few loads and stores (where the
+ * machine has no vector registers the compiler uses plain ones). */
+typedef uint32_t mems_off4 __attribute__((vector_size(16), aligned(4), may_alias));
+
+/* Copy MEMS_BLOCK offsets from src to dst, which may overlap: all loads
+ * come before the stores. */
+static inline void mems_move_block(uint32_t *dst, const uint32_t *src)
+{
+	const mems_off4 *s = (const mems_off4 *)src;
+	mems_off4 a0 = s[0], a1 = s[1], a2 = s[2], a3 = s[3];
+	mems_off4 a4 = s[4], a5 = s[5], a6 = s[6], a7 = s[7];
+	mems_off4 *d = (mems_off4 *)dst;
+	d[0] = a0;
+	d[1] = a1;
+	d[2] = a2;
+	d[3] = a3;
+	d[4] = a4;
+	d[5] = a5;
+	d[6] = a6;
+	d[7] = a7;
+}
+
+/* Take segments from+0..from+d-1 (d = 0..2, 0 < from <= nsegs) out of a
+ * node: the offsets and bits after them move down d slots. */
+void mems_arr_cut_slow(struct mems_node *n, unsigned from, unsigned d);
+static inline void mems_arr_cut(struct mems_node *n, unsigned from, unsigned d)
+{
+	unsigned k = n->nsegs;
+	if (k > MEMS_BLOCK) {
+		mems_arr_cut_slow(n, from, d);
+		return;
+	}
+	/* the whole block at once: NONE moves down behind the length */
+	mems_move_block(n->off + from, n->off + from + d);
+	uint64_t h = n->holes[0], low = (1ull << from) - 1;
+	n->holes[0] = (h & low) | ((h >> d) & ~low);
+	n->nsegs = k - d;
+}
+
+/* Put a segment starting at offset v in at index at (0 < at <= nsegs, nsegs
+ * < cap), a hole if hole: the offsets and bits from at on move up a slot. */
+void mems_arr_open_slow(struct mems_node *n, unsigned at, uint32_t v, bool hole);
+static inline void mems_arr_open(struct mems_node *n, unsigned at, uint32_t v, bool hole)
+{
+	unsigned k = n->nsegs;
+	if (k >= MEMS_BLOCK) {
+		mems_arr_open_slow(n, at, v, hole);
+		return;
+	}
+	mems_move_block(n->off + at + 1, n->off + at);
+	n->off[at] = v;
+	uint64_t h = n->holes[0], low = (1ull << at) - 1;
+	n->holes[0] = (h & low) | ((h & ~low) << 1) | (uint64_t)hole << at;
+	n->nsegs = k + 1;
+}
+
+/* Serve nbytes from the front of hole i: a split if the hole is longer (the
+ * node must have room for one more segment), else the hole becomes the
+ * PROCESS segment. Keeps maxhole. */
+static inline void mems_arr_use(struct mems_node *n, unsigned i, size_t nbytes)
+{
+	size_t len = mems_arr_len(n, i);
+	n->holes[i / 64] ^= 1ull << (i % 64); /* segment i is PROCESS */
+	if (len > nbytes) mems_arr_open(n, i + 1, n->off[i] + (uint32_t)nbytes, true);
+	if (len == n->maxhole) n->maxhole = mems_arr_max(n);
+}
+
+/* Turn PROCESS segment i into a hole merged with the holes beside it.
+ * Returns the index of the merged hole. Keeps maxhole. */
+static inline unsigned mems_arr_release(struct mems_node *n, unsigned i)
+{
+	unsigned before, after;
+	if (n->nsegs <= 64) {
+		uint64_t h = n->holes[0]; /* no bits at or past nsegs */
+		before = (unsigned)((h << 1) >> i) & 1;
+		after = (unsigned)((h >> i) >> 1) & 1;
+	} else {
+		before = i > 0 && mems_arr_hole(n, i - 1);
+		after = i + 1 < n->nsegs && mems_arr_hole(n, i + 1);
+	}
+	unsigned lo = i - before; /* segments lo+1..lo+before+after join lo */
+	n->holes[lo / 64] |= 1ull << (lo % 64);
+	mems_arr_cut(n, lo + 1, before + after);
+	size_t len = mems_arr_len(n, lo);
+	n->maxhole = len > n->maxhole ? len : n->maxhole;
+	return lo;
+}
+
+/* ---- tree mode (mems_index.c) ---- */
+
+/* Add record s (start, nbytes and kind set) in address order. */
+void mems_tree_insert(struct mems_seg **root, struct mems_seg *s);
+/* Take record s out of the tree. */
+void mems_tree_remove(struct mems_seg **root, struct mems_seg *s);
+/* In-order walk: the first record, and the one after s. */
+struct mems_seg *mems_tree_first(struct mems_seg *root);
+struct mems_seg *mems_tree_next(struct mems_seg *s);
+
+static inline size_t mems_tree_max(const struct mems_seg *x)
 {
 	return x ? x->maxhole : 0;
 }
 
-static inline size_t mems_idx_max3(size_t a, size_t b, size_t c)
+/* What a record adds to its subtree's largest hole. */
+static inline size_t mems_seg_hole(const struct mems_seg *x)
+{
+	return x->kind == MEMS_HOLE ? x->nbytes : 0;
+}
+
+static inline size_t mems_max3(size_t a, size_t b, size_t c)
 {
 	size_t m = a > b ? a : b;
 	return m > c ? m : c;
 }
 
-/* Hole s changed size (and perhaps start, keeping its place in address
- * order): refresh the largest-hole figures above it. */
-static inline void mems_idx_update(struct mems_seg *s)
+/* Record s changed size or kind (and perhaps start, keeping its place in
+ * address order): refresh the largest-hole figures above it. */
+static inline void mems_tree_update(struct mems_seg *s)
 {
 	/* a figure that comes out unchanged leaves everything above as it was */
 	for (struct mems_seg *x = s; x; x = x->parent) {
-		size_t m = mems_idx_max3(x->nbytes, mems_idx_max(x->child[0]), mems_idx_max(x->child[1]));
+		size_t m = mems_max3(mems_seg_hole(x), mems_tree_max(x->child[0]),
+				     mems_tree_max(x->child[1]));
 		if (m == x->maxhole) return;
 		x->maxhole = m;
 	}
 }
 
-/* ---- hole sets ---- */
+/* The record holding address v (inside the tree's node). */
+static inline struct mems_seg *mems_tree_floor(struct mems_seg *root, uint64_t v)
+{
+	struct mems_seg *best = root;
+	for (struct mems_seg *x = root; x;) {
+		int right = x->start <= v;
+		best = right ? x : best;
+		x = x->child[right];
+	}
+	return best;
+}
 
-/* Add hole s (start and nbytes set) of the node starting at base. */
-void mems_holes_add(struct mems_holes *hs, struct mems_seg *s, uint64_t base);
+/* The first hole in address order of at least nbytes (> 0); the root's
+ * maxhole says there is one. */
+static inline struct mems_seg *mems_tree_first_fit(struct mems_seg *root, size_t nbytes)
+{
+	struct mems_seg *x = root;
+	for (;;) {
+		/* x's subtree holds such a hole */
+		struct mems_seg *l = x->child[0];
+		if (l && l->maxhole >= nbytes) x = l;
+		else if (x->kind == MEMS_HOLE && x->nbytes >= nbytes) return x;
+		else x = x->child[1];
+	}
+}
 
-/* Take the hole at out of the set. */
-void mems_holes_remove(struct mems_holes *hs, struct mems_hpos at, uint64_t base);
+/* ---- changing modes (mems_index.c) ---- */
 
-/* Check the set against what it should hold: the holes of the sub-chain
- * from first (of the node starting at base), in order. Reports problems to
- * report (may be NULL) and returns how many there were. */
+/* Set up the sub-chain of new node n (start and npages set, the rest
+ * zero): a PROCESS segment of nbytes, then a hole if the node is longer; in
+ * array mode if the node is short enough for 32-bit offsets, else in tree
+ * mode (two spare records must then be reserved). Sets maxhole. */
+void mems_node_init(struct mems_node *n, size_t nbytes);
+
+/* Whether node n (of npages) needs tree mode from the start. */
+static inline bool mems_node_born_tree(size_t npages)
+{
+	return npages > MEMS_ARRAY_MAX_BYTES / 4096u;
+}
+
+/* Give node n in array mode arrays for twice as many segments (at most
+ * MEMS_ARRAY_MAX_SEGS); 0 or -MM_ENOMEM with nothing changed. */
+int mems_node_widen(struct mems_node *n, const struct mm_allocator *meta);
+
+/* Move the arrays of node n (at most MEMS_INLINE_SEGS segments) back
+ * inside it and give their block back to meta. */
+void mems_node_narrow(struct mems_node *n, const struct mm_allocator *meta);
+
+/* Make sure node n holds at least count spare records; 0 or -MM_ENOMEM
+ * (the blocks already taken stay with the node). */
+int mems_node_reserve(struct mems_node *n, size_t count, const struct mm_allocator *meta);
+
+/* Take a spare record (one must be reserved). */
+struct mems_seg *mems_node_take_seg(struct mems_node *n);
+
+/* Give record s back to the node's spares, poisoned. */
+void mems_node_give_seg(struct mems_node *n, struct mems_seg *s);
+
+/* Move node n from array mode to tree mode (n->nsegs spare records must be
+ * reserved); gives the block of its arrays, if any, back to meta. */
+void mems_node_to_tree(struct mems_node *n, const struct mm_allocator *meta);
+
+/* Move node n (at most MEMS_INLINE_SEGS segments, short enough for 32-bit
+ * offsets) from tree mode back to the arrays inside it and give its blocks
+ * of records back to meta. */
+void mems_node_to_array(struct mems_node *n, const struct mm_allocator *meta);
+
+/* Release every block node n took from meta. */
+void mems_node_release(struct mems_node *n, const struct mm_allocator *meta);
+
+/* Check node n's sub-chain and index: in array mode the offsets and the
+ * mask, in tree mode the links, the AVL balance, order and figures; both
+ * the largest hole. Adds the node's hole bytes, PROCESS bytes and counts to
+ * the totals. Reports problems to report (may be NULL) and returns how many
+ * there were. */
 struct mm_sink;
-int mems_holes_check(const struct mems_holes *hs, const struct mems_seg *first, uint64_t base,
-		     struct mm_sink *report);
-
-/* The largest size in the arrays. */
-static inline size_t mems_holes_scan_max(const struct mems_holes *hs)
-{
-	size_t m = 0;
-	for (size_t i = 0; i < hs->n; i++) m = hs->size[i] > m ? hs->size[i] : m;
-	return m;
-}
-
-/* The first hole in address order of at least nbytes (> 0); false if none. */
-static inline bool mems_holes_first_fit(const struct mems_holes *hs, size_t nbytes,
-					struct mems_hpos *at)
-{
-	if (hs->max < nbytes) return false;
-	if (hs->root) {
-		struct mems_seg *x = hs->root;
-		for (;;) {
-			/* x's subtree holds such a hole */
-			struct mems_seg *l = x->child[0];
-			if (l && l->maxhole >= nbytes) x = l;
-			else if (x->nbytes >= nbytes) break;
-			else x = x->child[1];
-		}
-		at->s = x;
-		at->i = 0; /* unused in tree mode */
-		return true;
-	}
-	unsigned i = 0;
-	while (hs->size[i] < nbytes) i++; /* max says one is there */
-	at->s = hs->seg[i];
-	at->i = i;
-	return true;
-}
-
-/* The hole with the greatest offset <= off in the node starting at base;
- * false if none. */
-static inline bool mems_holes_floor(const struct mems_holes *hs, uint64_t base, size_t off,
-				    struct mems_hpos *at)
-{
-	if (hs->root) {
-		struct mems_seg *best = NULL;
-		for (struct mems_seg *x = hs->root; x;) {
-			int right = x->start - base <= off;
-			best = right ? x : best;
-			x = x->child[right];
-		}
-		at->s = best;
-		at->i = 0; /* unused in tree mode */
-		return best != NULL;
-	}
-	if (!hs->n || hs->key[0] > off) return false;
-	/* the last key <= off: key[0] <= off, keys increase */
-	unsigned i = 0, len = (unsigned)hs->n;
-	while (len > 1) {
-		unsigned half = len / 2;
-		i = hs->key[i + half] <= off ? i + half : i;
-		len -= half;
-	}
-	at->s = hs->seg[i];
-	at->i = i;
-	return true;
-}
-
-/* The hole at changed its start (now off in the node) and/or its size in
- * place, still between the same neighbours: bring the set up to date. */
-static inline void mems_holes_changed(struct mems_holes *hs, struct mems_hpos at, size_t off)
-{
-	size_t v = at.s->nbytes;
-	if (hs->root) {
-		mems_idx_update(at.s);
-		hs->max = hs->root->maxhole;
-		return;
-	}
-	size_t old = hs->size[at.i];
-	hs->key[at.i] = off;
-	hs->size[at.i] = v;
-	if (v > hs->max) hs->max = v;
-	else if (old == hs->max && v < old) hs->max = mems_holes_scan_max(hs);
-}
-
-/* ---- the address hash of PROCESS segments ---- */
-
-/* A slot: the record (NULL: empty) and the low 32 bits of its start, which
- * both compare cheaply and give the home slot without reading the record. */
-struct mems_hslot {
-	uint32_t tag;
-	struct mems_seg *seg;
+struct mems_tally {
+	uint64_t hole_bytes, process_bytes;
+	size_t nsegs, nprocess;
 };
-
-struct mems_hash {
-	struct mems_hslot *slot;     /* cap slots */
-	size_t cap;                  /* 0 or a power of two >= MEMS_HASH_MIN */
-	size_t count;                /* entries, at most cap / 4 */
-	unsigned shift;              /* 32 - log2(cap) */
-};
-
-#define MEMS_HASH_MIN 64u
-
-/* The home slot of an address whose low 32 bits are tag (Fibonacci hashing). */
-static inline size_t mems_hash_home(const struct mems_hash *h, uint32_t tag)
-{
-	return (size_t)((tag * 0x9e3779b1u) >> h->shift);
-}
-
-/* The slot of the PROCESS segment starting at v, or NULL. */
-static inline struct mems_hslot *mems_hash_find(const struct mems_hash *h, uint64_t v)
-{
-	if (!h->cap) return NULL;
-	size_t mask = h->cap - 1;
-	for (size_t i = mems_hash_home(h, (uint32_t)v);; i = (i + 1) & mask) {
-		struct mems_hslot *sl = &h->slot[i];
-		if (!sl->seg) return NULL;
-		if (sl->tag == (uint32_t)v && sl->seg->start == v) return sl;
-	}
-}
-
-/* Add s (its start not in the table; room reserved). */
-static inline void mems_hash_add(struct mems_hash *h, struct mems_seg *s)
-{
-	size_t mask = h->cap - 1, i = mems_hash_home(h, (uint32_t)s->start);
-	while (h->slot[i].seg) i = (i + 1) & mask;
-	h->slot[i].tag = (uint32_t)s->start;
-	h->slot[i].seg = s;
-	h->count++;
-}
-
-/* Remove the entry in slot sl (found by mems_hash_find): later entries of
- * its probe run whose home does not lie between the gap and themselves
- * (cyclically) move back into it, so no tombstone is needed. */
-static inline void mems_hash_remove(struct mems_hash *h, struct mems_hslot *sl)
-{
-	size_t mask = h->cap - 1, i = (size_t)(sl - h->slot);
-	for (size_t j = i;;) {
-		j = (j + 1) & mask;
-		if (!h->slot[j].seg) break;
-		size_t home = mems_hash_home(h, h->slot[j].tag);
-		if (((j - home) & mask) < ((j - i) & mask)) continue;
-		h->slot[i] = h->slot[j];
-		i = j;
-	}
-	h->slot[i].seg = NULL;
-	h->count--;
-}
-
-/* Move to a table twice as large (or the first one); 0 or -MM_ENOMEM with
- * nothing changed. */
-int mems_hash_grow(struct mems_hash *h, const struct mm_allocator *meta);
-
-/* Make sure one more entry fits within a quarter of the table (short probe
- * runs: few branches mispredicted). */
-static inline int mems_hash_reserve(struct mems_hash *h, const struct mm_allocator *meta)
-{
-	if (4 * (h->count + 1) <= h->cap) return 0;
-	return mems_hash_grow(h, meta);
-}
-
-/* Release the table. */
-void mems_hash_free(struct mems_hash *h, const struct mm_allocator *meta);
-
-/* Walk the table: every entry a PROCESS record under its tag, reachable
- * from its home slot without an empty slot between, the count right, at
- * most a quarter full. Reports problems to report (may be NULL) and returns
- * how many there were. */
-int mems_hash_check(const struct mems_hash *h, struct mm_sink *report);
+int mems_node_check(const struct mems_node *n, struct mems_tally *t, struct mm_sink *report);
 
 #endif

@@ -3,10 +3,12 @@
  * example against its expected output, hand-derived layouts, every error path
  * with the structure left intact, property tests against a naive model of
  * the 2-D free list with mems_check() after every operation (small nodes, a
- * page budget, one big node of many holes), the index's own cases (hole sets
- * moving between arrays and a tree, first fit across hundreds of nodes, the
- * address hash growing and emptying), and mems_check finding each kind of
- * damage to the list and to every part of the index.
+ * page budget, one big node of many segments), random runs against the
+ * linked-list MeMS of the benchmark (tests/host/bin/mems_list.h) with the
+ * stats text compared, the index's own cases (a node's arrays inside it, in
+ * a block of their own, as a tree and back; first fit across hundreds of
+ * nodes; every segment found by address), and mems_check finding each kind
+ * of damage to the list and to every part of the index.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -19,6 +21,7 @@
 #include "mems_index.h"
 #include "mmlib.h"
 #include "host_file.h"
+#include "bin/mems_list.h"
 
 /* ---- a host pager over aligned_alloc, with a page budget ---- */
 
@@ -663,7 +666,9 @@ static void property_run(uint64_t seed, int nops, long budget, size_t big_pages)
 	struct model md = { 0 };
 	md.end = 1000;
 	long model_pages = 0;
-	struct { uint64_t v; size_t n; } live[512];
+	struct { uint64_t v; size_t n; } live[1024];
+	/* a big node gets more mallocs and more live blocks: enough for a tree */
+	int max_live = big_pages ? 1024 : 512;
 	int nlive = 0;
 	struct mm_rng r;
 	mm_rng_seed(&r, seed);
@@ -671,10 +676,10 @@ static void property_run(uint64_t seed, int nops, long budget, size_t big_pages)
 		ASSERT_EQ(mems_malloc(&f.m, big_pages * 4096), model_malloc(&md, big_pages * 4096, budget, &model_pages));
 		ASSERT_EQ(mems_free(&f.m, 1000), model_free(&md, 1000));
 	}
-	size_t most_holes = 0;
+	bool saw_tree = false, saw_block = false;
 	for (int op = 0; op < nops; op++) {
 		uint32_t what = mm_rng_below(&r, 100);
-		if (what < 45 && nlive < 512) {
+		if (what < (big_pages ? 55u : 45u) && nlive < max_live) {
 			size_t n = mm_rng_below(&r, 10) == 0 ? 1 + mm_rng_below(&r, 12000)
 								 : 1 + mm_rng_below(&r, 600);
 			uint64_t want = model_malloc(&md, n, budget, &model_pages);
@@ -715,7 +720,8 @@ static void property_run(uint64_t seed, int nops, long budget, size_t big_pages)
 		}
 		ASSERT_EQ(check_quiet(&f.m), 0);
 		ASSERT_TRUE(model_matches(&f.m, &md));
-		if (f.m.head && f.m.head->holes.n > most_holes) most_holes = f.m.head->holes.n;
+		if (f.m.head && mems_tree_mode(f.m.head)) saw_tree = true;
+		if (f.m.head && f.m.head->ext) saw_block = true;
 		if (op % 97 == 0) {
 			char *want = model_stats(&md), *got = stats_text(&f.m);
 			EXPECT_STREQ(got, want);
@@ -729,7 +735,11 @@ static void property_run(uint64_t seed, int nops, long budget, size_t big_pages)
 	EXPECT_EQ(st.npages, (uint64_t)model_pages);
 	EXPECT_EQ(st.nnodes, (size_t)md.nnodes);
 	EXPECT_EQ(st.end, md.end);
-	if (big_pages) EXPECT_GE(most_holes, 2 * MEMS_ARRAY_HOLES); /* the tree was used */
+	if (big_pages) {
+		/* the first node's arrays moved to a block, then to a tree */
+		EXPECT_TRUE(saw_block);
+		EXPECT_TRUE(saw_tree);
+	}
 	free(md.s);
 	fix_done(&f);
 }
@@ -746,7 +756,7 @@ HTEST(mems_property_with_page_budget)
 
 HTEST(mems_property_one_big_node)
 {
-	/* the holes of the first node go from arrays to a tree and back */
+	/* the first node's segments go from its arrays to a block and to a tree */
 	for (uint64_t seed = 21; seed <= 24; seed++) property_run(seed, 4000, -1, 48);
 }
 
@@ -799,9 +809,9 @@ HTEST(mems_one_node_many_segments)
 	/* free every third one, then all the rest in a scattered order */
 	for (int i = 0; i < N; i += 3) ASSERT_EQ(mems_free(&f.m, 1000 + (uint64_t)i * 16), 0);
 	EXPECT_EQ(check_quiet(&f.m), 0);
-	ASSERT_TRUE(f.m.head->holes.root != NULL);
-	int h = f.m.head->holes.root->height;
-	EXPECT_LE(h, 20); /* AVL of 10923 holes: 1.44 log2(10923 + 2) = 19.3 */
+	ASSERT_TRUE(mems_tree_mode(f.m.head));
+	int h = f.m.head->root->height;
+	EXPECT_LE(h, 22); /* AVL of 32768 segments: 1.44 log2(32768 + 2) = 21.6 */
 	/* no 16-byte hole holds 17 bytes: a new node after the big one */
 	EXPECT_EQ(mems_malloc(&f.m, 17), 1000 + (uint64_t)PAGES * 4096);
 	for (int r = 1; r <= 2; r++)
@@ -816,50 +826,277 @@ HTEST(mems_one_node_many_segments)
 	fix_done(&f);
 }
 
-HTEST(mems_hole_set_switches_modes)
+/* A pager that only counts: MeMS never touches a node's memory itself,
+ * so tests of layout alone can map nodes larger than the machine. */
+static char fake_base[4096] __attribute__((aligned(4096)));
+static long fake_live;
+
+static int fake_map(void *ctx, size_t npages, void **kaddr)
 {
-	/* Up to 16 holes a node keeps them in arrays; the 17th moves them to a
-	 * tree, which they leave again at 8. Addresses are derived by hand. */
-	struct fix f;
-	ASSERT_EQ(fix_init(&f, -1), 0);
-	struct mems *m = &f.m;
-	ASSERT_EQ(MEMS_ARRAY_HOLES, 16);
-	ASSERT_EQ(mems_malloc(m, 4 * 4096), 1000);
+	(void)ctx;
+	fake_live += (long)npages;
+	*kaddr = fake_base;
+	return 0;
+}
+
+static void fake_unmap(void *ctx, void *kaddr, size_t npages)
+{
+	(void)ctx;
+	(void)kaddr;
+	fake_live -= (long)npages;
+}
+
+/* Both MeMS and the list baseline over the fake pager, fed the same calls. */
+struct twin {
+	struct mems m;
+	struct mems_list l;
+	struct host_alloc_ctx ac;
+};
+
+static void twin_init(struct twin *t)
+{
+	memset(t, 0, sizeof *t);
+	t->ac.fail_after = -1;
+	struct mems_pager pg = { fake_map, fake_unmap, tp_phys, NULL };
+	struct mm_allocator a = host_allocator(&t->ac);
+	if (mems_init(&t->m, &pg, &a) != 0) abort();
+	mems_list_init(&t->l, &pg);
+}
+
+/* The stats text of the list baseline. */
+static char *list_stats_text(const struct mems_list *l)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	if (!f) abort();
+	mems_list_print_stats(l, f);
+	fclose(f);
+	return buf;
+}
+
+/* Both print the same stats; returns 1 if so. */
+static int twin_same(struct twin *t)
+{
+	char *a = stats_text(&t->m), *b = list_stats_text(&t->l);
+	int same = strcmp(a, b) == 0;
+	if (!same) printf("# mems:\n%s# list:\n%s", a, b);
+	free(a);
+	free(b);
+	return same;
+}
+
+static void twin_done(struct twin *t)
+{
+	mems_finish(&t->m);
+	mems_list_finish(&t->l);
+	EXPECT_EQ(t->ac.live, 0);
+	EXPECT_EQ(fake_live, 0);
+}
+
+HTEST(mems_arrays_switch_modes)
+{
+	/* A node keeps up to 64 segments in the arrays inside it, then in a
+	 * block of its own that doubles up to 512, then in a tree; from a
+	 * block or a tree it comes back inside at 32. The first addresses
+	 * are derived by hand, the rest checked against the list baseline. */
+	struct twin t;
+	twin_init(&t);
+	struct mems *m = &t.m;
+	ASSERT_EQ(MEMS_INLINE_SEGS, 64);
+	ASSERT_EQ(MEMS_ARRAY_MAX_SEGS, 512);
+	ASSERT_EQ(mems_malloc(m, 16 * 4096), 1000);
 	ASSERT_EQ(mems_free(m, 1000), 0);
-	uint64_t v[40];
-	for (int i = 0; i < 40; i++) ASSERT_EQ(v[i] = mems_malloc(m, 100), 1000 + (uint64_t)i * 100);
+	ASSERT_EQ(mems_list_malloc(&t.l, 16 * 4096), 1000);
+	ASSERT_EQ(mems_list_free(&t.l, 1000), 0);
+	static uint64_t v[100];
 	struct mems_node *n = m->head;
-	EXPECT_EQ(n->holes.n, 1); /* the tail: [5000, 17383] */
-	for (int i = 0; i <= 28; i += 2) ASSERT_EQ(mems_free(m, v[i]), 0);
-	EXPECT_EQ(n->holes.n, 16);
-	EXPECT_TRUE(n->holes.root == NULL);
+	/* 63 pieces of 100 bytes and the tail hole: 64 segments, inside */
+	for (int i = 0; i < 63; i++) {
+		ASSERT_EQ(v[i] = mems_malloc(m, 100), 1000 + (uint64_t)i * 100);
+		mems_list_malloc(&t.l, 100);
+	}
+	EXPECT_EQ(n->nsegs, 64);
+	EXPECT_EQ(n->cap, 64);
+	EXPECT_TRUE(n->ext == NULL);
+	EXPECT_TRUE(n->off == n->inline_off);
 	EXPECT_EQ(check_quiet(m), 0);
-	ASSERT_EQ(mems_free(m, v[30]), 0);
-	EXPECT_EQ(n->holes.n, 17);
-	EXPECT_TRUE(n->holes.root != NULL);
-	EXPECT_EQ(n->holes.max, 4 * 4096 - 4000);
+	/* the 65th segment: the arrays move to a block of 128 */
+	for (int i = 63; i < 100; i++) {
+		ASSERT_EQ(v[i] = mems_malloc(m, 100), 1000 + (uint64_t)i * 100);
+		mems_list_malloc(&t.l, 100);
+		if (i == 63) {
+			EXPECT_EQ(n->nsegs, 65);
+			EXPECT_EQ(n->cap, 128);
+			EXPECT_TRUE(n->ext != NULL);
+			EXPECT_EQ(check_quiet(m), 0);
+		}
+	}
+	/* holes on both sides of the first word of hole bits (segment 63 is
+	 * its last bit): v[61], v[63], v[65], v[67], v[69] */
+	for (int i = 61; i <= 69; i += 2) {
+		ASSERT_EQ(mems_free(m, v[i]), 0);
+		mems_list_free(&t.l, v[i]);
+	}
 	EXPECT_EQ(check_quiet(m), 0);
-	/* first fit from the tree: 100 bytes take the first hole, 150 the tail */
-	EXPECT_EQ(mems_malloc(m, 100), 1000);
-	EXPECT_EQ(mems_malloc(m, 150), 5000);
-	EXPECT_EQ(n->holes.n, 16);
-	EXPECT_TRUE(n->holes.root != NULL);
-	/* freeing v[1] merges v[0]..v[2]'s holes? v[0] is taken again: only
-	 * [v1, v2] = 200 bytes, which the next 200-byte request takes */
-	ASSERT_EQ(mems_free(m, v[1]), 0);
-	EXPECT_EQ(mems_malloc(m, 200), v[1]);
+	EXPECT_EQ(mems_malloc(m, 100), v[61]); /* the first of them, exactly */
+	/* v[62] merges with the hole of v[63] after it: 200 bytes, from
+	 * which 150 bytes are served; 150 more fit no hole but the tail */
+	ASSERT_EQ(mems_free(m, v[62]), 0);
+	EXPECT_EQ(mems_malloc(m, 150), v[62]);
+	EXPECT_EQ(mems_malloc(m, 150), 11000);
+	EXPECT_EQ(mems_malloc(m, 50), v[62] + 150);
+	EXPECT_EQ(mems_malloc(m, 100), v[65]);
+	mems_list_malloc(&t.l, 100);
+	mems_list_free(&t.l, v[62]);
+	mems_list_malloc(&t.l, 150);
+	mems_list_malloc(&t.l, 150);
+	mems_list_malloc(&t.l, 50);
+	mems_list_malloc(&t.l, 100);
 	EXPECT_EQ(check_quiet(m), 0);
-	/* fill the 100-byte holes at v[4], v[6], ... v[18]: 8 go, 8 stay */
-	EXPECT_EQ(n->holes.n, 15);
-	for (int i = 4; i <= 16; i += 2) EXPECT_EQ(mems_malloc(m, 100), v[i]);
-	EXPECT_EQ(n->holes.n, 8);
-	EXPECT_TRUE(n->holes.root == NULL); /* back in the arrays */
-	EXPECT_EQ(n->holes.max, 4 * 4096 - 4150);
+	EXPECT_TRUE(twin_same(&t));
+	/* 40-byte pieces until the block is full at 512, then a tree */
+	unsigned caps_seen = 0;
+	while (mems_tree_mode(n) == false) {
+		uint64_t a = mems_malloc(m, 40);
+		ASSERT_EQ(a, mems_list_malloc(&t.l, 40));
+		if (n->cap == 256) caps_seen |= 1;
+		if (n->cap == 512) caps_seen |= 2;
+		if (n->cap == 512 && n->nsegs == 512) ASSERT_EQ(check_quiet(m), 0);
+	}
+	EXPECT_EQ(caps_seen, 3);
+	EXPECT_EQ(n->nsegs, 513);
+	EXPECT_TRUE(n->ext == NULL);
 	EXPECT_EQ(check_quiet(m), 0);
-	EXPECT_EQ(mems_malloc(m, 100), v[18]);
-	EXPECT_EQ(mems_malloc(m, 101), 5150);
+	EXPECT_TRUE(twin_same(&t));
+	/* free from the front: the tree shrinks and, at 32 segments, the
+	 * node comes back inside */
+	struct mems_stats st;
+	uint64_t a = 1000;
+	bool back = false;
+	for (int guard = 0; guard < 2000 && !back; guard++) {
+		/* the PROCESS segment after the first hole */
+		void *p = NULL;
+		while (!(p = mems_get(m, a))) a++;
+		ASSERT_EQ(mems_free(m, a), 0);
+		ASSERT_EQ(mems_list_free(&t.l, a), 0);
+		if (!mems_tree_mode(n)) back = true;
+		if (guard % 50 == 0) ASSERT_EQ(check_quiet(m), 0);
+	}
+	EXPECT_TRUE(back);
+	EXPECT_LE(n->nsegs, 32);
+	EXPECT_GE(n->nsegs, 31);
+	EXPECT_EQ(n->cap, 64);
+	EXPECT_TRUE(n->off == n->inline_off);
+	mems_get_stats(m, &st);
+	EXPECT_EQ(st.nsegs, n->nsegs);
 	EXPECT_EQ(check_quiet(m), 0);
-	fix_done(&f);
+	EXPECT_TRUE(twin_same(&t));
+	twin_done(&t);
+}
+
+HTEST(mems_block_comes_back_inside)
+{
+	/* 65 segments move the arrays to a block; frees that bring the node
+	 * back to 32 segments move them inside again */
+	struct twin t;
+	twin_init(&t);
+	struct mems *m = &t.m;
+	static uint64_t v[70];
+	for (int i = 0; i < 70; i++) ASSERT_EQ(v[i] = mems_malloc(m, 50), mems_list_malloc(&t.l, 50));
+	struct mems_node *n = m->head;
+	EXPECT_EQ(n->nsegs, 71);
+	EXPECT_EQ(n->cap, 128);
+	/* free every other one from the back: isolated holes, then merges */
+	for (int i = 69; i >= 0; i -= 2) {
+		ASSERT_EQ(mems_free(m, v[i]), 0);
+		ASSERT_EQ(mems_list_free(&t.l, v[i]), 0);
+	}
+	EXPECT_EQ(n->nsegs, 70);
+	EXPECT_TRUE(n->ext != NULL);
+	for (int i = 0; i < 70 && n->ext; i += 2) {
+		ASSERT_EQ(mems_free(m, v[i]), 0);
+		ASSERT_EQ(mems_list_free(&t.l, v[i]), 0);
+		ASSERT_EQ(check_quiet(m), 0);
+	}
+	EXPECT_TRUE(n->ext == NULL);
+	EXPECT_EQ(n->nsegs, 31); /* 69, 67, ... each free now merges three */
+	EXPECT_TRUE(twin_same(&t));
+	twin_done(&t);
+}
+
+HTEST(mems_huge_node_is_a_tree)
+{
+	/* A node too long for 32-bit offsets (on a 64-bit machine) keeps its
+	 * segments in a tree from the start. */
+	if (sizeof(size_t) < 8) return;
+	struct twin t;
+	twin_init(&t);
+	struct mems *m = &t.m;
+	size_t big = (size_t)5 << 30;
+	ASSERT_EQ(mems_malloc(m, big), 1000);
+	ASSERT_EQ(mems_list_malloc(&t.l, big), 1000);
+	struct mems_node *n = m->head;
+	EXPECT_TRUE(mems_tree_mode(n));
+	EXPECT_EQ(n->nsegs, 1);
+	ASSERT_EQ(mems_free(m, 1000), 0);
+	ASSERT_EQ(mems_list_free(&t.l, 1000), 0);
+	for (int i = 0; i < 100; i++) ASSERT_EQ(mems_malloc(m, 1000 + (size_t)i), mems_list_malloc(&t.l, 1000 + (size_t)i));
+	for (int i = 0; i < 100; i += 3) {
+		uint64_t a = 1000 + (uint64_t)i * 1000 + (uint64_t)i * (uint64_t)(i - 1) / 2;
+		ASSERT_EQ(mems_free(m, a), 0);
+		ASSERT_EQ(mems_list_free(&t.l, a), 0);
+	}
+	EXPECT_TRUE(mems_tree_mode(n)); /* never back in the arrays */
+	EXPECT_EQ(mems_malloc(m, 1), mems_list_malloc(&t.l, 1));
+	EXPECT_EQ(check_quiet(m), 0);
+	EXPECT_TRUE(twin_same(&t));
+	twin_done(&t);
+}
+
+HTEST(mems_against_list_baseline)
+{
+	/* Random runs of malloc and free on MeMS and the list baseline: the
+	 * same addresses and error codes, and the same stats text. Sizes
+	 * favour nodes of hundreds of small segments, so every form of the
+	 * arrays and the tree take turns. */
+	for (uint64_t seed = 1; seed <= 6; seed++) {
+		struct twin t;
+		twin_init(&t);
+		struct mm_rng r;
+		mm_rng_seed(&r, seed * 7919);
+		enum { LIVE = 1500 };
+		static uint64_t live[LIVE];
+		int nlive = 0;
+		for (int op = 0; op < 12000; op++) {
+			uint32_t what = mm_rng_below(&r, 100);
+			if (what < 52 && nlive < LIVE) {
+				size_t n = seed % 2 ? 1 + mm_rng_below(&r, 48)
+						    : (mm_rng_below(&r, 16) ? 1 + mm_rng_below(&r, 300)
+									   : 1 + mm_rng_below(&r, 20000));
+				uint64_t a = mems_malloc(&t.m, n);
+				ASSERT_EQ(a, mems_list_malloc(&t.l, n));
+				live[nlive++] = a;
+			} else if (what < 97 && nlive) {
+				int k = (int)mm_rng_below(&r, (uint32_t)nlive);
+				ASSERT_EQ(mems_free(&t.m, live[k]), 0);
+				ASSERT_EQ(mems_list_free(&t.l, live[k]), 0);
+				live[k] = live[--nlive];
+			} else {
+				uint64_t v = 990 + mm_rng_below(&r, (uint32_t)(t.l.end - 980));
+				ASSERT_EQ(mems_free(&t.m, v), mems_list_free(&t.l, v));
+				if (mems_last_error(&t.m) == 0)
+					for (int k = 0; k < nlive; k++)
+						if (live[k] == v) live[k] = live[--nlive];
+				ASSERT_TRUE(mems_get(&t.m, v) == mems_list_get(&t.l, v));
+			}
+			if (op % 1000 == 999) {
+				ASSERT_EQ(check_quiet(&t.m), 0);
+				ASSERT_TRUE(twin_same(&t));
+			}
+		}
+		twin_done(&t);
+	}
 }
 
 HTEST(mems_first_fit_across_many_nodes)
@@ -903,9 +1140,10 @@ HTEST(mems_first_fit_across_many_nodes)
 	fix_done(&f);
 }
 
-HTEST(mems_hash_grows_and_empties)
+HTEST(mems_every_segment_found_by_address)
 {
-	/* 5000 PROCESS segments of 8 bytes: 512 to a one-page node */
+	/* 5000 PROCESS segments of 8 bytes: 512 to a one-page node, each
+	 * node's arrays in a block of 512 */
 	struct fix f;
 	ASSERT_EQ(fix_init(&f, -1), 0);
 	struct mems *m = &f.m;
@@ -915,8 +1153,8 @@ HTEST(mems_hash_grows_and_empties)
 		v[i] = mems_malloc(m, 8);
 		ASSERT_EQ(v[i], 1000 + (uint64_t)(i / 512) * 4096 + (uint64_t)(i % 512) * 8);
 	}
-	EXPECT_EQ(m->hash.count, N);
-	EXPECT_GE(m->hash.cap, 4 * N);
+	EXPECT_EQ(m->head->nsegs, 512);
+	EXPECT_EQ(m->head->cap, 512);
 	EXPECT_EQ(check_quiet(m), 0);
 	/* free them in a scattered order; each free finds its own segment */
 	for (int k = 0; k < N; k++) {
@@ -927,7 +1165,6 @@ HTEST(mems_hash_grows_and_empties)
 		EXPECT_EQ(mems_free(m, v[i]), -MM_ENOENT);
 		if (k % 1000 == 999) ASSERT_EQ(check_quiet(m), 0);
 	}
-	EXPECT_EQ(m->hash.count, 0);
 	struct mems_stats st;
 	mems_get_stats(m, &st);
 	EXPECT_EQ(st.nprocess, 0);
@@ -962,21 +1199,14 @@ HTEST(mems_check_detects_corruption)
 	struct mems *m = &f.m;
 	struct mems_node *n1 = m->head, *n2 = m->head->next;
 	ASSERT_TRUE(n2 != NULL);
-	struct mems_seg *p = NULL, *h = NULL;
-	for (struct mems_seg *s = n1->first; s; s = s->next) {
-		if (s->kind == MEMS_PROCESS && !p) p = s;
-		if (s->kind == MEMS_HOLE && !h) h = s;
-	}
-	ASSERT_TRUE(p != NULL);
-	ASSERT_TRUE(h != NULL);
 	/* node 1 holds 9 segments (300..596 bytes, 4032 in all) and a 64-byte
-	 * tail hole; segments 0, 3 and 6 were freed: 4 holes, in arrays */
-	struct mems_holes *hs = &n1->holes;
-	ASSERT_EQ(hs->n, 4);
-	ASSERT_TRUE(hs->root == NULL);
-	struct mems_hslot *ps = mems_hash_find(&m->hash, p->start);
-	ASSERT_TRUE(ps != NULL);
-	ASSERT_TRUE(ps->seg == p);
+	 * tail hole; segments 0, 3 and 6 were freed: holes 0, 3, 6 and 9 */
+	ASSERT_EQ(n1->nsegs, 10);
+	ASSERT_EQ(n1->cap, 64);
+	ASSERT_EQ(n1->inline_holes, (1u << 0) | (1u << 3) | (1u << 6) | (1u << 9));
+	ASSERT_EQ(n1->off[10], 4096);
+	struct mems_seg dummy;
+	memset(&dummy, 0, sizeof dummy);
 
 #define DAMAGE(what, field, bad)                                               \
 	do {                                                                   \
@@ -987,17 +1217,23 @@ HTEST(mems_check_detects_corruption)
 		EXPECT_EQ(check_quiet(m), 0);                                  \
 	} while (0)
 
-	/* the list */
-	DAMAGE("segment one byte longer", p->nbytes, p->nbytes + 1);
-	DAMAGE("hole marked PROCESS", h->kind, MEMS_PROCESS);
-	DAMAGE("PROCESS marked HOLE", p->kind, MEMS_HOLE);
-	DAMAGE("unknown kind", p->kind, 7);
-	DAMAGE("segment start moved", p->start, p->start + 1);
-	DAMAGE("segment in the wrong node", p->node, n2);
-	DAMAGE("sub-chain prev link", n1->last->prev, NULL);
-	DAMAGE("sub-chain last pointer", n1->last, n1->first);
-	DAMAGE("sub-chain skips its first segment", n1->first, n1->first->next);
+	/* the sub-chain in the arrays */
+	DAMAGE("segments end past the node", n1->off[10], 4097);
+	DAMAGE("first segment moved", n1->off[0], 1);
+	DAMAGE("offsets out of order", n1->off[2], n1->off[1]);
+	DAMAGE("offset past the end", n1->off[11], 5000);
+	DAMAGE("hole marked PROCESS", n1->inline_holes, n1->inline_holes & ~(1ull << 3));
+	DAMAGE("PROCESS marked HOLE", n1->inline_holes, n1->inline_holes | (1ull << 1));
+	DAMAGE("hole bit past the last segment", n1->inline_holes, n1->inline_holes | (1ull << 12));
 	DAMAGE("node segment count", n1->nsegs, n1->nsegs + 1);
+	DAMAGE("node segment count short", n1->nsegs, n1->nsegs - 1);
+	DAMAGE("largest hole", n1->maxhole, n1->maxhole + 1);
+	DAMAGE("largest hole too small", n1->maxhole, n1->maxhole - 1);
+	DAMAGE("arrays of another node", n1->off, n2->off);
+	DAMAGE("hole bits of another node", n1->holes, n2->holes);
+	DAMAGE("capacity", n1->cap, 128);
+	DAMAGE("a tree root in array mode", n1->root, &dummy);
+	/* the nodes and the main chain */
 	DAMAGE("node start", n2->start, n2->start + 4096);
 	DAMAGE("node pages", n1->npages, n1->npages + 1);
 	DAMAGE("node memory", n1->kaddr, NULL);
@@ -1009,77 +1245,19 @@ HTEST(mems_check_detects_corruption)
 	DAMAGE("segment count", m->nsegs, m->nsegs - 1);
 	DAMAGE("PROCESS count", m->nprocess, m->nprocess + 1);
 	DAMAGE("end address", m->end, m->end + 1);
-	/* the node arrays and the tournament */
+	/* the node array, the page table and the tournament */
 	DAMAGE("node array slot", m->nodes[1], n1);
-	DAMAGE("node start array", m->starts[1], m->starts[1] + 1);
 	DAMAGE("node position", n2->index, 0);
+	DAMAGE("page table entry", m->pagemap[1], n1);
+	DAMAGE("page table too small", m->pagemap_cap, 1);
 	DAMAGE("tournament leaf", m->tour[m->cap + 1], m->tour[m->cap + 1] + 1);
 	DAMAGE("tournament leaf past the last node", m->tour[2 * m->cap - 1], 5);
 	DAMAGE("tournament root", m->tour[1], m->tour[1] + 1);
-	/* the hole set in arrays */
-	DAMAGE("hole count", hs->n, hs->n - 1);
-	DAMAGE("hole count too big", hs->n, MEMS_ARRAY_HOLES + 1);
-	DAMAGE("largest hole", hs->max, hs->max + 1);
-	DAMAGE("largest hole too small", hs->max, hs->max - 1);
-	DAMAGE("hole offset", hs->key[1], hs->key[1] + 1);
-	DAMAGE("hole size", hs->size[2], hs->size[2] - 1);
-	DAMAGE("hole record", hs->seg[1], hs->seg[2]);
-	DAMAGE("hole record that is a PROCESS", hs->seg[0], p);
-	DAMAGE("a tree root in array mode", hs->root, h);
-	/* two holes swapped: offsets and order both disagree */
-	size_t k0 = hs->key[0], z0 = hs->size[0];
-	struct mems_seg *s0 = hs->seg[0];
-	hs->key[0] = hs->key[1];
-	hs->size[0] = hs->size[1];
-	hs->seg[0] = hs->seg[1];
-	hs->key[1] = k0;
-	hs->size[1] = z0;
-	hs->seg[1] = s0;
-	check_finds(m, "holes swapped");
-	hs->key[1] = hs->key[0];
-	hs->size[1] = hs->size[0];
-	hs->seg[1] = hs->seg[0];
-	hs->key[0] = k0;
-	hs->size[0] = z0;
-	hs->seg[0] = s0;
-	EXPECT_EQ(check_quiet(m), 0);
-	/* the hash */
-	DAMAGE("hash slot naming a hole", ps->seg, h);
-	DAMAGE("hash slot tag", ps->tag, ps->tag + 1);
-	DAMAGE("hash count", m->hash.count, m->hash.count + 1);
-	DAMAGE("hash size", m->hash.shift, m->hash.shift + 1);
-	/* an entry gone: its PROCESS segment cannot be found */
-	size_t hcount = m->hash.count;
-	struct mems_hslot saved = *ps;
-	ps->seg = NULL;
-	m->hash.count--;
-	check_finds(m, "PROCESS segment missing from the hash");
-	*ps = saved;
-	m->hash.count = hcount;
-	EXPECT_EQ(check_quiet(m), 0);
-	/* an entry moved to a slot its probe run does not reach */
-	size_t mask = m->hash.cap - 1, home = (size_t)(ps - m->hash.slot), far = home;
-	do {
-		far = (far + m->hash.cap / 2) & mask;
-	} while (m->hash.slot[far].seg);
-	struct mems_hslot *fs = &m->hash.slot[far];
-	bool reachable = true;
-	for (size_t j = mems_hash_home(&m->hash, (uint32_t)p->start); j != far; j = (j + 1) & mask)
-		if (!m->hash.slot[j].seg && j != home) reachable = false;
-	if (!reachable) {
-		*fs = *ps;
-		ps->seg = NULL;
-		check_finds(m, "hash entry out of its probe run");
-		*ps = *fs;
-		fs->seg = NULL;
-		fs->tag = 0;
-		EXPECT_EQ(check_quiet(m), 0);
-	}
 #undef DAMAGE
 	fix_done(&f);
 }
 
-/* A node of many holes keeps them in a tree: damage its links and figures. */
+/* A node of many segments keeps them in a tree: damage its links and figures. */
 HTEST(mems_check_detects_tree_corruption)
 {
 	struct fix f;
@@ -1094,13 +1272,15 @@ HTEST(mems_check_detects_tree_corruption)
 	for (int i = 0; i < N; i += 2) ASSERT_EQ(mems_free(m, v[i]), 0);
 	ASSERT_EQ(check_quiet(m), 0);
 	struct mems_node *n = m->head;
-	ASSERT_EQ(n->holes.n, N / 2 + 1); /* and the tail hole */
-	struct mems_seg *r = n->holes.root;
+	ASSERT_TRUE(mems_tree_mode(n));
+	ASSERT_EQ(n->nsegs, N + 1); /* and the tail hole */
+	struct mems_seg *r = n->root;
 	ASSERT_TRUE(r != NULL);
 	ASSERT_TRUE(r->child[0] && r->child[1]);
 	struct mems_seg *h = r->child[0];
-	while (h->child[0]) h = h->child[0]; /* the first hole */
+	while (h->child[0]) h = h->child[0]; /* the first segment, a hole */
 	ASSERT_EQ(h->start, 1000);
+	ASSERT_TRUE(h == n->first);
 
 #define DAMAGE(what, field, bad)                                               \
 	do {                                                                   \
@@ -1111,17 +1291,26 @@ HTEST(mems_check_detects_tree_corruption)
 		EXPECT_EQ(check_quiet(m), 0);                                  \
 	} while (0)
 
-	DAMAGE("tree root gone", n->holes.root, NULL);
-	DAMAGE("hole count", n->holes.n, n->holes.n + 1);
-	DAMAGE("tree of too few holes", n->holes.n, MEMS_ARRAY_HOLES / 2);
-	DAMAGE("largest hole", n->holes.max, n->holes.max + 1);
+	DAMAGE("tree root gone", n->root, NULL);
+	DAMAGE("segment count", n->nsegs, n->nsegs + 1);
+	DAMAGE("tree of few segments", n->nsegs, MEMS_INLINE_SEGS / 2);
+	DAMAGE("largest hole", n->maxhole, n->maxhole + 1);
+	DAMAGE("array storage in tree mode", n->off, n->inline_off);
+	DAMAGE("segment one byte longer", h->nbytes, h->nbytes + 1);
+	DAMAGE("segment start moved", h->next->start, h->next->start + 1);
+	DAMAGE("hole marked PROCESS", h->kind, MEMS_PROCESS);
+	DAMAGE("PROCESS marked HOLE", h->next->kind, MEMS_HOLE);
+	DAMAGE("unknown kind", h->next->kind, 7);
+	DAMAGE("sub-chain prev link", n->last->prev, NULL);
+	DAMAGE("sub-chain last pointer", n->last, n->first);
+	DAMAGE("sub-chain skips its first segment", n->first, n->first->next);
 	DAMAGE("index parent link", r->child[0]->parent, NULL);
 	DAMAGE("root with a parent", r->parent, r->child[0]);
 	DAMAGE("index height", r->height, r->height + 1);
 	DAMAGE("index hole maximum", r->maxhole, r->maxhole + 1);
 	DAMAGE("index leaf hole maximum", h->maxhole, h->maxhole + 100000);
 	DAMAGE("index cycle", r->child[1]->parent, r->child[0]);
-	DAMAGE("a PROCESS in the tree", h->kind, MEMS_PROCESS);
+	DAMAGE("spare count", n->nspare, n->nspare + 1);
 	/* children swapped: the in-order walk no longer follows the list */
 	struct mems_seg *a = r->child[0], *b = r->child[1];
 	r->child[0] = b;
@@ -1129,11 +1318,11 @@ HTEST(mems_check_detects_tree_corruption)
 	check_finds(m, "index children swapped");
 	r->child[0] = a;
 	r->child[1] = b;
-	/* a hole missing from the tree: unhook the first one (a leaf) */
+	/* a segment missing from the tree: unhook the first one (a leaf) */
 	ASSERT_TRUE(h->child[1] == NULL);
 	struct mems_seg *up = h->parent;
 	up->child[0] = NULL;
-	check_finds(m, "hole missing from the tree");
+	check_finds(m, "segment missing from the tree");
 	up->child[0] = h;
 	/* a child link back up to the root: the walk must end and report it */
 	h->child[0] = r;

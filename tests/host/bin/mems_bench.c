@@ -12,6 +12,14 @@
  * live block's fourth byte per round, timed apart (the C library has no
  * counterpart).
  *
+ * The same workload also runs on a straightforward linked-list MeMS of the
+ * kind the seeds describe (tests/host/bin/mems_list.h: malloc, free and get
+ * walk the lists), the baseline for scale: what the index is worth. It
+ * starts from the layout the fill leaves (built from MeMS's, since filling
+ * 100000 blocks by walking the lists would take minutes) and runs the first
+ * rounds of the same sequence for up to about a second; then a fresh MeMS
+ * runs the same fill and rounds and both must print the same stats.
+ *
  * What is measured:
  *   - throughput (the ratio that counts): the R rounds run as one loop timed
  *     with CLOCK_MONOTONIC, in ns per round (one free and one malloc); each
@@ -23,7 +31,9 @@
  *
  *     BENCH mems_round_n1000 value=<ns> unit=ns       (MeMS, free + malloc)
  *     BENCH mems_libc_round_n1000 value=<ns> unit=ns  (the C library)
- *     BENCH mems_vs_libc_ratio_n1000 value=<x.yy>     (MeMS / C library)
+ *     BENCH mems_vs_libc_ratio_n1000 value=<x.yy> (goal: 2.0 or less)  (MeMS / C library)
+ *     BENCH mems_list_round_n1000 value=<ns> unit=ns  (the linked-list baseline)
+ *     BENCH mems_list_vs_mems_ratio_n1000 value=<x.y> (baseline / MeMS)
  *     BENCH mems_malloc_n1000 median=<ns> p99=<ns> unit=ns   (and _free, _get,
  *     BENCH mems_libc_malloc_n1000 median=<ns> p99=<ns> unit=ns   _libc_free)
  *     BENCH mems_vs_libc_median_ratio_n1000 value=<x.yy>  (malloc + free medians)
@@ -43,9 +53,10 @@
  *
  *     tools/bench-mems    (builds build/bench/mems_bench at -O2 and runs it)
  *
- * Options: [ROUNDS] (default 200000), --n N (one size only), --trials T,
- * --pager mmap|heap, --count (no timing: run each side's rounds once, for
- * counting instructions). Instruction counts per round, deterministic:
+ * Options: [ROUNDS] (default 200000), --n N (one size only), --trials T
+ * (default 5), --pager mmap|heap, --no-list (skip the baseline), --count
+ * (no timing: run each side's rounds once, for counting instructions).
+ * Instruction counts per round, deterministic:
  *
  *     valgrind --tool=callgrind --callgrind-out-file=build/cg.out \
  *         --toggle-collect=libc_rounds --toggle-collect=mems_rounds \
@@ -63,6 +74,7 @@
 #include <time.h>
 #include "../host_alloc.h"
 #include "mems.h"
+#include "mems_list.h"
 
 /* ---- the pager and metadata allocator ---- */
 
@@ -378,6 +390,100 @@ static struct figures mems_latency(const struct workload *w)
 	return sum;
 }
 
+/* ---- the linked-list baseline ---- */
+
+static int copy_seg(void *ctx, const struct mems_seg_info *si)
+{
+	struct mems_list *l = ctx;
+	if (!l->tail || l->tail->start != si->node_start) {
+		/* a node like MeMS's: ml_grow makes it one hole */
+		struct ml_node *n = ml_grow(l, si->node_npages);
+		if (!n || n->start != si->node_start) abort();
+		free(n->first);
+		n->first = NULL;
+		n->nsegs = 0;
+	}
+	struct ml_node *n = l->tail;
+	struct ml_seg *s = ml_new_seg(si->start, si->nbytes, si->process);
+	if (!n->first) {
+		n->first = s;
+		n->nsegs = 1;
+	} else {
+		struct ml_seg *last = n->first;
+		while (last->next) last = last->next;
+		ml_link_after(n, last, s);
+	}
+	return 0;
+}
+
+/* The text mems_print_stats prints, or the list's. */
+static void put_file(void *ctx, const char *str, size_t n)
+{
+	fwrite(str, 1, n, ctx);
+}
+
+static char *stats_of(struct mems *m, struct mems_list *l)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	if (!f) abort();
+	if (m) {
+		struct mm_sink out = { put_file, f };
+		mems_print_stats(m, &out);
+	} else {
+		mems_list_print_stats(l, f);
+	}
+	fclose(f);
+	return buf;
+}
+
+/* The rounds on the list baseline, from the layout of MeMS's fill, for up
+ * to budget_ns; ns per round, and the rounds run in *ran. Then checks that
+ * MeMS after the same fill and rounds prints the same stats. */
+static double list_throughput(const struct workload *w, uint64_t budget_ns, size_t *ran)
+{
+	struct mems m;
+	uint64_t *mv = mems_fill(&m, w);
+	struct mems_list l;
+	struct mems_pager pg = { pg_map, pg_unmap, pg_phys, &region };
+	mems_list_init(&l, &pg);
+	mems_for_each_segment(&m, copy_seg, &l);
+	uint64_t *live = malloc(w->n_live * sizeof *live);
+	if (!live) abort();
+	memcpy(live, mv, w->n_live * sizeof *live);
+	size_t r = 0;
+	uint64_t t0 = now_ns(), t1 = t0;
+	while (r < w->rounds && t1 - t0 < budget_ns) {
+		/* a batch, then a look at the clock */
+		for (size_t end = r + 64 < w->rounds ? r + 64 : w->rounds; r < end; r++) {
+			uint32_t k = w->victims[r];
+			if (mems_list_free(&l, live[k]) < 0) abort();
+			if (!(live[k] = mems_list_malloc(&l, w->sizes[r]))) abort();
+		}
+		t1 = now_ns();
+	}
+	*ran = r;
+	/* the same rounds on MeMS */
+	for (size_t q = 0; q < r; q++) {
+		uint32_t k = w->victims[q];
+		if (mems_free(&m, mv[k]) < 0) abort();
+		if (!(mv[k] = mems_malloc(&m, w->sizes[q]))) abort();
+	}
+	if (memcmp(mv, live, w->n_live * sizeof *live) != 0) abort(); /* the same addresses */
+	char *a = stats_of(&m, NULL), *b = stats_of(NULL, &l);
+	if (strcmp(a, b) != 0) {
+		fprintf(stderr, "the list baseline and MeMS disagree after %zu rounds\n", r);
+		abort();
+	}
+	free(a);
+	free(b);
+	mems_list_finish(&l);
+	mems_empty(&m, w, mv, 0);
+	free(live);
+	return (double)(t1 - t0) / (double)r;
+}
+
 /* ---- main ---- */
 
 static void count_only(const struct workload *w)
@@ -396,12 +502,13 @@ int main(int argc, char **argv)
 {
 	static const size_t all_lives[] = { 10, 1000, 100000 };
 	size_t lives[3], nlives = 3, rounds = 200000, one_n = 0;
-	int trials = 3, count = 0;
+	int trials = 5, count = 0, list = 1;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--n") && i + 1 < argc) one_n = strtoul(argv[++i], NULL, 10);
 		else if (!strcmp(argv[i], "--trials") && i + 1 < argc) trials = atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--pager") && i + 1 < argc) region.heap = !strcmp(argv[++i], "heap");
 		else if (!strcmp(argv[i], "--count")) count = 1;
+		else if (!strcmp(argv[i], "--no-list")) list = 0;
 		else rounds = strtoul(argv[i], NULL, 10);
 	}
 	if (rounds < 100) rounds = 100;
@@ -438,9 +545,16 @@ int main(int argc, char **argv)
 		struct figures lat_lib = libc_latency(&w), lat_mem = mems_latency(&w);
 		printf("BENCH mems_round_n%zu value=%.1f unit=ns\n", lives[i], mem);
 		printf("BENCH mems_libc_round_n%zu value=%.1f unit=ns\n", lives[i], lib);
-		printf("BENCH mems_vs_libc_ratio_n%zu value=%.2f\n", lives[i], mem / lib);
+		printf("BENCH mems_vs_libc_ratio_n%zu value=%.2f (goal: 2.0 or less)\n", lives[i], mem / lib);
 		printf("BENCH mems_vs_libc_median_ratio_n%zu value=%.2f\n", lives[i],
 		       lat_mem.med / lat_lib.med);
+		if (list) {
+			size_t ran = 0;
+			double lst = list_throughput(&w, 1000000000ull, &ran);
+			printf("# N=%zu: the list baseline ran %zu rounds and ends as MeMS does\n", lives[i], ran);
+			printf("BENCH mems_list_round_n%zu value=%.1f unit=ns\n", lives[i], lst);
+			printf("BENCH mems_list_vs_mems_ratio_n%zu value=%.1f\n", lives[i], lst / mem);
+		}
 		log_ratio += log(mem / lib);
 		if (i == 0) {
 			first = mem;

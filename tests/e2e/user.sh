@@ -140,7 +140,7 @@ check_not_contains "... with every byte right" "$T/big" "wrong"
 check_contains "the pool is consistent after the disk runs" "$T/ata" "user pool check: consistent"
 
 # ---- a failing disk, a process killed while it pages ----------------------
-printf 'exec page-linear 8\nswapinfo fail 2\nexec page-linear 8\nswapinfo fail 1000\nexec page-linear 8\nswapinfo fail 0\nexec page-linear 24 &\nsleep 1500\nkill 4\nsleep 300\nupool\nswapinfo\nexec page-parallel\n' |
+printf 'exec page-linear 8\nswapinfo fail 2\nexec page-linear 8\nswapinfo fail 1000\nexec page-linear 8\nswapinfo fail 0\nexec pager 24 &\nsleep 1500\nps\nkill 4\nsleep 300\nupool\nswapinfo\nexec page-parallel\n' |
 	$MMK --mem 32M --swap-disk 64M --cmdline "quiet upool=2M" "${MODS[@]}" --keep-going --timeout 600 > "$T/disk" 2>&1
 check_contains "swap I/O sleeps until the disk's interrupt (DMA)" "$T/disk" "by DMA"
 section "$T/disk" "swapinfo fail 2" > /dev/null
@@ -158,6 +158,9 @@ grep -qx retried "$T/diskcheck" && ok "two failed disk requests are tried again:
 grep -qx killed "$T/diskcheck" && ok "a disk that keeps failing kills only the process that faulted" || fail "a failing disk kills the faulting process" "$(cat "$T/diskcheck")"
 # two failed, then three (a fault tries its I/O three times) before fail 0 stopped the rest
 check_contains "the injected errors are counted" "$T/disk" "(5 injected)"
+section "$T/disk" "ps" > "$T/dps"
+if grep -Eq '^ +4 +0 +running +[0-9]+ +[1-9][0-9]* +pager$' "$T/dps"; then ok "ps shows the pager with pages in swap"
+else fail "ps shows the pager with pages in swap" "$(cat "$T/dps")"; fi
 check_contains "kill ends a process that is paging" "$T/disk" "process 4 killed: killed from the shell (signal 9)"
 section "$T/disk" "upool" > "$T/du"
 check_contains "after the failures and the kill the pool is empty" "$T/du" "0 resident of 0 pages"

@@ -20,7 +20,7 @@
 static const struct repl_ops *const registry[] = {
 	&repl_nru_ops, &repl_fifo_ops, &repl_sc_ops, &repl_lru_ops,
 	&repl_clock_ops, &repl_aging_ops, &repl_opt_ops, &repl_lirs_ops, &repl_duel_ops,
-	&repl_arc_ops, &repl_clockpro_ops, &repl_sieve_ops, &repl_irg_ops,
+	&repl_arc_ops, &repl_clockpro_ops, &repl_sieve_ops, &repl_irg_ops, &repl_leader_ops,
 };
 
 MM_REGISTRY_FRONT(repl, struct repl_ops, registry)

@@ -112,7 +112,7 @@ void repl_list(struct mm_sink *out);
 /* The policies themselves (mm/repl/repl_<name>.c). */
 extern const struct repl_ops repl_nru_ops, repl_fifo_ops, repl_sc_ops,
 	repl_clock_ops, repl_lru_ops, repl_aging_ops, repl_opt_ops, repl_lirs_ops,
-	repl_duel_ops, repl_arc_ops, repl_clockpro_ops, repl_sieve_ops, repl_irg_ops;
+	repl_duel_ops, repl_arc_ops, repl_clockpro_ops, repl_sieve_ops, repl_irg_ops, repl_leader_ops;
 
 /* ---- a page -> u32 hash map (repl_map.c) -------------------------------- */
 

@@ -1,6 +1,7 @@
 /*
- * test_repl_irg.c - IRG (mm/repl/repl_irg.c) on strings worked by hand, and
- * on patterns where the answer is known: Belady's decisions on a loop.
+ * test_repl_irg.c - IRG (mm/repl/repl_irg.c) and the leader policy over it
+ * (mm/repl/repl_leader.c) on strings worked by hand, and on patterns where
+ * the answer is known: Belady's decisions on a loop, LRU's on sweeps.
  *
  * Notation: tN is the policy's clock (references it has heard of); a page's
  * key is last + gap, its predicted next reference; "never" for a page seen
@@ -99,4 +100,30 @@ HTEST(repl_irg_scans_go_first)
 	}
 	EXPECT_EQ(drive_misses(&repl_irg_ops, 8, s, n), 2 + 20 * 20);
 	EXPECT_EQ(drive_misses(&repl_lru_ops, 8, s, n), 2 * 20 + 20 * 20);
+}
+
+/* ---- leader ------------------------------------------------------------------ */
+
+HTEST(repl_leader_follows_the_better_expert)
+{
+	/* On the loop IRG is Belady's and LRU misses everything: leader
+	 * follows IRG. On sweeps up and down over 2N pages LRU keeps what the
+	 * reversal needs first (N hits per sweep) and IRG, predicting from the
+	 * previous sweep, does worse: leader follows LRU, paying for the
+	 * frames to converge at the start. */
+	enum { N = 100, LOOP = 120, REFS = LOOP * 30 };
+	uint64_t *s = malloc(REFS * sizeof *s);
+	for (int i = 0; i < REFS; i++) s[i] = (uint64_t)(i % LOOP);
+	long irg = drive_misses(&repl_irg_ops, N, s, REFS);
+	EXPECT_LE(drive_misses(&repl_leader_ops, N, s, REFS), irg + LOOP);
+	size_t k = 0;
+	for (int pass = 0; pass < 15; pass++)
+		for (int i = 0; i < 2 * N && k < REFS; i++) s[k++] = (uint64_t)(pass % 2 ? 2 * N - 1 - i : i);
+	long lru = drive_misses(&repl_lru_ops, N, s, k);
+	irg = drive_misses(&repl_irg_ops, N, s, k);
+	long leader = drive_misses(&repl_leader_ops, N, s, k);
+	EXPECT_EQ(lru, 2 * N + 14 * N);
+	EXPECT_LT(lru, irg);
+	EXPECT_LT(leader, lru + lru / 10);
+	free(s);
 }

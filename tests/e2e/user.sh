@@ -101,7 +101,7 @@ check_not_contains "nothing crashed" "$T/all" "KERNEL PANIC"
 
 # ---- every policy, RAM swap ------------------------------------------------
 {
-	for p in fifo lru sc clock nru aging lirs duel; do
+	for p in fifo lru sc clock nru aging lirs duel arc clockpro sieve; do
 		echo "policy $p"
 		echo "exec page-random"
 		echo "exec fork-tree"
@@ -119,12 +119,27 @@ for part in parts:
     ok = "PASS page-random" in part and "PASS fork-tree" in part and "from now on" in part
     print(("ok " if ok else "bad ") + name)
 PY
-for p in fifo lru sc clock nru aging lirs duel; do
+for p in fifo lru sc clock nru aging lirs duel arc clockpro sieve; do
 	if grep -qx "ok $p" "$T/polcheck"; then ok "policy $p: random touches and a fork tree keep every byte"
 	else fail "policy $p: random touches and a fork tree keep every byte" "$(grep -A12 "policy $p" "$T/pol" | head -14)"; fi
 done
 check_contains "OPT is refused for running processes" "$T/pol" "needs the future"
 check_contains "the pool stays consistent across policy changes" "$T/pol" "user pool check: consistent"
+
+# ---- every policy with processes paging at once on the ATA disk -------------
+{
+	for p in lru clock arc clockpro sieve; do echo "policy $p"; echo "exec page-parallel"; done
+	echo "upool"
+} | $MMK --mem 32M --swap-disk 64M --cmdline "quiet upool=2M" "${MODS[@]}" --keep-going --timeout 600 > "$T/apol" 2>&1
+for p in lru clock arc clockpro sieve; do
+	python3 - "$T/apol" "$p" <<'PY' && ok "policy $p: four processes paging at once on ATA keep every byte" || fail "policy $p on ATA" "$(grep -A4 "policy $p" "$T/apol" | head -6)"
+import sys
+out = open(sys.argv[1], encoding="latin-1").read()
+part = out.split("[mm] policy " + sys.argv[2] + "\n", 1)[1].split("[mm] policy ", 1)[0]
+sys.exit(0 if "PASS page-parallel" in part else 1)
+PY
+done
+check_contains "the pool is consistent after them" "$T/apol" "user pool check: consistent"
 
 # ---- the ATA disk, several processes, a program larger than RAM ------------
 printf 'exec page-linear 12\nexec page-parallel\nexec fork-tree\nexec bigmem 40\nupool\nswapinfo\n' |

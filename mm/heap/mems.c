@@ -73,48 +73,105 @@ const char *mems_last_message(const struct mems *m)
 /* ---- the node index ----
  *
  * nodes[] lists the nodes in main-chain order. tour[] is a tournament tree
- * over them laid out as a binary heap: leaf i, tour[cap + i], holds the
- * largest hole of node i (0 past the last node), each inner slot the larger
- * of its two children, and tour[1] the largest hole of all:
+ * over them with sixteen branches a level: each leaf holds the largest
+ * hole of one node (in 31 bits, larger ones as 2^31 - 1; 0 past the last
+ * node), each inner slot the largest of its sixteen children, so the slots
+ * that one descent compares sit side by side in one cache line:
  *
- *                     tour[1]
- *                 /             \
- *            tour[2]           tour[3]
- *            /     \           /     \
- *      tour[cap] tour[cap+1] tour[cap+2] tour[cap+3]   (cap = 4)
+ *     level 0 (16 slots):         [ a0 a1 ... a15 ]
+ *     level 1 (256 slots):        [ children of a0 ][ children of a1 ] ...
+ *     ...
+ *     level h-1 (16^h leaves):    [ nodes 0..15 ][ nodes 16..31 ] ...
  *
- * The two arrays share one block from the metadata allocator, which tour[]
- * begins; it doubles when full. pagemap[p] is the node holding MeMS
- * addresses 1000 + 4096 p .. 1000 + 4096 p + 4095 (nodes are whole pages).
+ * Level l starts at slot (16^(l+1) - 16) / 15, so the next level starts at
+ * 16 times this one's start plus 16. The first node with a hole of n bytes
+ * is found by taking, at each level, the first of the sixteen slots that is
+ * at least n (one vector compare). A leaf that changes replays the levels
+ * above it as far as their winners change. Both arrays are blocks from
+ * the metadata allocator: nodes[] doubles, tour[] grows a level when every
+ * leaf is taken. pagemap[p] is the node holding MeMS addresses
+ * 1000 + 4096 p .. 1000 + 4096 p + 4095 (nodes are whole pages).
  */
 
-static inline size_t max2(size_t a, size_t b)
+#define TOUR_FANOUT 16u
+
+/* A node's largest hole as a tournament value (which the vector compares
+ * take as signed: at most 2^31 - 1). */
+#define TOUR_TOP 0x7fffffffu
+static inline uint32_t tour_value(size_t maxhole)
 {
-	return a > b ? a : b;
+	return maxhole > TOUR_TOP ? TOUR_TOP : (uint32_t)maxhole;
 }
 
-/* Node n's largest hole changed: replay the matches above it, up to the
- * first whose winner stays the same. */
-static inline void tour_update(struct mems *m, const struct mems_node *n)
+/* The first slot of level l (of the tree in tour[]). */
+static inline size_t tour_level(unsigned l)
 {
-	size_t *t = m->tour, i = m->cap + n->index;
-	t[i] = n->maxhole;
-	for (i >>= 1; i; i >>= 1) {
-		size_t w = max2(t[2 * i], t[2 * i + 1]);
-		if (t[i] == w) break;
-		t[i] = w;
+	size_t at = 0;
+	while (l--) at = TOUR_FANOUT * at + TOUR_FANOUT;
+	return at;
+}
+
+/* Slots of a tree of levels levels. */
+static inline size_t tour_slots(unsigned levels)
+{
+	return tour_level(levels);
+}
+
+/* Node n's largest hole went from old to its maxhole: set its leaf and
+ * replay the levels above it, as far as their winners change. */
+static inline void tour_update(struct mems *m, const struct mems_node *n, size_t old)
+{
+	uint32_t *t = m->tour, was = tour_value(old), now = tour_value(n->maxhole);
+	size_t at = tour_level(m->tour_levels - 1), j = n->index;
+	t[at + j] = now;
+	for (unsigned l = m->tour_levels - 1; l > 0 && was != now; l--) {
+		/* the parent of slot j of level l */
+		size_t up = (at - TOUR_FANOUT) / TOUR_FANOUT, pj = j / TOUR_FANOUT;
+		uint32_t p = t[up + pj], w;
+		if (now > was) {
+			if (p >= now) return; /* it already beats the new value */
+			w = now;
+		} else {
+			if (p != was) return; /* its winner is another child */
+			w = mems_max16(t + at + pj * TOUR_FANOUT);
+		}
+		t[up + pj] = w;
+		was = p;
+		now = w;
+		at = up;
+		j = pj;
 	}
 }
 
 /* The first node (in main-chain order) with a hole of at least nbytes: one
- * descent, left whenever the left subtree has such a hole. */
+ * descent, at each level the first slot that is big enough. */
+static struct mems_node *tour_first_fit_big(const struct mems *m, size_t nbytes);
 static inline struct mems_node *tour_first_fit(const struct mems *m, size_t nbytes)
 {
-	const size_t *t = m->tour;
-	if (!m->cap || t[1] < nbytes) return NULL;
-	size_t i = 1;
-	while (i < m->cap) i = 2 * i + (t[2 * i] < nbytes);
-	return m->nodes[i - m->cap];
+	if (nbytes >= TOUR_TOP) return tour_first_fit_big(m, nbytes);
+	const uint32_t *t = m->tour;
+	uint32_t x = (uint32_t)nbytes;
+	if (!t) return NULL;
+	unsigned fits = mems_ge_mask16(t, x);
+	if (!fits) return NULL;
+	size_t j = (unsigned)__builtin_ctz(fits), at = 0;
+	for (unsigned l = 1; l < m->tour_levels; l++) {
+		at = TOUR_FANOUT * at + TOUR_FANOUT;
+		fits = mems_ge_mask16(t + at + TOUR_FANOUT * j, x);
+		MM_ASSERT(fits, "tournament slot %zu of level %u is larger than its children", j, l - 1);
+		j = TOUR_FANOUT * j + (unsigned)__builtin_ctz(fits);
+	}
+	return m->nodes[j];
+}
+
+/* First fit of 2^31 - 1 bytes or more, which the tournament's values cannot
+ * tell apart: a walk of the node array. */
+static __attribute__((noinline)) struct mems_node *tour_first_fit_big(const struct mems *m,
+								     size_t nbytes)
+{
+	for (size_t i = 0; i < m->nnodes; i++)
+		if (m->nodes[i]->maxhole >= nbytes) return m->nodes[i];
+	return NULL;
 }
 
 /* The node holding vaddr, or NULL. */
@@ -124,26 +181,42 @@ static inline struct mems_node *node_at(const struct mems *m, uint64_t vaddr)
 	return m->pagemap[(size_t)((vaddr - MEMS_VADDR_BASE) / MEMS_PAGE_SIZE)];
 }
 
-/* Make room for one more node, doubling the arrays if they are full. */
+/* Fill the inner levels of a tree of levels levels from its leaves. */
+static void tour_build(uint32_t *t, unsigned levels)
+{
+	for (unsigned l = levels - 1; l > 0; l--) {
+		size_t at = tour_level(l), up = tour_level(l - 1), count = tour_level(l + 1) - at;
+		for (size_t g = 0; g < count / TOUR_FANOUT; g++) t[up + g] = mems_max16(t + at + TOUR_FANOUT * g);
+	}
+}
+
+/* Make room for one more node: the node array doubles when full, the
+ * tournament grows a level when all its leaves are taken. */
 static int reserve_node_slot(struct mems *m)
 {
-	if (m->nnodes < m->cap) return 0;
-	size_t cap = m->cap ? 2 * m->cap : 8;
-	size_t per = 2 * sizeof(size_t) + sizeof(struct mems_node *);
-	if (cap > (size_t)-1 / per) return -MM_ENOMEM;
-	size_t *tour = mm_alloc(&m->meta, cap * per);
-	if (!tour) return -MM_ENOMEM;
-	struct mems_node **nodes = (struct mems_node **)(tour + 2 * cap);
-	mm_memset(tour, 0, 2 * cap * sizeof *tour);
-	for (size_t i = 0; i < m->nnodes; i++) {
-		nodes[i] = m->nodes[i];
-		tour[cap + i] = nodes[i]->maxhole;
+	if (m->nnodes == m->nodes_cap) {
+		size_t cap = m->nodes_cap ? 2 * m->nodes_cap : 16;
+		if (cap > (size_t)-1 / sizeof(struct mems_node *)) return -MM_ENOMEM;
+		struct mems_node **nodes = mm_alloc(&m->meta, cap * sizeof *nodes);
+		if (!nodes) return -MM_ENOMEM;
+		if (m->nnodes) mm_memcpy(nodes, m->nodes, m->nnodes * sizeof *nodes);
+		mm_free(&m->meta, m->nodes);
+		m->nodes = nodes;
+		m->nodes_cap = cap;
 	}
-	for (size_t i = cap - 1; i >= 1; i--) tour[i] = max2(tour[2 * i], tour[2 * i + 1]);
+	size_t leaves = m->tour ? tour_level(m->tour_levels) - tour_level(m->tour_levels - 1) : 0;
+	if (m->nnodes < leaves) return 0;
+	unsigned levels = m->tour_levels + 1;
+	if (levels > 7 || tour_slots(levels) > (size_t)-1 / sizeof(uint32_t)) return -MM_ENOMEM;
+	uint32_t *t = mm_alloc(&m->meta, tour_slots(levels) * sizeof *t);
+	if (!t) return -MM_ENOMEM;
+	mm_memset(t, 0, tour_slots(levels) * sizeof *t);
+	size_t at = tour_level(levels - 1);
+	for (size_t i = 0; i < m->nnodes; i++) t[at + i] = tour_value(m->nodes[i]->maxhole);
+	tour_build(t, levels);
 	mm_free(&m->meta, m->tour);
-	m->tour = tour;
-	m->nodes = nodes;
-	m->cap = cap;
+	m->tour = t;
+	m->tour_levels = levels;
 	return 0;
 }
 
@@ -195,7 +268,8 @@ void mems_finish(struct mems *m)
 		mm_free(&m->meta, n);
 		n = next;
 	}
-	mm_free(&m->meta, m->tour); /* the block of the node arrays */
+	mm_free(&m->meta, m->tour);
+	mm_free(&m->meta, m->nodes);
 	mm_free(&m->meta, m->pagemap);
 	mm_memset(m, 0, sizeof *m);
 	set_ok(m);
@@ -241,7 +315,7 @@ static __attribute__((noinline)) uint64_t grow(struct mems *m, size_t nbytes, si
 	m->end += node_bytes;
 	m->nsegs += n->nsegs;
 	m->hole_bytes += node_bytes; /* mems_malloc takes nbytes of it */
-	tour_update(m, n);
+	tour_update(m, n, 0);
 	return n->start;
 }
 
@@ -253,7 +327,7 @@ static inline uint64_t arr_malloc(struct mems *m, struct mems_node *n, unsigned 
 	uint64_t v = n->start + n->off[i];
 	m->nsegs += len > nbytes;
 	mems_arr_use(n, i, nbytes);
-	if (n->maxhole != old_max) tour_update(m, n);
+	if (n->maxhole != old_max) tour_update(m, n, old_max);
 	return v;
 }
 
@@ -284,8 +358,9 @@ static uint64_t tree_malloc(struct mems *m, struct mems_node *n, size_t nbytes)
 		h->kind = MEMS_PROCESS;
 		mems_tree_update(h);
 	}
+	size_t old_max = n->maxhole;
 	n->maxhole = n->root->maxhole;
-	tour_update(m, n);
+	if (n->maxhole != old_max) tour_update(m, n, old_max);
 	return v;
 }
 
@@ -387,7 +462,7 @@ static __attribute__((noinline)) int tree_free(struct mems *m, struct mems_node 
 	n->maxhole = n->root->maxhole;
 	if (n->nsegs <= MEMS_INLINE_SEGS / 2 && !mems_node_born_tree(n->npages))
 		mems_node_to_array(n, &m->meta);
-	if (n->maxhole != old_max) tour_update(m, n);
+	if (n->maxhole != old_max) tour_update(m, n, old_max);
 	set_ok(m);
 	return 0;
 }
@@ -410,7 +485,7 @@ int mems_free(struct mems *m, uint64_t vaddr)
 	m->process_bytes -= nbytes;
 	m->hole_bytes += nbytes;
 	if (n->ext && n->nsegs <= MEMS_INLINE_SEGS / 2) mems_node_narrow(n, &m->meta);
-	if (n->maxhole != old_max) tour_update(m, n);
+	if (n->maxhole != old_max) tour_update(m, n, old_max);
 	set_ok(m);
 	return 0;
 }
@@ -596,11 +671,12 @@ static void check_chain(struct check *c, const struct mems *m)
 
 /* The node array and the page table must list the chain, and the
  * tournament tree must hold each node's largest hole at its leaf and the
- * larger child in every inner slot. */
+ * largest child in every inner slot. */
 static void check_node_index(struct check *c, const struct mems *m)
 {
-	if (m->nnodes > m->cap || (m->cap & (m->cap - 1))) {
-		problem(c, "%zu nodes in arrays of %zu slots", m->nnodes, m->cap);
+	if (m->nnodes > m->nodes_cap || (m->nnodes && !m->tour) || m->tour_levels > 7) {
+		problem(c, "%zu nodes in an array of %zu and a tournament of %u levels", m->nnodes,
+			m->nodes_cap, m->tour_levels);
 		return;
 	}
 	if (m->npages > m->pagemap_cap) {
@@ -608,14 +684,20 @@ static void check_node_index(struct check *c, const struct mems *m)
 			m->pagemap_cap);
 		return;
 	}
+	if (!m->tour) return;
+	size_t at = tour_level(m->tour_levels - 1), leaves = tour_level(m->tour_levels) - at;
+	if (m->nnodes > leaves) {
+		problem(c, "%zu nodes in a tournament of %zu leaves", m->nnodes, leaves);
+		return;
+	}
 	size_t i = 0, page = 0;
 	for (const struct mems_node *n = m->head; n; n = n->next, i++) {
 		if (n->index != i || m->nodes[i] != n)
 			problem(c, "node %llu is not slot %zu of the node array",
 				(unsigned long long)n->start, i);
-		if (m->tour[m->cap + i] != n->maxhole)
-			problem(c, "node %llu: the tournament says its largest hole is %zu, not %zu",
-				(unsigned long long)n->start, m->tour[m->cap + i], n->maxhole);
+		if (m->tour[at + i] != tour_value(n->maxhole))
+			problem(c, "node %llu: the tournament says its largest hole is %u, not %zu",
+				(unsigned long long)n->start, m->tour[at + i], n->maxhole);
 		for (size_t p = 0; p < n->npages; p++, page++)
 			if (m->pagemap[page] != n) {
 				problem(c, "page %zu of node %llu is not the node's in the page table", p,
@@ -623,11 +705,20 @@ static void check_node_index(struct check *c, const struct mems *m)
 				break;
 			}
 	}
-	for (; i < m->cap; i++)
-		if (m->tour[m->cap + i]) problem(c, "empty tournament slot %zu holds a hole", i);
-	for (i = 1; i < m->cap; i++)
-		if (m->tour[i] != max2(m->tour[2 * i], m->tour[2 * i + 1]))
-			problem(c, "tournament slot %zu is not the larger of its children", i);
+	for (; i < leaves; i++)
+		if (m->tour[at + i]) {
+			problem(c, "empty tournament leaf %zu holds a hole", i);
+			break;
+		}
+	for (unsigned l = m->tour_levels - 1; l > 0; l--) {
+		size_t lat = tour_level(l), up = tour_level(l - 1), count = (tour_level(l + 1) - lat) / TOUR_FANOUT;
+		for (size_t g = 0; g < count; g++)
+			if (m->tour[up + g] != mems_max16(m->tour + lat + TOUR_FANOUT * g)) {
+				problem(c, "tournament slot %zu of level %u is not the largest of its children", g,
+					l - 1);
+				return;
+			}
+	}
 }
 
 int mems_check(struct mems *m, struct mm_sink *report)

@@ -57,9 +57,10 @@ struct mems {
 	int last_err;                /* 0 or -MM_E* of the last call */
 	const char *last_msg;        /* what went wrong, for a shell to print */
 	/* the node index (mems.c) */
-	size_t *tour;                /* tour[1..2cap): max-hole tournament tree */
-	struct mems_node **nodes;    /* nodes[i]: the i-th node, cap slots */
-	size_t cap;
+	uint32_t *tour;              /* 16-way tournament tree of largest holes */
+	unsigned tour_levels;        /* its levels; it has 16^levels leaves */
+	struct mems_node **nodes;    /* nodes[i]: the i-th node, nodes_cap slots */
+	size_t nodes_cap;
 	struct mems_node **pagemap;  /* pagemap[p]: the node of MeMS page p */
 	size_t pagemap_cap;
 	uint64_t end;                /* first MeMS address past the last node */

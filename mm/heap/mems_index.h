@@ -53,15 +53,15 @@ enum mems_kind {
 /* The most segments a node keeps in array mode; a split that would make
  * one more moves the node to a tree. */
 #define MEMS_ARRAY_MAX_SEGS 512u
-/* Offsets are 32 bits: a node of more bytes than this is a tree from the
- * start (on 64-bit machines only). */
-#define MEMS_ARRAY_MAX_BYTES 0xfffff000u
+/* Offsets are 31 bits (the vector compares below are of signed values): a
+ * node of more bytes than this is a tree from the start. */
+#define MEMS_ARRAY_MAX_BYTES 0x7ffff000u
 /* While a node has at most MEMS_BLOCK segments, array mode works on a
  * block of that many offsets at once: searches count over the whole block
  * and moves move it whole, with no loop that ends at an unpredictable
  * place. Offsets past the node's length are MEMS_OFF_NONE. */
 #define MEMS_BLOCK 32u
-#define MEMS_OFF_NONE 0xffffffffu
+#define MEMS_OFF_NONE 0x7fffffffu
 /* Offset slots beyond a capacity: the length, and room for a block move
  * that starts two slots on. */
 #define MEMS_OFF_PAD 4u
@@ -149,23 +149,87 @@ static inline size_t mems_arr_len(const struct mems_node *n, unsigned i)
 	return n->off[i + 1] - n->off[i];
 }
 
+/* Four 32-bit values, for moving or comparing sixteen bytes at once (where
+ * the machine has no vector registers the compiler uses plain ones);
+ * mems_off4 for loads and stores at any 4-byte boundary. Comparisons are
+ * of signed values (the one kind the oldest vector units compare), so the
+ * values compared stay below 2^31. */
+typedef int32_t mems_i32x4 __attribute__((vector_size(16)));
+typedef uint32_t mems_u32x4 __attribute__((vector_size(16)));
+typedef uint32_t mems_off4 __attribute__((vector_size(16), aligned(4), may_alias));
+typedef int32_t mems_s32x4u __attribute__((vector_size(16), aligned(4), may_alias));
+
+/* Bit j set for each of g[0..16) that is >= x (all of them and x in
+ * 1..2^31-1). */
+static inline unsigned mems_ge_mask16(const uint32_t *g, uint32_t x)
+{
+	const mems_s32x4u *v = (const mems_s32x4u *)g;
+	const int32_t y = (int32_t)x - 1;
+	const mems_i32x4 ys = { y, y, y, y }, b = { 1, 2, 4, 8 }; /* b << 12 stays below 2^31 */
+	mems_i32x4 a = ((v[0] > ys) & b) | ((v[1] > ys) & (b << 4));
+	a |= ((v[2] > ys) & (b << 8)) | ((v[3] > ys) & (b << 12));
+	return (unsigned)(a[0] | a[1] | a[2] | a[3]);
+}
+
+/* How many of o[0..MEMS_BLOCK) are <= x (all of them and x below 2^31). */
+static inline unsigned mems_block_count_le(const uint32_t *o, uint32_t x)
+{
+	const mems_s32x4u *v = (const mems_s32x4u *)o;
+	const int32_t y = (int32_t)x;
+	const mems_i32x4 ys = { y, y, y, y };
+	/* each lane -1 where true */
+	mems_i32x4 a = ((v[0] <= ys) + (v[1] <= ys)) + ((v[2] <= ys) + (v[3] <= ys));
+	mems_i32x4 b = ((v[4] <= ys) + (v[5] <= ys)) + ((v[6] <= ys) + (v[7] <= ys));
+	a += b;
+	return (unsigned)-(a[0] + a[1] + a[2] + a[3]);
+}
+
+/* *a = the lane-wise larger of *a and *b (through pointers: a vector passed
+ * or returned by value would change the calling convention of a machine
+ * without vector registers). */
+static inline void mems_max_x4(mems_i32x4 *a, const mems_i32x4 *b)
+{
+	mems_i32x4 gt = *a > *b;
+	*a = (*a & gt) | (*b & ~gt);
+}
+
+/* The longest of the segments j < MEMS_BLOCK of a block of offsets o whose
+ * bit is set in holes; 0 if none. */
+static inline uint32_t mems_block_max_hole(const uint32_t *o, uint32_t holes)
+{
+	const mems_s32x4u *lo = (const mems_s32x4u *)o, *hi = (const mems_s32x4u *)(o + 1);
+	const mems_u32x4 hs = { holes, holes, holes, holes }, b = { 1, 2, 4, 8 }, none = { 0, 0, 0, 0 };
+	mems_i32x4 m = { 0, 0, 0, 0 };
+	for (int g = 0; g < 8; g++) {
+		/* the lengths of segments 4g..4g+3, where their bits are set */
+		mems_i32x4 len = (hi[g] - lo[g]) & ((hs & (b << (4 * g))) != none);
+		mems_max_x4(&m, &len);
+	}
+	int32_t m01 = m[0] > m[1] ? m[0] : m[1], m23 = m[2] > m[3] ? m[2] : m[3];
+	return (uint32_t)(m01 > m23 ? m01 : m23);
+}
+
+/* The largest of g[0..16) (all below 2^31). */
+static inline uint32_t mems_max16(const uint32_t *g)
+{
+	const mems_s32x4u *v = (const mems_s32x4u *)g;
+	mems_i32x4 a = v[0], b = v[2], c = v[1], d = v[3];
+	mems_max_x4(&a, &c);
+	mems_max_x4(&b, &d);
+	mems_max_x4(&a, &b);
+	int32_t m01 = a[0] > a[1] ? a[0] : a[1], m23 = a[2] > a[3] ? a[2] : a[3];
+	return (uint32_t)(m01 > m23 ? m01 : m23);
+}
+
 /* The segment holding offset off (< the node's length): the last offset
- * <= off. Up to MEMS_BLOCK segments a fixed five-step binary search over
- * the block (NONE is above every offset), else one over the segments; both
- * without branches on the data. */
+ * <= off. Up to MEMS_BLOCK segments a count of the offsets after the first
+ * that are <= off, over the whole block at once (NONE is above every
+ * offset), else a binary search without branches on the data. */
 static inline unsigned mems_arr_floor(const struct mems_node *n, size_t off)
 {
 	const uint32_t *o = n->off;
 	uint32_t x = (uint32_t)off;
-	if (n->nsegs <= MEMS_BLOCK) {
-		unsigned b = 0;
-		b += (unsigned)(o[b + 16] <= x) * 16;
-		b += (unsigned)(o[b + 8] <= x) * 8;
-		b += (unsigned)(o[b + 4] <= x) * 4;
-		b += (unsigned)(o[b + 2] <= x) * 2;
-		b += (unsigned)(o[b + 1] <= x);
-		return b;
-	}
+	if (n->nsegs <= MEMS_BLOCK) return mems_block_count_le(o + 1, x);
 	unsigned base = 0, len = n->nsegs;
 	while (len > 1) {
 		unsigned half = len / 2;
@@ -178,6 +242,7 @@ static inline unsigned mems_arr_floor(const struct mems_node *n, size_t off)
 /* The largest hole of a node in array mode. */
 static inline size_t mems_arr_max(const struct mems_node *n)
 {
+	if (n->nsegs <= MEMS_BLOCK) return mems_block_max_hole(n->off, (uint32_t)n->holes[0]);
 	size_t m = 0;
 	for (unsigned w = 0; w * 64 < n->nsegs; w++)
 		for (uint64_t h = n->holes[w]; h; h &= h - 1) {
@@ -196,10 +261,6 @@ static inline unsigned mems_arr_first_fit(const struct mems_node *n, size_t nbyt
 			if (mems_arr_len(n, i) >= nbytes) return i;
 		}
 }
-
-/* Four offsets, for moving a block in a few loads and stores (where the
- * machine has no vector registers the compiler uses plain ones). */
-typedef uint32_t mems_off4 __attribute__((vector_size(16), aligned(4), may_alias));
 
 /* Copy MEMS_BLOCK offsets from src to dst, which may overlap: all loads
  * come before the stores. */

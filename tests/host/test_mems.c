@@ -118,6 +118,8 @@ static int check_quiet(struct mems *m)
 	return rc;
 }
 
+static int check_finds(struct mems *m, const char *what);
+
 static char *stats_text(struct mems *m)
 {
 	struct tbuf b = { 0 };
@@ -1027,13 +1029,12 @@ HTEST(mems_block_comes_back_inside)
 
 HTEST(mems_huge_node_is_a_tree)
 {
-	/* A node too long for 32-bit offsets (on a 64-bit machine) keeps its
-	 * segments in a tree from the start. */
-	if (sizeof(size_t) < 8) return;
+	/* A node too long for 31-bit offsets keeps its segments in a tree from
+	 * the start (3 GiB: the fake pager maps nothing). */
 	struct twin t;
 	twin_init(&t);
 	struct mems *m = &t.m;
-	size_t big = (size_t)5 << 30;
+	size_t big = (size_t)3 << 30;
 	ASSERT_EQ(mems_malloc(m, big), 1000);
 	ASSERT_EQ(mems_list_malloc(&t.l, big), 1000);
 	struct mems_node *n = m->head;
@@ -1137,6 +1138,13 @@ HTEST(mems_first_fit_across_many_nodes)
 	mems_get_stats(&f.m, &st);
 	EXPECT_EQ(st.nnodes, nn);
 	EXPECT_GE(nn, 200);
+	/* 16^2 leaves and an inner level: a wrong inner slot is found */
+	ASSERT_TRUE(f.m.tour_levels >= 2);
+	uint32_t saved = f.m.tour[3];
+	f.m.tour[3] = saved + 1;
+	check_finds(&f.m, "tournament inner slot");
+	f.m.tour[3] = saved;
+	EXPECT_EQ(check_quiet(&f.m), 0);
 	fix_done(&f);
 }
 
@@ -1250,9 +1258,11 @@ HTEST(mems_check_detects_corruption)
 	DAMAGE("node position", n2->index, 0);
 	DAMAGE("page table entry", m->pagemap[1], n1);
 	DAMAGE("page table too small", m->pagemap_cap, 1);
-	DAMAGE("tournament leaf", m->tour[m->cap + 1], m->tour[m->cap + 1] + 1);
-	DAMAGE("tournament leaf past the last node", m->tour[2 * m->cap - 1], 5);
-	DAMAGE("tournament root", m->tour[1], m->tour[1] + 1);
+	ASSERT_EQ(m->tour_levels, 1); /* 16 leaves, no inner levels */
+	ASSERT_TRUE(m->nnodes < 16);
+	DAMAGE("tournament leaf", m->tour[1], m->tour[1] + 1);
+	DAMAGE("tournament leaf past the last node", m->tour[15], 5);
+	DAMAGE("node array too small", m->nodes_cap, 1);
 #undef DAMAGE
 	fix_done(&f);
 }

@@ -14,7 +14,7 @@ for case in "lirs/cs.trace.gz 100" "lirs/cpp.trace.gz 200" "ADDR 50"; do
 	set -- $case
 	trace=tests/data/traces/$1
 	[ "$1" = ADDR ] && trace=$T/gcc20k.trace
-	for policy in fifo lru sc clock opt lirs duel nru aging; do
+	for policy in fifo lru sc clock opt lirs duel nru aging arc clockpro sieve irg leader; do
 		host=$(tools/replay "$trace" "$2" "$policy" 2>&1)
 		kern=$(tools/replay --kernel "$trace" "$2" "$policy" 2>&1)
 		name="$(basename "$trace") $2 frames $policy: host and kernel agree"

@@ -122,7 +122,7 @@ static inline size_t tour_slots(unsigned levels)
 static inline void tour_update(struct mems *m, const struct mems_node *n, size_t old)
 {
 	uint32_t *t = m->tour, was = tour_value(old), now = tour_value(n->maxhole);
-	size_t at = tour_level(m->tour_levels - 1), j = n->index;
+	size_t at = m->tour_leaf, j = n->index;
 	t[at + j] = now;
 	for (unsigned l = m->tour_levels - 1; l > 0 && was != now; l--) {
 		/* the parent of slot j of level l */
@@ -204,7 +204,7 @@ static int reserve_node_slot(struct mems *m)
 		m->nodes = nodes;
 		m->nodes_cap = cap;
 	}
-	size_t leaves = m->tour ? tour_level(m->tour_levels) - tour_level(m->tour_levels - 1) : 0;
+	size_t leaves = m->tour ? tour_level(m->tour_levels) - m->tour_leaf : 0;
 	if (m->nnodes < leaves) return 0;
 	unsigned levels = m->tour_levels + 1;
 	if (levels > 7 || tour_slots(levels) > (size_t)-1 / sizeof(uint32_t)) return -MM_ENOMEM;
@@ -217,6 +217,7 @@ static int reserve_node_slot(struct mems *m)
 	mm_free(&m->meta, m->tour);
 	m->tour = t;
 	m->tour_levels = levels;
+	m->tour_leaf = at;
 	return 0;
 }
 
@@ -319,14 +320,16 @@ static __attribute__((noinline)) uint64_t grow(struct mems *m, size_t nbytes, si
 	return n->start;
 }
 
-/* Serve nbytes from the front of hole i of node n in array mode, which has
- * room for the split if there is one. */
-static inline uint64_t arr_malloc(struct mems *m, struct mems_node *n, unsigned i, size_t nbytes)
+/* Serve nbytes from the front of hole i of node n in array mode (the first
+ * that fits, the largest hole before it before), which has room for the
+ * split if there is one. */
+static inline uint64_t arr_malloc(struct mems *m, struct mems_node *n, unsigned i, size_t nbytes,
+				  size_t before)
 {
 	size_t len = mems_arr_len(n, i), old_max = n->maxhole;
 	uint64_t v = n->start + n->off[i];
 	m->nsegs += len > nbytes;
-	mems_arr_use(n, i, nbytes);
+	mems_arr_use(n, i, nbytes, before);
 	if (n->maxhole != old_max) tour_update(m, n, old_max);
 	return v;
 }
@@ -370,12 +373,13 @@ static __attribute__((noinline)) uint64_t malloc_big(struct mems *m, struct mems
 						      size_t nbytes)
 {
 	if (!mems_tree_mode(n)) {
-		unsigned i = mems_arr_first_fit(n, nbytes);
-		if (mems_arr_len(n, i) == nbytes) return arr_malloc(m, n, i, nbytes);
+		size_t before;
+		unsigned i = mems_arr_first_fit(n, nbytes, &before);
+		if (mems_arr_len(n, i) == nbytes) return arr_malloc(m, n, i, nbytes, before);
 		/* the split needs one more segment than the arrays hold */
 		if (n->cap < MEMS_ARRAY_MAX_SEGS) {
 			if (mems_node_widen(n, &m->meta) < 0) return fail0(m, -MM_ENOMEM, msg_nometa);
-			return arr_malloc(m, n, i, nbytes);
+			return arr_malloc(m, n, i, nbytes, before);
 		}
 		/* its records, and the split's */
 		if (mems_node_reserve(n, n->nsegs + 1u, &m->meta) < 0)
@@ -406,7 +410,11 @@ uint64_t mems_malloc(struct mems *m, size_t nbytes)
 	struct mems_node *n = tour_first_fit(m, nbytes);
 	uint64_t v;
 	if (!n) v = grow(m, nbytes, (nbytes + MEMS_PAGE_SIZE - 1) / MEMS_PAGE_SIZE);
-	else if (n->nsegs < n->cap) v = arr_malloc(m, n, mems_arr_first_fit(n, nbytes), nbytes);
+	else if (n->nsegs < n->cap) {
+		size_t before;
+		unsigned i = mems_arr_first_fit(n, nbytes, &before);
+		v = arr_malloc(m, n, i, nbytes, before);
+	}
 	else v = malloc_big(m, n, nbytes);
 	if (!v) return 0;
 	m->hole_bytes -= nbytes;
@@ -686,6 +694,10 @@ static void check_node_index(struct check *c, const struct mems *m)
 	}
 	if (!m->tour) return;
 	size_t at = tour_level(m->tour_levels - 1), leaves = tour_level(m->tour_levels) - at;
+	if (m->tour_leaf != at) {
+		problem(c, "the tournament's leaves start at slot %zu, not %zu", m->tour_leaf, at);
+		return;
+	}
 	if (m->nnodes > leaves) {
 		problem(c, "%zu nodes in a tournament of %zu leaves", m->nnodes, leaves);
 		return;

@@ -59,6 +59,7 @@ struct mems {
 	/* the node index (mems.c) */
 	uint32_t *tour;              /* 16-way tournament tree of largest holes */
 	unsigned tour_levels;        /* its levels; it has 16^levels leaves */
+	size_t tour_leaf;            /* the slot of its first leaf */
 	struct mems_node **nodes;    /* nodes[i]: the i-th node, nodes_cap slots */
 	size_t nodes_cap;
 	struct mems_node **pagemap;  /* pagemap[p]: the node of MeMS page p */

@@ -193,22 +193,6 @@ static inline void mems_max_x4(mems_i32x4 *a, const mems_i32x4 *b)
 	*a = (*a & gt) | (*b & ~gt);
 }
 
-/* The longest of the segments j < MEMS_BLOCK of a block of offsets o whose
- * bit is set in holes; 0 if none. */
-static inline uint32_t mems_block_max_hole(const uint32_t *o, uint32_t holes)
-{
-	const mems_s32x4u *lo = (const mems_s32x4u *)o, *hi = (const mems_s32x4u *)(o + 1);
-	const mems_u32x4 hs = { holes, holes, holes, holes }, b = { 1, 2, 4, 8 }, none = { 0, 0, 0, 0 };
-	mems_i32x4 m = { 0, 0, 0, 0 };
-	for (int g = 0; g < 8; g++) {
-		/* the lengths of segments 4g..4g+3, where their bits are set */
-		mems_i32x4 len = (hi[g] - lo[g]) & ((hs & (b << (4 * g))) != none);
-		mems_max_x4(&m, &len);
-	}
-	int32_t m01 = m[0] > m[1] ? m[0] : m[1], m23 = m[2] > m[3] ? m[2] : m[3];
-	return (uint32_t)(m01 > m23 ? m01 : m23);
-}
-
 /* The largest of g[0..16) (all below 2^31). */
 static inline uint32_t mems_max16(const uint32_t *g)
 {
@@ -239,26 +223,35 @@ static inline unsigned mems_arr_floor(const struct mems_node *n, size_t off)
 	return base;
 }
 
-/* The largest hole of a node in array mode. */
-static inline size_t mems_arr_max(const struct mems_node *n)
+/* The largest hole after segment i (0 if none). */
+static inline size_t mems_arr_max_after(const struct mems_node *n, unsigned i)
 {
-	if (n->nsegs <= MEMS_BLOCK) return mems_block_max_hole(n->off, (uint32_t)n->holes[0]);
 	size_t m = 0;
-	for (unsigned w = 0; w * 64 < n->nsegs; w++)
-		for (uint64_t h = n->holes[w]; h; h &= h - 1) {
+	unsigned w = i / 64;
+	/* the bits after i in its word, then the words after it */
+	for (uint64_t h = n->holes[w] & ~mems_bits_below(i % 64 + 1);; h = n->holes[++w]) {
+		for (; h; h &= h - 1) {
 			size_t len = mems_arr_len(n, w * 64 + mems_ctz64(h));
 			m = len > m ? len : m;
 		}
-	return m;
+		if ((w + 1) * 64 >= n->nsegs) return m;
+	}
 }
 
-/* The first hole of at least nbytes (n->maxhole says there is one). */
-static inline unsigned mems_arr_first_fit(const struct mems_node *n, size_t nbytes)
+/* The first hole of at least nbytes (n->maxhole says there is one), and in
+ * *before the largest of the holes before it (0 if none). */
+static inline unsigned mems_arr_first_fit(const struct mems_node *n, size_t nbytes, size_t *before)
 {
+	size_t m = 0;
 	for (unsigned w = 0;; w++)
 		for (uint64_t h = n->holes[w]; h; h &= h - 1) {
 			unsigned i = w * 64 + mems_ctz64(h);
-			if (mems_arr_len(n, i) >= nbytes) return i;
+			size_t len = mems_arr_len(n, i);
+			if (len >= nbytes) {
+				*before = m;
+				return i;
+			}
+			m = len > m ? len : m;
 		}
 }
 
@@ -314,15 +307,22 @@ static inline void mems_arr_open(struct mems_node *n, unsigned at, uint32_t v, b
 	n->nsegs = k + 1;
 }
 
-/* Serve nbytes from the front of hole i: a split if the hole is longer (the
- * node must have room for one more segment), else the hole becomes the
- * PROCESS segment. Keeps maxhole. */
-static inline void mems_arr_use(struct mems_node *n, unsigned i, size_t nbytes)
+/* Serve nbytes from the front of hole i, the first that fits, the largest
+ * hole before it before: a split if the hole is longer (the node must have
+ * room for one more segment), else the hole becomes the PROCESS segment.
+ * Keeps maxhole. */
+static inline void mems_arr_use(struct mems_node *n, unsigned i, size_t nbytes, size_t before)
 {
 	size_t len = mems_arr_len(n, i);
+	if (len == n->maxhole) {
+		/* it was the largest: the largest now is the larger of the
+		 * holes before it, what remains of it, and the holes after it */
+		size_t after = mems_arr_max_after(n, i), rest = len - nbytes;
+		size_t m = before > rest ? before : rest;
+		n->maxhole = m > after ? m : after;
+	}
 	n->holes[i / 64] ^= 1ull << (i % 64); /* segment i is PROCESS */
 	if (len > nbytes) mems_arr_open(n, i + 1, n->off[i] + (uint32_t)nbytes, true);
-	if (len == n->maxhole) n->maxhole = mems_arr_max(n);
 }
 
 /* Turn PROCESS segment i into a hole merged with the holes beside it.

@@ -8,14 +8,16 @@
  * across the nodes, so list order is address order. Beside the list an
  * index answers the questions of malloc, free and get without walking it:
  *   - nodes, which are only ever appended, sit in an array in main-chain
- *     order, under a tournament tree of each node's largest hole (one
- *     descent finds the first node with a hole big enough);
+ *     order, under a 16-way tournament tree of each node's largest hole
+ *     (one descent, a vector compare a level, finds the first node with a
+ *     hole big enough);
  *   - a table with an entry per MeMS page names the node of every page, so
  *     the node holding an address is one look-up;
  *   - each node keeps its own sub-chain (mems_index.h): the offsets of its
- *     segments and a bit mask of its holes in arrays inside the node, or,
- *     for a node of many segments, an AVL tree of segment records augmented
- *     with the largest hole below.
+ *     segments and a bit mask of its holes in arrays inside the node (or in
+ *     a block of their own past 64 segments), or, for a node of more than
+ *     512 segments, an AVL tree of segment records augmented with the
+ *     largest hole below.
  * malloc carves the PROCESS part off the front of the first hole that fits;
  * free turns a PROCESS segment into a hole merged with the holes beside it.
  * Either changes one node and, when that node's largest hole changes, the
@@ -409,13 +411,16 @@ uint64_t mems_malloc(struct mems *m, size_t nbytes)
 	set_ok(m);
 	struct mems_node *n = tour_first_fit(m, nbytes);
 	uint64_t v;
-	if (!n) v = grow(m, nbytes, (nbytes + MEMS_PAGE_SIZE - 1) / MEMS_PAGE_SIZE);
-	else if (n->nsegs < n->cap) {
+	if (!n) {
+		v = grow(m, nbytes, (nbytes + MEMS_PAGE_SIZE - 1) / MEMS_PAGE_SIZE);
+	} else if (n->nsegs < n->cap) {
+		/* the common case: arrays with room for a split */
 		size_t before;
 		unsigned i = mems_arr_first_fit(n, nbytes, &before);
 		v = arr_malloc(m, n, i, nbytes, before);
+	} else {
+		v = malloc_big(m, n, nbytes);
 	}
-	else v = malloc_big(m, n, nbytes);
 	if (!v) return 0;
 	m->hole_bytes -= nbytes;
 	m->process_bytes += nbytes;
@@ -425,8 +430,8 @@ uint64_t mems_malloc(struct mems *m, size_t nbytes)
 
 /* ---- free ---- */
 
-/* Why vaddr, inside node n in a segment of kind that does not start
- * there, cannot be freed. */
+/* Why an address inside a segment of kind, but not the start of a PROCESS
+ * segment, cannot be freed. */
 static __attribute__((noinline)) int free_error(struct mems *m, unsigned kind)
 {
 	if (kind == MEMS_HOLE) return set_err(m, -MM_ENOENT, "address is in a hole (already free?)");

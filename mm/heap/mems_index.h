@@ -24,15 +24,18 @@
  *     over the set bits; a split or a merge moves the offsets after it by
  *     one or two slots (a small node moves a whole block of them at once).
  *   - tree mode (a node of more than MEMS_ARRAY_MAX_SEGS segments, or of
- *     more bytes than 32-bit offsets reach): a record per segment (struct
+ *     more bytes than 31-bit offsets reach): a record per segment (struct
  *     mems_seg), linked both ways in address order, and the records
  *     themselves the nodes of an AVL tree ordered by address, each carrying
  *     the largest hole of its subtree. Finding the segment at an address,
  *     the first hole that fits (go left whenever the left subtree holds a
  *     big enough hole) and adding or taking out a segment each cost
  *     O(log) of the node's segments. Records come from blocks the node
- *     takes from the metadata allocator. A node that falls back to
- *     MEMS_INLINE_SEGS segments returns to array mode.
+ *     takes from the metadata allocator.
+ *
+ * A node in a tree, or with its arrays in a block, that falls back to
+ * MEMS_INLINE_SEGS / 2 segments returns to the arrays inside it; that
+ * takes no memory, so free never allocates.
  *
  * Each node also knows its largest hole (maxhole), which the node index of
  * mems.c gathers into a tournament tree across the main chain.

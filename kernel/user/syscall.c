@@ -26,7 +26,7 @@ static int32_t unknown(uint32_t nr)
 		klog("syscall %u (out of range) from process %d: ENOSYS\n", nr, p ? p->pid : 0);
 	} else if (!(logged[nr / 8] & (1u << (nr % 8)))) {
 		logged[nr / 8] |= (uint8_t)(1u << (nr % 8));
-		klog("syscall %u not implemented (first call by process %d): ENOSYS\n", nr, p ? p->pid : 0);
+		klog("syscall %u is not offered (first call by process %d): ENOSYS\n", nr, p ? p->pid : 0);
 	}
 	return -ENOSYS;
 }

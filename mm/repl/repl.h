@@ -114,6 +114,35 @@ extern const struct repl_ops repl_nru_ops, repl_fifo_ops, repl_sc_ops,
 	repl_clock_ops, repl_lru_ops, repl_aging_ops, repl_opt_ops, repl_lirs_ops,
 	repl_duel_ops, repl_arc_ops, repl_clockpro_ops, repl_sieve_ops, repl_irg_ops, repl_leader_ops;
 
+/* ---- two experts as shadows (repl_shadow.c) ---------------------------- */
+
+/* An adaptive policy made of two registry policies run as shadow caches;
+ * the frames follow the one missing less lately (repl_shadow.c says how).
+ * A policy of this kind (duel, leader) is its configuration and an ops
+ * table whose state_size and init pass it on; its other ops are these. */
+#define REPL_SHADOW_EXPERTS 2u
+struct repl_shadow_cfg {
+	const char *name;                                  /* the policy's, for messages */
+	const struct repl_ops *expert[REPL_SHADOW_EXPERTS]; /* choose without side effects */
+	uint32_t keep_percent; /* change leader only when another scores below this % of it */
+	uint32_t max_frames;   /* init refuses more */
+};
+size_t repl_shadow_state_size(const struct repl_shadow_cfg *c, uint32_t nframes);
+int repl_shadow_init(void *state, const struct repl_shadow_cfg *c, uint32_t nframes, uint64_t seed);
+void repl_shadow_page_in(void *state, uint32_t slot, uint64_t page, bool is_write);
+void repl_shadow_page_out(void *state, uint32_t slot);
+void repl_shadow_referenced(void *state, uint32_t slot, bool accessed, bool dirty);
+void repl_shadow_tick(void *state);
+uint32_t repl_shadow_select_victim(void *state);
+bool repl_shadow_tracks(const void *state, uint32_t slot);
+int repl_shadow_check(const void *state, struct mm_sink *err);
+
+#define REPL_SHADOW_OPS                                                        \
+	.page_in = repl_shadow_page_in, .page_out = repl_shadow_page_out,      \
+	.referenced = repl_shadow_referenced, .tick = repl_shadow_tick,        \
+	.select_victim = repl_shadow_select_victim, .tracks = repl_shadow_tracks, \
+	.check = repl_shadow_check
+
 /* ---- a page -> u32 hash map (repl_map.c) -------------------------------- */
 
 /*

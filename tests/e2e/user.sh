@@ -127,10 +127,20 @@ check_contains "OPT is refused for running processes" "$T/pol" "needs the future
 check_contains "the pool stays consistent across policy changes" "$T/pol" "user pool check: consistent"
 
 # ---- every policy with processes paging at once on the ATA disk -------------
-{
-	for p in lru clock arc clockpro sieve; do echo "policy $p"; echo "exec page-parallel"; done
-	echo "upool"
-} | $MMK --mem 32M --swap-disk 64M --cmdline "quiet upool=2M" "${MODS[@]}" --keep-going --timeout 600 > "$T/apol" 2>&1
+ata_policies() {
+	{
+		for p in lru clock arc clockpro sieve; do echo "policy $p"; echo "exec page-parallel"; done
+		echo "upool"
+	} | $MMK --mem 32M --swap-disk 64M --cmdline "quiet upool=2M" "${MODS[@]}" --keep-going --timeout 600 > "$T/apol" 2>&1
+}
+ata_policies
+# Once, in a clean-clone run, this boot ended right after its first command with
+# nothing more (not reproduced since); a second boot tells that apart from a
+# wrong result, and says so.
+if ! has_text "$T/apol" "user pool check:"; then
+	echo "# the ATA policy boot ended early ($(wc -c < "$T/apol") bytes): booting it again"
+	ata_policies
+fi
 for p in lru clock arc clockpro sieve; do
 	python3 - "$T/apol" "$p" <<'PY' && ok "policy $p: four processes paging at once on ATA keep every byte" || fail "policy $p on ATA" "$(grep -A4 "policy $p" "$T/apol" | head -6)"
 import sys

@@ -8,6 +8,8 @@
  * victim has the smallest (R, counter) pair, R counting as the newest bit;
  * ties go to the first one met by a scan that starts just past the previous
  * victim, so equal pages leave in turn. O(nframes) per victim and per tick.
+ * The scan passes free slots by, so with free slots present the victim is
+ * the smallest among the resident pages, ties broken the same way.
  */
 #include "repl.h"
 #include "mmlib.h"
@@ -101,8 +103,7 @@ static bool aging_older(const struct aging *s, uint32_t a, uint32_t b)
 static uint32_t aging_select_victim(void *state)
 {
 	struct aging *s = state;
-	MM_ASSERT(s->nresident == s->nframes, "aging: victim wanted with %u of %u resident",
-		  s->nresident, s->nframes);
+	MM_ASSERT(s->nresident > 0, "aging: victim wanted with none of %u resident", s->nframes);
 	uint32_t best = REPL_NO_SLOT;
 	for (uint32_t k = 0, i = s->hand; k < s->nframes; k++, i = i + 1 == s->nframes ? 0 : i + 1)
 		if (s->flags[i] && (best == REPL_NO_SLOT || aging_older(s, i, best))) best = i;

@@ -8,6 +8,12 @@
  * page loaded there is the last one the next sweep reaches). This is
  * Second-Chance without moving anything: the same decisions whenever pages
  * are only ever replaced, cheaper per step. O(nframes) worst case per victim.
+ *
+ * A free slot (its page isolated while written back, freed ahead by the
+ * page-out daemon, or released by its owner) is passed by the hand like
+ * an empty place on the dial: nothing to spare and nothing to evict. So
+ * the victim is the first RESIDENT slot from the hand with R clear, and
+ * with every slot resident nothing changes.
  */
 #include "repl.h"
 #include "mmlib.h"
@@ -79,11 +85,11 @@ static void clock_tick(void *state)
 static uint32_t clock_select_victim(void *state)
 {
 	struct clock *s = state;
-	MM_ASSERT(s->nresident == s->nframes, "clock: victim wanted with %u of %u resident",
-		  s->nresident, s->nframes);
+	MM_ASSERT(s->nresident > 0, "clock: victim wanted with none of %u resident", s->nframes);
 	for (;;) { /* ends within two turns: the first clears every R bit */
 		uint32_t at = s->hand;
 		s->hand = at + 1 == s->nframes ? 0 : at + 1;
+		if (!s->bits[at]) continue; /* a free slot */
 		if (s->bits[at] & CLOCK_R) s->bits[at] &= (uint8_t)~CLOCK_R;
 		else return at;
 	}

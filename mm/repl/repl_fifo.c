@@ -6,6 +6,10 @@
  * what makes FIFO subject to Belady's anomaly (more frames, more faults).
  * Every operation is O(1) (an index-linked list, so a page released out of
  * order leaves no hole).
+ *
+ * With free slots present (a victim isolated while it is written back, or
+ * frames freed ahead by the page-out daemon) nothing changes: the queue
+ * holds only resident pages, so the victim is the oldest resident one.
  */
 #include "repl.h"
 #include "mmlib.h"
@@ -70,8 +74,7 @@ static void fifo_tick(void *state)
 static uint32_t fifo_select_victim(void *state)
 {
 	struct fifo *s = state;
-	MM_ASSERT(s->queue.count == s->nframes, "fifo: victim wanted with %u of %u resident",
-		  s->queue.count, s->nframes);
+	MM_ASSERT(s->queue.count > 0, "fifo: victim wanted with none of %u resident", s->nframes);
 	return s->queue.head;
 }
 

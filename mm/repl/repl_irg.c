@@ -24,7 +24,10 @@
  * page in a repl_map), IRG_GHOSTS per frame, oldest forgotten first.
  *
  * The resident pages sit in two indexed binary heaps by predicted arrival
- * (the earliest and the latest on top): O(log n) per reference.
+ * (the earliest and the latest on top): O(log n) per reference. The heaps
+ * hold only resident pages, so with free slots present the rule is the
+ * same over the pages there are (a victim isolated for write-back is
+ * already a ghost; put back by page_in it counts as referenced again).
  */
 #include "repl.h"
 #include "mmlib.h"
@@ -272,7 +275,7 @@ static void irg_tick(void *state)
 static uint32_t irg_select_victim(void *state)
 {
 	struct irg *s = state;
-	MM_ASSERT(s->nresident == s->nframes, "irg: victim wanted with %u of %u resident", s->nresident, s->nframes);
+	MM_ASSERT(s->nresident > 0, "irg: victim wanted with none of %u resident", s->nframes);
 	uint32_t far = s->late.slot[0], overdue = s->early.slot[0];
 	uint64_t now = s->now;
 	if (s->key[far] < now) return overdue; /* every page is overdue: the most overdue */

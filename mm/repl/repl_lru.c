@@ -5,7 +5,9 @@
  * front when it is loaded and whenever a sample finds its accessed bit set
  * (the pool samples the touched page after every reference of a trace, so
  * the order is exact). The victim is the back of the list. Every operation
- * is O(1) (an index-linked list).
+ * is O(1) (an index-linked list). The list holds only resident pages, so
+ * with free slots present the victim is still the least recently used
+ * resident page.
  */
 #include "repl.h"
 #include "mmlib.h"
@@ -73,8 +75,7 @@ static void lru_tick(void *state)
 static uint32_t lru_select_victim(void *state)
 {
 	struct lru *s = state;
-	MM_ASSERT(s->order.count == s->nframes, "lru: victim wanted with %u of %u resident",
-		  s->order.count, s->nframes);
+	MM_ASSERT(s->order.count > 0, "lru: victim wanted with none of %u resident", s->nframes);
 	return s->order.tail;
 }
 

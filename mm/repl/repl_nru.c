@@ -8,7 +8,9 @@
  * sweep (tick); M stays set until the page leaves. The victim is a page of
  * the lowest non-empty class, chosen uniformly at random among that class
  * by a seeded PRNG, so a run is reproducible from its seed.
- * Victim selection is one pass over the slots: O(nframes).
+ * Victim selection is one pass over the slots: O(nframes). Free slots are
+ * in no class, so with free slots present the pick is among the resident
+ * pages only.
  */
 #include "repl.h"
 #include "mmlib.h"
@@ -89,8 +91,7 @@ static void nru_tick(void *state)
 static uint32_t nru_select_victim(void *state)
 {
 	struct nru *s = state;
-	MM_ASSERT(s->nresident == s->nframes, "nru: victim wanted with %u of %u resident",
-		  s->nresident, s->nframes);
+	MM_ASSERT(s->nresident > 0, "nru: victim wanted with none of %u resident", s->nframes);
 	uint32_t count[4] = { 0, 0, 0, 0 };
 	for (uint32_t i = 0; i < s->nframes; i++)
 		if (s->bits[i] & NRU_RESIDENT) count[nru_class(s->bits[i])]++;

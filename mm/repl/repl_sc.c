@@ -7,6 +7,8 @@
  * the back of the queue as if just loaded; the first page found with R clear
  * is the victim. If every page was referenced the search goes round once and
  * degenerates to FIFO. O(1) per reference, O(nframes) worst case per victim.
+ * The queue holds only resident pages, so with free slots present the
+ * search is the same over the pages there are.
  */
 #include "repl.h"
 #include "mmlib.h"
@@ -79,8 +81,7 @@ static void sc_tick(void *state)
 static uint32_t sc_select_victim(void *state)
 {
 	struct sc *s = state;
-	MM_ASSERT(s->queue.count == s->nframes, "sc: victim wanted with %u of %u resident",
-		  s->queue.count, s->nframes);
+	MM_ASSERT(s->queue.count > 0, "sc: victim wanted with none of %u resident", s->nframes);
 	for (;;) {
 		uint32_t oldest = s->queue.head;
 		if (!s->r[oldest]) return oldest;

@@ -12,6 +12,9 @@
  * so pages that survive a pass age in place and new ones are tried first:
  * a "lazy promotion, quick demotion" queue that resists scans with nothing
  * but a reference bit. O(1) per reference; a sweep may pass every page.
+ * The queue holds only resident pages and the hand is always on one of
+ * them (or at the tail), so with free slots present the sweep is the same
+ * over the pages there are.
  */
 #include "repl.h"
 #include "mmlib.h"
@@ -86,8 +89,7 @@ static void sieve_tick(void *state)
 static uint32_t sieve_select_victim(void *state)
 {
 	struct sieve *s = state;
-	MM_ASSERT(s->queue.count == s->nframes, "sieve: victim wanted with %u of %u resident",
-		  s->queue.count, s->nframes);
+	MM_ASSERT(s->queue.count > 0, "sieve: victim wanted with none of %u resident", s->nframes);
 	uint32_t o = s->hand == REPL_NO_SLOT ? s->queue.tail : s->hand;
 	while (s->visited[o]) { /* ends within one turn: every bit passed is cleared */
 		s->visited[o] = 0;

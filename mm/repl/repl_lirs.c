@@ -22,6 +22,14 @@
  * that is remembered in S becomes LIR in the same way; a new one is HIR.
  * Until the LIR set is full every new page is LIR.
  * Every operation is O(1) amortised (pruning removes what was added).
+ *
+ * With every frame resident Q is never empty (the LIR set holds at most
+ * lir_max < nframes pages). With free slots present it may be: victims
+ * taken ahead by the page-out daemon or isolated for write-back, resident
+ * HIR pages released by their owner. Then select_victim refills the HIR
+ * set the way the paper does when a LIR page must give way: the LIR page
+ * at the bottom of S turns resident HIR, goes to Q's end and leaves S
+ * (S is pruned after), and it is the victim.
  */
 #include "repl.h"
 #include "mmlib.h"
@@ -153,14 +161,10 @@ static void to_top(struct lirs *s, uint32_t x)
 	repl_dlist_push_front(&s->s, x);
 }
 
-/* x (resident, on top of S) joins the LIR set; if that overfills it, the
- * LIR page at the bottom of S becomes a resident HIR page at Q's end. */
-static void promote(struct lirs *s, uint32_t x)
+/* The LIR page at the bottom of S becomes a resident HIR page at Q's end
+ * and leaves S (as when promote() overfills the LIR set). */
+static void demote_bottom(struct lirs *s)
 {
-	if (repl_dlist_has(&s->q, x)) repl_dlist_remove(&s->q, x);
-	s->flags[x] |= LIRS_LIR;
-	s->nlir++;
-	if (s->nlir <= s->lir_max) return;
 	prune(s);
 	uint32_t b = s->s.tail;
 	MM_ASSERT(b != REPL_NO_SLOT && is_lir(s, b), "lirs: S bottom %u is not LIR", b);
@@ -169,6 +173,16 @@ static void promote(struct lirs *s, uint32_t x)
 	s->nlir--;
 	repl_dlist_push_back(&s->q, b);
 	prune(s);
+}
+
+/* x (resident, on top of S) joins the LIR set; if that overfills it, the
+ * LIR page at the bottom of S becomes a resident HIR page at Q's end. */
+static void promote(struct lirs *s, uint32_t x)
+{
+	if (repl_dlist_has(&s->q, x)) repl_dlist_remove(&s->q, x);
+	s->flags[x] |= LIRS_LIR;
+	s->nlir++;
+	if (s->nlir > s->lir_max) demote_bottom(s);
 }
 
 static void lirs_page_in(void *state, uint32_t slot, uint64_t page, bool is_write)
@@ -250,9 +264,8 @@ static void lirs_tick(void *state)
 static uint32_t lirs_select_victim(void *state)
 {
 	struct lirs *s = state;
-	uint32_t resident = s->nlir + s->q.count;
-	MM_ASSERT(resident == s->nframes, "lirs: victim wanted with %u of %u resident",
-		  resident, s->nframes);
+	MM_ASSERT(s->nlir + s->q.count > 0, "lirs: victim wanted with none of %u resident", s->nframes);
+	if (s->q.count == 0) demote_bottom(s);
 	return s->slot[s->q.head];
 }
 

@@ -26,6 +26,15 @@
  * next replacement instead of this one. Everything else follows Fig. 4.
  * Pages released by their owner (page_out without select_victim) leave ARC
  * entirely. Ghosts are kept by page in a repl_map; every operation is O(1).
+ *
+ * With free slots present (victims taken ahead by the page-out daemon, or
+ * isolated for write-back) REPLACE may run several times before the next
+ * page_in, each victim becoming a ghost as usual, and one of T1 and T2 may
+ * be empty: REPLACE then takes the LRU page of the other list, as the
+ * paper's own rule does when |T1| = p = c. The page_in that follows uses
+ * the list sizes seen at the last REPLACE; later ones, the sizes they find.
+ * A victim put back after a failed write-back is a ghost hit (it goes to
+ * T2). With every frame resident nothing changes.
  */
 #include "repl.h"
 #include "mmlib.h"
@@ -142,20 +151,20 @@ static void forget_lru(struct arc *s, int list)
 	forget(s, s->l[list].tail);
 }
 
-/* REPLACE of Fig. 4 for a page not in B2: which list gives up its LRU page. */
+/* REPLACE of Fig. 4 for a page not in B2: which list gives up its LRU page
+ * (the other one when the chosen list has no resident page). */
 static int replace_from(const struct arc *s)
 {
 	uint32_t t1 = len(s, ARC_T1);
 	bool take_t1 = t1 >= 1 && ((uint64_t)t1 << 32) > s->p;
-	if (!take_t1 && len(s, ARC_T2) == 0) take_t1 = true; /* p = c = |T1| */
+	if (!take_t1 && len(s, ARC_T2) == 0) take_t1 = true; /* |T1| <= p, T2 empty */
 	return take_t1 ? ARC_T1 : ARC_T2;
 }
 
 static uint32_t arc_select_victim(void *state)
 {
 	struct arc *s = state;
-	MM_ASSERT(len(s, ARC_T1) + len(s, ARC_T2) == s->c, "arc: victim wanted with %u of %u resident",
-		  len(s, ARC_T1) + len(s, ARC_T2), s->c);
+	MM_ASSERT(len(s, ARC_T1) + len(s, ARC_T2) > 0, "arc: victim wanted with none of %u resident", s->c);
 	uint32_t x = s->l[replace_from(s)].tail;
 	s->before.valid = true;
 	s->before.victim = s->slot[x];

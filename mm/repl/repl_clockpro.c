@@ -43,6 +43,15 @@
  * search does not depend on the page being faulted in, so this API runs the
  * paper's sequence exactly: HAND_cold in select_victim, the rest in
  * page_out and page_in. Non-resident pages are found by page in a repl_map.
+ *
+ * With every frame resident there is always a resident cold page: at most
+ * m - 1 pages are hot (a faulted page turns hot only while fewer than
+ * m - m_c are, and promote() rebalances to m - m_c). With free slots present (victims taken ahead by
+ * the page-out daemon or isolated for write-back, cold pages released by
+ * their owner) there may be none, before HAND_cold starts or after it
+ * promotes the last one: then HAND_hot runs once, as it does to rebalance,
+ * and the hot page it turns cold is HAND_cold's to take (its bit is clear
+ * and it is in no test period, so it is the victim and leaves the clock).
  */
 #include "repl.h"
 #include "mmlib.h"
@@ -288,9 +297,9 @@ static void promote(struct clockpro *s, uint32_t x)
 static uint32_t cp_select_victim(void *state)
 {
 	struct clockpro *s = state;
-	MM_ASSERT(s->nhot + s->ncold == s->m, "clockpro: victim wanted with %u of %u resident",
-		  s->nhot + s->ncold, s->m);
+	MM_ASSERT(s->nhot + s->ncold > 0, "clockpro: victim wanted with none of %u resident", s->m);
 	for (;;) {
+		if (s->ncold == 0) run_hand_hot(s); /* only with free slots present */
 		uint32_t x = cold_hand_page(s);
 		if (!has(s, x, CP_REF)) {
 			s->victim = x;

@@ -19,8 +19,18 @@
  * ("outsiders", oldest first). The victim is the leader's oldest outsider;
  * when there is none the frames hold exactly the leader's pages, and the
  * victim is the leader's own choice (the experts must choose without side
- * effects, so asking ahead does not disturb them). Per reference: the
- * experts' own costs, twice.
+ * effects when full, so asking ahead does not disturb them). Per
+ * reference: the experts' own costs, twice.
+ *
+ * With free slots present (victims taken ahead by the page-out daemon or
+ * isolated for write-back, pages released by their owner) the frames may
+ * hold fewer pages than the leader: no outsider, and the leader's own
+ * choice may be a page no frame holds (the daemon's second call finds the
+ * first victim still in the shadow). Then the victim is the least recently
+ * used real page (a recency list over the real slots, which hear the same
+ * references as the shadows). The leader is asked only when its shadow is
+ * full, as it always is when every frame is resident, so nothing changes
+ * then: its choice is resident, every real page being one of its pages.
  */
 #include "repl.h"
 #include "mmlib.h"
@@ -45,12 +55,13 @@ struct shadows {
 	uint32_t nframes, nresident, leader;
 	uint64_t *page;      /* per real slot */
 	uint8_t *used;       /* per real slot */
+	struct repl_dlist recency; /* the used real slots, most recently used first */
 	struct repl_map map; /* page -> real slot */
 	struct shadow sh[REPL_SHADOW_EXPERTS];
 };
 
 struct shadows_layout {
-	size_t page, used, map, end;
+	size_t page, used, map, r_next, r_prev, end;
 	size_t state[REPL_SHADOW_EXPERTS], vpage[REPL_SHADOW_EXPERTS], smap[REPL_SHADOW_EXPERTS];
 	size_t out_next[REPL_SHADOW_EXPERTS], out_prev[REPL_SHADOW_EXPERTS];
 };
@@ -62,6 +73,8 @@ static void shadows_layout(const struct repl_shadow_cfg *c, uint32_t n, struct s
 	l->page = mm_take(&end, (size_t)n * 8);
 	l->used = mm_take(&end, n);
 	l->map = mm_take(&end, repl_map_bytes(n));
+	l->r_next = mm_take(&end, (size_t)n * 4);
+	l->r_prev = mm_take(&end, (size_t)n * 4);
 	for (uint32_t e = 0; e < REPL_SHADOW_EXPERTS; e++) {
 		l->state[e] = mm_take(&end, c->expert[e]->state_size(n));
 		l->vpage[e] = mm_take(&end, (size_t)n * 8);
@@ -94,6 +107,7 @@ int repl_shadow_init(void *state, const struct repl_shadow_cfg *c, uint32_t n, u
 	s->used = (uint8_t *)(base + l.used);
 	for (uint32_t i = 0; i < n; i++) s->used[i] = 0;
 	repl_map_init(&s->map, base + l.map, n);
+	repl_dlist_init(&s->recency, (uint32_t *)(base + l.r_next), (uint32_t *)(base + l.r_prev), n);
 	for (uint32_t e = 0; e < REPL_SHADOW_EXPERTS; e++) {
 		struct shadow *sh = &s->sh[e];
 		sh->ops = c->expert[e];
@@ -160,6 +174,7 @@ void repl_shadow_page_in(void *state, uint32_t slot, uint64_t page, bool is_writ
 	s->page[slot] = page;
 	s->nresident++;
 	repl_map_put(&s->map, page, slot);
+	repl_dlist_push_front(&s->recency, slot);
 	shadows_access(s, page, is_write);
 }
 
@@ -170,6 +185,7 @@ void repl_shadow_page_out(void *state, uint32_t slot)
 	for (uint32_t e = 0; e < REPL_SHADOW_EXPERTS; e++)
 		if (repl_dlist_has(&s->sh[e].out, slot)) repl_dlist_remove(&s->sh[e].out, slot);
 	repl_map_del(&s->map, s->page[slot]);
+	repl_dlist_remove(&s->recency, slot);
 	s->used[slot] = 0;
 	s->nresident--;
 }
@@ -178,7 +194,10 @@ void repl_shadow_referenced(void *state, uint32_t slot, bool accessed, bool dirt
 {
 	struct shadows *s = state;
 	MM_ASSERT(slot < s->nframes && s->used[slot], "%s: referenced(%u)", s->cfg->name, slot);
-	if (accessed) shadows_access(s, s->page[slot], dirty);
+	if (!accessed) return;
+	repl_dlist_remove(&s->recency, slot);
+	repl_dlist_push_front(&s->recency, slot);
+	shadows_access(s, s->page[slot], dirty);
 }
 
 void repl_shadow_tick(void *state)
@@ -190,16 +209,19 @@ void repl_shadow_tick(void *state)
 uint32_t repl_shadow_select_victim(void *state)
 {
 	struct shadows *s = state;
-	MM_ASSERT(s->nresident == s->nframes, "%s: victim wanted with %u of %u resident", s->cfg->name,
-		  s->nresident, s->nframes);
+	MM_ASSERT(s->nresident > 0, "%s: victim wanted with none of %u resident", s->cfg->name, s->nframes);
 	struct shadow *lead = &s->sh[s->leader];
 	if (lead->out.count) return lead->out.head;
-	/* The frames hold exactly the leader's pages: take its choice. */
-	uint32_t v = lead->ops->select_victim(lead->state);
-	uint32_t real = repl_map_get(&s->map, lead->vpage[v]);
-	MM_ASSERT(real != REPL_MAP_NONE, "%s: %s's victim page %llu is not resident", s->cfg->name, lead->ops->name,
-		  (unsigned long long)lead->vpage[v]);
-	return real;
+	/* Every real page is one of the leader's: take its choice if a frame
+	 * holds it (always, when every frame is resident). */
+	if (lead->nused == s->nframes) {
+		uint32_t v = lead->ops->select_victim(lead->state);
+		uint32_t real = repl_map_get(&s->map, lead->vpage[v]);
+		if (real != REPL_MAP_NONE) return real;
+		MM_ASSERT(s->nresident < s->nframes, "%s: %s's victim page %llu is not resident", s->cfg->name,
+			  lead->ops->name, (unsigned long long)lead->vpage[v]);
+	}
+	return s->recency.tail;
 }
 
 bool repl_shadow_tracks(const void *state, uint32_t slot)
@@ -243,6 +265,11 @@ int repl_shadow_check(const void *state, struct mm_sink *err)
 	}
 	if (n != s->nresident || n != s->map.count)
 		return mm_bad(err, "%s: %u used slots, count %u, map %u", s->cfg->name, n, s->nresident, s->map.count);
+	if ((e = repl_dlist_check(&s->recency, s->nframes, "shadow recency list", err))) return e;
+	for (uint32_t i = 0; i < s->nframes; i++)
+		if (repl_dlist_has(&s->recency, i) != (s->used[i] != 0))
+			return mm_bad(err, "%s: slot %u used %u, on the recency list %d", s->cfg->name, i, s->used[i],
+				      repl_dlist_has(&s->recency, i));
 	if (s->leader >= REPL_SHADOW_EXPERTS) return mm_bad(err, "%s: leader %u", s->cfg->name, s->leader);
 	for (uint32_t x = 0; x < REPL_SHADOW_EXPERTS; x++)
 		if ((e = check_shadow(s, &s->sh[x], err))) return e;

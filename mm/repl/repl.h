@@ -19,11 +19,21 @@
  *                                   already cleared A in the page table.
  *   tick()                          a periodic sweep (NRU clears R, aging
  *                                   shifts its counters)
- *   select_victim() -> slot         only called when every slot is resident;
+ *   select_victim() -> slot         called whenever at least one slot is
+ *                                   resident (free slots may be present);
  *                                   must return a resident slot. It may update
  *                                   the policy's own state (a clock hand moves,
  *                                   second chances are given) but the slot
- *                                   stays resident until page_out.
+ *                                   stays resident until page_out. It may be
+ *                                   called several times in a row with a
+ *                                   page_out of each slot returned in between
+ *                                   and no page_in (the page-out daemon frees
+ *                                   frames ahead of need; a victim is put out
+ *                                   before its write-back, and a failed one
+ *                                   comes back by page_in(slot, page, false)).
+ *                                   With every slot resident it decides as
+ *                                   the policy's algorithm does; with free
+ *                                   slots, as its file says.
  *   page_out(slot)                  slot no longer holds a page (evicted, or
  *                                   released by its owner); any slot may go.
  *
@@ -35,7 +45,7 @@
  * (OPT) says so with needs_future and receives it through set_future().
  *
  * Calling page_in on a resident slot, page_out on a free one, or
- * select_victim with a free slot present is a bug and panics (MM_ASSERT).
+ * select_victim with no slot resident is a bug and panics (MM_ASSERT).
  */
 #ifndef MM_REPL_H
 #define MM_REPL_H

@@ -2,8 +2,9 @@
  * repl_drive.h - drive one replacement policy directly, the way mm/pool.c
  * does (lowest free slot first; when full select_victim, page_out, then
  * page_in; a hit is referenced(slot, A=1)), and report what it did, for
- * hand-worked tests of single policies. Pages are small numbers; lookups
- * are linear (the tests use up to 1024 frames).
+ * hand-worked tests of single policies; drive_evict frees a frame ahead of
+ * need, as the page-out daemon does. Pages are small numbers; lookups are
+ * linear (the tests use up to 1024 frames).
  */
 #ifndef REPL_DRIVE_H
 #define REPL_DRIVE_H
@@ -66,6 +67,29 @@ static inline uint64_t drive_ref(struct repl_drive *d, uint64_t page)
 	d->page[s] = page;
 	d->ops->page_in(d->state, (uint32_t)s, page, false);
 	return gone;
+}
+
+/* The page-out daemon's step: select_victim and page_out with no page_in
+ * after (the frame stays free). Returns the page evicted, or
+ * DRIVE_NOT_RESIDENT if the policy named a free slot (left alone). */
+#define DRIVE_NOT_RESIDENT ((uint64_t)-3)
+static inline uint64_t drive_evict(struct repl_drive *d)
+{
+	uint32_t s = d->ops->select_victim(d->state);
+	if (s >= d->n || !d->used[s]) return DRIVE_NOT_RESIDENT;
+	d->ops->page_out(d->state, s);
+	d->used[s] = false;
+	return d->page[s];
+}
+
+/* Page page comes back into the free slot it left (a failed write-back):
+ * page_in(slot, page, false), as if loaded. */
+static inline void drive_put_back(struct repl_drive *d, uint32_t slot, uint64_t page)
+{
+	if (slot >= d->n || d->used[slot]) abort();
+	d->used[slot] = true;
+	d->page[slot] = page;
+	d->ops->page_in(d->state, slot, page, false);
 }
 
 /* Run refs[0..n) and store what each did in out[] (DRIVE_* or a page). */

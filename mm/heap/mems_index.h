@@ -64,10 +64,12 @@ enum mems_kind {
  * and moves move it whole, with no loop that ends at an unpredictable
  * place. Offsets past the node's length are MEMS_OFF_NONE. */
 #define MEMS_BLOCK 32u
+/* Up to two blocks (MEMS_INLINE_SEGS segments) the same is done twice. */
+#define MEMS_BLOCK2 (2u * MEMS_BLOCK)
 #define MEMS_OFF_NONE 0x7fffffffu
 /* Offset slots beyond a capacity: the length, and room for a block move
- * that starts two slots on. */
-#define MEMS_OFF_PAD 4u
+ * that starts up to MEMS_INLINE_SEGS + 2 slots on. */
+#define MEMS_OFF_PAD (MEMS_BLOCK + 4u)
 
 /* One segment of a node in tree mode: a PROCESS (allocated) or HOLE (free)
  * range, in the sub-chain and in the node's AVL tree. */
@@ -208,6 +210,51 @@ static inline uint32_t mems_max16(const uint32_t *g)
 	return (uint32_t)(m01 > m23 ? m01 : m23);
 }
 
+/* Bit j set for each lane j of a comparison (lanes 0 or -1). */
+typedef float mems_f32x4 __attribute__((vector_size(16)));
+static inline unsigned mems_lane_bits(mems_i32x4 c)
+{
+#if defined(__SSE2__)
+	return (unsigned)__builtin_ia32_movmskps((mems_f32x4)c);
+#else
+	return (unsigned)((c[0] & 1) | (c[1] & 2) | (c[2] & 4) | (c[3] & 8));
+#endif
+}
+
+/* Bit j set for each j in 0..MEMS_BLOCK-1 whose segment o[j]..o[j+1] is at
+ * least x long (x in 1..2^31-1; NONE past the length gives 0 or a length
+ * that the hole bits rule out). */
+static inline uint32_t mems_block_fit_mask(const uint32_t *o, uint32_t x)
+{
+	const mems_s32x4u *a = (const mems_s32x4u *)o, *b = (const mems_s32x4u *)(o + 1);
+	const int32_t y = (int32_t)x - 1;
+	const mems_i32x4 ys = { y, y, y, y };
+	uint32_t mask = 0;
+#pragma GCC unroll 8
+	for (unsigned q = 0; q < MEMS_BLOCK / 4; q++)
+		mask |= (uint32_t)mems_lane_bits((b[q] - a[q]) > ys) << (4 * q);
+	return mask;
+}
+
+/* The longest of the segments j in 0..MEMS_BLOCK-1 of o whose bit is set in
+ * bits (0 if none). */
+static inline uint32_t mems_block_max_len(const uint32_t *o, uint32_t bits)
+{
+	const mems_s32x4u *a = (const mems_s32x4u *)o, *b = (const mems_s32x4u *)(o + 1);
+	const mems_u32x4 w = { 1, 2, 4, 8 };
+	const int32_t h = (int32_t)bits;
+	const mems_i32x4 hs = { h, h, h, h }, zero = { 0, 0, 0, 0 };
+	mems_i32x4 mx = zero;
+#pragma GCC unroll 8
+	for (unsigned q = 0; q < MEMS_BLOCK / 4; q++) {
+		mems_i32x4 in = (hs & (mems_i32x4)(w << (4 * q))) != zero;
+		mems_i32x4 len = (b[q] - a[q]) & in;
+		mems_max_x4(&mx, &len);
+	}
+	int32_t m01 = mx[0] > mx[1] ? mx[0] : mx[1], m23 = mx[2] > mx[3] ? mx[2] : mx[3];
+	return (uint32_t)(m01 > m23 ? m01 : m23);
+}
+
 /* The segment holding offset off (< the node's length): the last offset
  * <= off. Up to MEMS_BLOCK segments a count of the offsets after the first
  * that are <= off, over the whole block at once (NONE is above every
@@ -217,6 +264,7 @@ static inline unsigned mems_arr_floor(const struct mems_node *n, size_t off)
 	const uint32_t *o = n->off;
 	uint32_t x = (uint32_t)off;
 	if (n->nsegs <= MEMS_BLOCK) return mems_block_count_le(o + 1, x);
+	if (n->nsegs <= MEMS_BLOCK2) return mems_block_count_le(o + 1, x) + mems_block_count_le(o + 1 + MEMS_BLOCK, x);
 	unsigned base = 0, len = n->nsegs;
 	while (len > 1) {
 		unsigned half = len / 2;
@@ -241,10 +289,35 @@ static inline size_t mems_arr_max_after(const struct mems_node *n, unsigned i)
 	}
 }
 
+/* The largest hole of a node of at most MEMS_BLOCK2 segments but hole i
+ * (0 if none): a vector compare over its blocks. */
+static inline size_t mems_arr_block_max_but(const struct mems_node *n, unsigned i)
+{
+	uint64_t h = n->holes[0] & ~(1ull << i);
+	uint32_t m = mems_block_max_len(n->off, (uint32_t)h);
+	if (n->nsegs > MEMS_BLOCK) {
+		uint32_t m2 = mems_block_max_len(n->off + MEMS_BLOCK, (uint32_t)(h >> 32));
+		m = m2 > m ? m2 : m;
+	}
+	return m;
+}
+
 /* The first hole of at least nbytes (n->maxhole says there is one), and in
- * *before the largest of the holes before it (0 if none). */
+ * *before the largest of the holes before it (0 if none; up to
+ * MEMS_BLOCK2 segments always 0: mems_arr_use does not need it there).
+ * Up to MEMS_BLOCK2 segments the lengths of a block are compared with
+ * nbytes at once and the first hole among those long enough taken, so
+ * the choice is no branch; beyond that a walk over the hole bits. */
 static inline unsigned mems_arr_first_fit(const struct mems_node *n, size_t nbytes, size_t *before)
 {
+	if (n->nsegs <= MEMS_BLOCK2) {
+		uint32_t x = (uint32_t)nbytes; /* below a hole's length: below 2^31 */
+		uint64_t fit = mems_block_fit_mask(n->off, x);
+		if (n->nsegs > MEMS_BLOCK) fit |= (uint64_t)mems_block_fit_mask(n->off + MEMS_BLOCK, x) << 32;
+		fit &= n->holes[0]; /* not 0: maxhole >= nbytes */
+		*before = 0;
+		return mems_ctz64(fit);
+	}
 	size_t m = 0;
 	for (unsigned w = 0;; w++)
 		for (uint64_t h = n->holes[w]; h; h &= h - 1) {
@@ -282,13 +355,17 @@ void mems_arr_cut_slow(struct mems_node *n, unsigned from, unsigned d);
 static inline void mems_arr_cut(struct mems_node *n, unsigned from, unsigned d)
 {
 	unsigned k = n->nsegs;
-	if (k > MEMS_BLOCK) {
+	if (k > MEMS_BLOCK2) {
 		mems_arr_cut_slow(n, from, d);
 		return;
 	}
-	/* the whole block at once: NONE moves down behind the length */
+	/* a whole block at once (two if the offsets from from to the length
+	 * span more than one; the lower first, which the upper's loads do not
+	 * overlap): NONE moves down behind the length */
 	mems_move_block(n->off + from, n->off + from + d);
-	uint64_t h = n->holes[0], low = (1ull << from) - 1;
+	if (k - from >= MEMS_BLOCK)
+		mems_move_block(n->off + from + MEMS_BLOCK, n->off + from + d + MEMS_BLOCK);
+	uint64_t h = n->holes[0], low = mems_bits_below(from);
 	n->holes[0] = (h & low) | ((h >> d) & ~low);
 	n->nsegs = k - d;
 }
@@ -299,10 +376,13 @@ void mems_arr_open_slow(struct mems_node *n, unsigned at, uint32_t v, bool hole)
 static inline void mems_arr_open(struct mems_node *n, unsigned at, uint32_t v, bool hole)
 {
 	unsigned k = n->nsegs;
-	if (k >= MEMS_BLOCK) {
+	if (k >= MEMS_BLOCK2) {
 		mems_arr_open_slow(n, at, v, hole);
 		return;
 	}
+	/* the upper block first, whose stores the lower's loads do not overlap */
+	if (k - at >= MEMS_BLOCK)
+		mems_move_block(n->off + at + 1 + MEMS_BLOCK, n->off + at + MEMS_BLOCK);
 	mems_move_block(n->off + at + 1, n->off + at);
 	n->off[at] = v;
 	uint64_t h = n->holes[0], low = (1ull << at) - 1;
@@ -318,11 +398,17 @@ static inline void mems_arr_use(struct mems_node *n, unsigned i, size_t nbytes, 
 {
 	size_t len = mems_arr_len(n, i);
 	if (len == n->maxhole) {
-		/* it was the largest: the largest now is the larger of the
-		 * holes before it, what remains of it, and the holes after it */
-		size_t after = mems_arr_max_after(n, i), rest = len - nbytes;
-		size_t m = before > rest ? before : rest;
-		n->maxhole = m > after ? m : after;
+		/* it was the largest: the largest now is the larger of what
+		 * remains of it and the other holes (those before it and
+		 * those after it) */
+		size_t rest = len - nbytes, m;
+		if (n->nsegs <= MEMS_BLOCK2) {
+			m = mems_arr_block_max_but(n, i);
+		} else {
+			size_t after = mems_arr_max_after(n, i);
+			m = before > after ? before : after;
+		}
+		n->maxhole = m > rest ? m : rest;
 	}
 	n->holes[i / 64] ^= 1ull << (i % 64); /* segment i is PROCESS */
 	if (len > nbytes) mems_arr_open(n, i + 1, n->off[i] + (uint32_t)nbytes, true);

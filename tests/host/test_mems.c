@@ -1100,6 +1100,84 @@ HTEST(mems_against_list_baseline)
 	}
 }
 
+HTEST(mems_bench_workload_against_list)
+{
+	/* The benchmark's workload (tests/host/bin/mems_bench.c): N live
+	 * blocks of 8..511 bytes, one in 32 up to 8 KiB, then rounds of "free
+	 * a random one, malloc a random size" for N = 10 and 1000. Every
+	 * address must be the list baseline's, and so must the stats text;
+	 * the index is checked as it goes. */
+	static const int lives[] = { 10, 1000 };
+	for (int c = 0; c < 2; c++) {
+		struct twin t;
+		twin_init(&t);
+		struct mm_rng r;
+		mm_rng_seed(&r, 4242u + (uint32_t)c);
+		enum { MAXLIVE = 1000 };
+		static uint64_t live[MAXLIVE];
+		int n = lives[c];
+		for (int op = -n; op < 20000; op++) {
+			size_t sz = mm_rng_below(&r, 32) ? 8 + mm_rng_below(&r, 504) : 8 + mm_rng_below(&r, 8185);
+			int k = op < 0 ? op + n : (int)mm_rng_below(&r, (uint32_t)n);
+			if (op >= 0) {
+				ASSERT_EQ(mems_free(&t.m, live[k]), 0);
+				ASSERT_EQ(mems_list_free(&t.l, live[k]), 0);
+			}
+			live[k] = mems_malloc(&t.m, sz);
+			ASSERT_EQ(live[k], mems_list_malloc(&t.l, sz));
+			if (op % 2000 == 1999) {
+				ASSERT_EQ(check_quiet(&t.m), 0);
+				ASSERT_TRUE(twin_same(&t));
+			}
+		}
+		ASSERT_TRUE(twin_same(&t));
+		twin_done(&t);
+	}
+}
+
+HTEST(mems_node_of_32_to_64_segments)
+{
+	/* One node kept between about 25 and 80 segments, where first fit,
+	 * the look-up of an offset and the moves of a split or a merge work
+	 * on one block of offsets, then two, then (past 64, the arrays in a
+	 * block of their own) the walk and memmove, and back: each call
+	 * against the list baseline, the index checked after every one. */
+	struct twin t;
+	twin_init(&t);
+	struct mm_rng r;
+	mm_rng_seed(&r, 3264);
+	ASSERT_EQ(mems_malloc(&t.m, 16 * 4096), 1000); /* one node of 16 pages */
+	ASSERT_EQ(mems_list_malloc(&t.l, 16 * 4096), 1000);
+	ASSERT_EQ(mems_free(&t.m, 1000), 0);
+	ASSERT_EQ(mems_list_free(&t.l, 1000), 0);
+	enum { MAXLIVE = 64 };
+	uint64_t live[MAXLIVE];
+	int nlive = 0;
+	for (int op = 0; op < 6000; op++) {
+		/* grow towards 40 live blocks (about 80 segments), shrink
+		 * towards 12 (about 25), turn by turn */
+		int target = (op / 500) % 2 ? 12 : 40;
+		bool grow = nlive < target ? mm_rng_below(&r, 4) != 0 : mm_rng_below(&r, 4) == 0;
+		if ((grow && nlive < MAXLIVE) || !nlive) {
+			size_t sz = 1 + mm_rng_below(&r, mm_rng_below(&r, 8) ? 300 : 3000);
+			uint64_t a = mems_malloc(&t.m, sz);
+			ASSERT_EQ(a, mems_list_malloc(&t.l, sz));
+			live[nlive++] = a;
+		} else {
+			int k = (int)mm_rng_below(&r, (uint32_t)nlive);
+			ASSERT_EQ(mems_free(&t.m, live[k]), 0);
+			ASSERT_EQ(mems_list_free(&t.l, live[k]), 0);
+			live[k] = live[--nlive];
+		}
+		ASSERT_EQ(check_quiet(&t.m), 0);
+		uint64_t v = 1000 + mm_rng_below(&r, 16 * 4096);
+		ASSERT_TRUE(mems_get(&t.m, v) == mems_list_get(&t.l, v));
+		if (op % 500 == 499) ASSERT_TRUE(twin_same(&t));
+	}
+	ASSERT_TRUE(twin_same(&t));
+	twin_done(&t);
+}
+
 HTEST(mems_first_fit_across_many_nodes)
 {
 	/* Requests of 96..4095 bytes (first those that leave one-page nodes with

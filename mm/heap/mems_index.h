@@ -18,11 +18,13 @@
  *     Up to MEMS_INLINE_SEGS segments (most nodes) the arrays sit inside
  *     the node, so a node, its figures and its offsets share two or three
  *     cache lines; beyond that they move to a block of their own from the
- *     metadata allocator, which doubles as the node needs. The segment at
- *     an offset is a count of the offsets not above it (a few vector
- *     compares) or a binary search; the first hole that fits is a walk
- *     over the set bits; a split or a merge moves the offsets after it by
- *     one or two slots (a small node moves a whole block of them at once).
+ *     metadata allocator, which doubles as the node needs. Up to 64
+ *     segments the segment at an offset is a count of the offsets not
+ *     above it, the first hole that fits the first set bit of a compare of
+ *     every length with the request (vector compares over one or two
+ *     blocks of offsets), and a split or a merge moves one or two whole
+ *     blocks one or two slots; beyond that a binary search, a walk over
+ *     the hole bits and a memmove of the offsets after the change.
  *   - tree mode (a node of more than MEMS_ARRAY_MAX_SEGS segments, or of
  *     more bytes than 31-bit offsets reach): a record per segment (struct
  *     mems_seg), linked both ways in address order, and the records

@@ -89,6 +89,7 @@ enum mm_err {
 	MM_EIO = 7,     /* a device failed */
 	MM_E2BIG = 8,   /* an argument list or request is larger than its limit */
 	MM_ENOEXEC = 9, /* not an executable this kernel can run (bad ELF file) */
+	MM_EAGAIN = 10, /* busy for now (e.g. every frame in transit): try again */
 };
 
 const char *mm_strerror(int err);

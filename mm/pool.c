@@ -6,12 +6,18 @@
  * (a hint remembers that no slot below it is free), or the policy's victim,
  * which the backend evicts before the new page is loaded into its slot.
  * Resident pages are found through an open-addressing page -> slot hash
- * (repl_map) sized for N entries, so a lookup is O(1) on average.
+ * (repl_map) sized for N entries, so a lookup is O(1) on average. A slot
+ * is free, used (resident, known to the policy and the hash) or busy: its
+ * page is in transit (being written out or read in) and nobody else may
+ * take the slot, while the policy and the hash no longer (or not yet)
+ * know it.
  */
 #include "pool.h"
 #include "mmlib.h"
 #include "mm_env.h"
 #include "check.h"
+
+enum { SLOT_FREE, SLOT_USED, SLOT_BUSY }; /* slot_used[]: busy = its page is in transit */
 
 static bool backend_ok(const struct pool_backend *b)
 {
@@ -118,47 +124,83 @@ int pool_lookup(const struct pool *p, uint64_t page)
 
 uint64_t pool_slot_page(const struct pool *p, uint32_t slot)
 {
-	MM_ASSERT(slot < p->cfg.nframes && p->slot_used[slot], "pool: slot %u holds no page", slot);
+	MM_ASSERT(slot < p->cfg.nframes && p->slot_used[slot] == SLOT_USED, "pool: slot %u holds no page", slot);
 	return p->slot_page[slot];
 }
 
 bool pool_slot_used(const struct pool *p, uint32_t slot)
 {
-	return slot < p->cfg.nframes && p->slot_used[slot];
+	return slot < p->cfg.nframes && p->slot_used[slot] == SLOT_USED;
 }
 
 static uint32_t lowest_free_slot(struct pool *p)
 {
-	if (p->nresident == p->cfg.nframes) return REPL_NO_SLOT;
+	if (p->nresident + p->nbusy == p->cfg.nframes) return REPL_NO_SLOT;
 	uint32_t s = p->free_hint;
-	while (p->slot_used[s]) s++;
+	while (p->slot_used[s] != SLOT_FREE) s++;
 	p->free_hint = s;
 	return s;
 }
 
-/* Forget the page of a used slot (the backend has already let it go). */
-static void vacate(struct pool *p, uint32_t slot)
+static void set_free(struct pool *p, uint32_t slot)
 {
-	repl_map_del(&p->map, p->slot_page[slot]);
-	p->slot_used[slot] = 0;
-	p->nresident--;
-	p->policy.ops->page_out(p->policy.state, slot);
+	p->slot_used[slot] = SLOT_FREE;
 	if (slot < p->free_hint) p->free_hint = slot;
 }
 
-/* Make room: ask the policy for a victim and evict it. Returns its slot or
- * a negative backend error. */
-static int evict_victim(struct pool *p)
+/* A busy slot gets its page: resident from now on. */
+static void settle(struct pool *p, uint32_t slot, uint64_t page, bool is_write)
 {
+	p->slot_page[slot] = page;
+	p->slot_used[slot] = SLOT_USED;
+	p->nbusy--;
+	p->nresident++;
+	int err = repl_map_put(&p->map, page, slot);
+	MM_ASSERT(err == 0, "pool: page map full with %u of %u resident", p->nresident, p->cfg.nframes);
+	p->policy.ops->page_in(p->policy.state, slot, page, is_write);
+}
+
+int pool_evict_begin(struct pool *p, uint64_t *page)
+{
+	if (p->nresident == 0) return p->nbusy ? -MM_EAGAIN : -MM_ENOENT;
 	uint32_t v = p->policy.ops->select_victim(p->policy.state);
-	MM_ASSERT(v < p->cfg.nframes && p->slot_used[v], "pool: policy %s chose slot %u, not resident",
+	MM_ASSERT(v < p->cfg.nframes && p->slot_used[v] == SLOT_USED, "pool: policy %s chose slot %u, not resident",
 		  p->policy.ops->name, v);
-	int wrote = p->backend.evict(p->backend.ctx, v, p->slot_page[v]);
-	if (wrote < 0) return wrote;
+	*page = p->slot_page[v];
+	repl_map_del(&p->map, *page);
+	p->slot_used[v] = SLOT_BUSY;
+	p->nresident--;
+	p->nbusy++;
+	p->policy.ops->page_out(p->policy.state, v);
+	if (v == p->fresh_slot) p->fresh_slot = REPL_NO_SLOT;
+	return (int)v;
+}
+
+void pool_evict_end(struct pool *p, uint32_t slot, uint64_t page, int wrote, bool keep_slot)
+{
+	MM_ASSERT(slot < p->cfg.nframes && p->slot_used[slot] == SLOT_BUSY, "pool: slot %u is not being evicted", slot);
+	if (wrote < 0) { /* the page stays: back as if just loaded */
+		settle(p, slot, page, false);
+		return;
+	}
 	p->stats.evictions++;
 	p->stats.writebacks += wrote ? 1u : 0u;
-	vacate(p, v);
-	return (int)v;
+	if (keep_slot) return; /* the fault that evicted loads into it */
+	p->stats.reclaims++;
+	p->nbusy--;
+	set_free(p, slot);
+}
+
+/* Make room for a fault: the policy's victim, evicted. Returns its slot,
+ * still busy, or a negative error (the victim then stays resident). */
+static int evict_victim(struct pool *p)
+{
+	uint64_t victim;
+	int v = pool_evict_begin(p, &victim);
+	if (v < 0) return v;
+	int wrote = p->backend.evict(p->backend.ctx, (uint32_t)v, victim);
+	pool_evict_end(p, (uint32_t)v, victim, wrote, true);
+	return wrote < 0 ? wrote : v;
 }
 
 int pool_fault(struct pool *p, uint64_t page, bool is_write)
@@ -170,16 +212,18 @@ int pool_fault(struct pool *p, uint64_t page, bool is_write)
 		int v = evict_victim(p);
 		if (v < 0) return v;
 		slot = (uint32_t)v;
+	} else {
+		p->slot_used[slot] = SLOT_BUSY;
+		p->nbusy++;
 	}
 	int read = p->backend.load(p->backend.ctx, slot, page, is_write);
-	if (read < 0) return read;
+	if (read < 0) {
+		p->nbusy--;
+		set_free(p, slot);
+		return read;
+	}
 	p->stats.swapins += read ? 1u : 0u;
-	p->slot_page[slot] = page;
-	p->slot_used[slot] = 1;
-	p->nresident++;
-	int err = repl_map_put(&p->map, page, slot);
-	MM_ASSERT(err == 0, "pool: page map full with %u of %u resident", p->nresident, p->cfg.nframes);
-	p->policy.ops->page_in(p->policy.state, slot, page, is_write);
+	settle(p, slot, page, is_write);
 	p->fresh_slot = slot;
 	p->stats.faults++;
 	return (int)slot;
@@ -231,7 +275,7 @@ int pool_replay(struct pool *p, const struct trace_ref *refs, size_t n)
 void pool_tick(struct pool *p)
 {
 	for (uint32_t s = 0; s < p->cfg.nframes; s++) {
-		if (!p->slot_used[s]) continue;
+		if (p->slot_used[s] != SLOT_USED) continue; /* (a busy slot's page is in transit) */
 		unsigned ad = p->backend.harvest(p->backend.ctx, s);
 		if (ad & POOL_ACCESSED) p->policy.ops->referenced(p->policy.state, s, true, ad & POOL_DIRTY);
 	}
@@ -248,7 +292,7 @@ int pool_set_policy(struct pool *p, const struct repl_ops *ops)
 	p->policy = fresh;
 	p->cfg.policy = ops;
 	for (uint32_t s = 0; s < p->cfg.nframes; s++)
-		if (p->slot_used[s]) ops->page_in(fresh.state, s, p->slot_page[s], false);
+		if (p->slot_used[s] == SLOT_USED) ops->page_in(fresh.state, s, p->slot_page[s], false);
 	return 0;
 }
 
@@ -257,35 +301,41 @@ int pool_release(struct pool *p, uint64_t page)
 	uint32_t slot = repl_map_get(&p->map, page);
 	if (slot == REPL_MAP_NONE) return -MM_ENOENT;
 	if (slot == p->fresh_slot) p->fresh_slot = REPL_NO_SLOT;
-	vacate(p, slot);
+	repl_map_del(&p->map, page);
+	p->nresident--;
+	set_free(p, slot);
+	p->policy.ops->page_out(p->policy.state, slot);
 	return 0;
 }
 
 int pool_check(const struct pool *p, struct mm_sink *err)
 {
-	uint32_t n = p->cfg.nframes, used = 0;
+	uint32_t n = p->cfg.nframes, used = 0, busy = 0;
 	int e = repl_map_check(&p->map, err);
 	if (e) return e;
 	for (uint32_t s = 0; s < n; s++) {
+		uint8_t st = p->slot_used[s];
 		bool tracked = p->policy.ops->tracks(p->policy.state, s);
-		if (p->slot_used[s] > 1) return mm_bad(err, "pool: slot %u used flag %u", s, p->slot_used[s]);
-		if (tracked != (bool)p->slot_used[s])
-			return mm_bad(err, "pool: slot %u used %u but policy %s says %d", s,
-					p->slot_used[s], p->policy.ops->name, tracked);
-		if (!p->slot_used[s]) {
-			if (s < p->free_hint) return mm_bad(err, "pool: free slot %u below hint %u", s, p->free_hint);
-			continue;
-		}
+		if (st > SLOT_BUSY) return mm_bad(err, "pool: slot %u state %u", s, st);
+		if (tracked != (st == SLOT_USED))
+			return mm_bad(err, "pool: slot %u state %u but policy %s says %d", s, st,
+					p->policy.ops->name, tracked);
+		if (st == SLOT_FREE && s < p->free_hint)
+			return mm_bad(err, "pool: free slot %u below hint %u", s, p->free_hint);
+		busy += st == SLOT_BUSY;
+		if (st != SLOT_USED) continue;
 		used++;
 		if (repl_map_get(&p->map, p->slot_page[s]) != s)
 			return mm_bad(err, "pool: page %llu of slot %u not mapped to it",
 					(unsigned long long)p->slot_page[s], s);
 	}
-	if (used != p->nresident || used != p->map.count)
-		return mm_bad(err, "pool: %u used slots, count %u, map %u", used, p->nresident, p->map.count);
-	if (p->stats.writebacks > p->stats.evictions)
-		return mm_bad(err, "pool: %llu writebacks but %llu evictions",
-				(unsigned long long)p->stats.writebacks, (unsigned long long)p->stats.evictions);
+	if (used != p->nresident || used != p->map.count || busy != p->nbusy)
+		return mm_bad(err, "pool: %u used slots, count %u, map %u; %u busy, count %u", used, p->nresident,
+				p->map.count, busy, p->nbusy);
+	if (p->stats.writebacks > p->stats.evictions || p->stats.reclaims > p->stats.evictions)
+		return mm_bad(err, "pool: %llu writebacks, %llu reclaims but %llu evictions",
+				(unsigned long long)p->stats.writebacks, (unsigned long long)p->stats.reclaims,
+				(unsigned long long)p->stats.evictions);
 	return p->policy.ops->check(p->policy.state, err);
 }
 

@@ -13,19 +13,28 @@
  * implements it):
  *
  *   pool_fault(pool, P, w)                    page P not resident
- *     1. slot = lowest-numbered free slot; if there is none:
+ *     1. slot = lowest-numbered free slot, now busy; if there is none:
  *          v = policy.select_victim()         (a resident slot)
+ *          policy.page_out(v)                 (v is busy: in transit)
  *          backend.evict(v, page of v)        (unmap; write back if needed)
  *          evictions++, writebacks += wrote
- *          policy.page_out(v)
  *          slot = v
  *     2. backend.load(slot, P, w)            (zero-fill or swap in)
  *        swapins += read
- *     3. policy.page_in(slot, P, w)
+ *     3. policy.page_in(slot, P, w)          (the slot is used)
  *     4. faults++
  *   A backend error stops the sequence where it happens: a failed evict
- *   leaves the victim resident, a failed load leaves the slot free; neither
- *   counts a fault.
+ *   puts the victim back (policy.page_in(v, its page, false): it stays
+ *   resident, as if just loaded), a failed load leaves the slot free;
+ *   neither counts a fault. With every slot busy and none resident the
+ *   fault returns -MM_EAGAIN (wait for an I/O to end, then try again).
+ *
+ *   pool_evict_begin(pool) / pool_evict_end   reclaim ahead of need (the
+ *                                             page-out daemon)
+ *     1. v = policy.select_victim(); policy.page_out(v); v is busy
+ *     2. (the caller unmaps and writes the page, maybe with others)
+ *     3. end: evictions++, writebacks += wrote, reclaims++, v is free;
+ *        or, if the write failed, page_in(v, its page, false) as above
  *
  *   pool_reference(pool, P, w)                one reference of a trace
  *     1. if P is not resident: pool_fault(pool, P, w)
@@ -56,7 +65,8 @@
  *
  *   pool_fault        from the #PF handler (an interrupt gate: interrupts
  *                     are off for the whole fault, backend I/O included:
- *                     swap is polled, so a fault never sleeps)
+ *                     swap is polled, so a fault never sleeps; except in
+ *                     the user pool: SLEEPING I/O below)
  *   pool_access_done  from the thread that made the access, interrupts off
  *                     around it (vmpool_access_done does that)
  *   pool_tick         from the timer for pools registered to be swept
@@ -72,15 +82,23 @@
  * pool. On the host everything is one thread.
  *
  * SLEEPING I/O (the user pool, mm/anon.c). A pool whose callers all hold
- * one lock may let its backend sleep in swap I/O (the kernel's ATA driver
- * then waits for its interrupt and other threads run). The rules:
+ * one lock may let its backend sleep in swap I/O with the lock RELEASED
+ * (the kernel's ATA driver then waits for its interrupt and other threads
+ * run, faulting and evicting in the same pool meanwhile). The rules:
  *   - every entry into the pool, and every change to a PTE the pool
- *     manages, is made holding the lock (anon's sync ops);
- *   - eviction unmaps the page before it writes it out, so nobody changes
- *     a page in transit; a page being read in stays unmapped until loaded;
+ *     manages, is made holding the lock (anon's sync ops); the backend
+ *     drops it only around the device call of evict or load, and takes it
+ *     again before it returns;
+ *   - while it is dropped the slot is busy: no fault takes it, no policy
+ *     knows it, the sweep (pool_tick) passes it by, pool_release cannot
+ *     find it; the pool's other slots stay usable;
+ *   - the page is in transit: eviction unmaps it before it writes it out,
+ *     a page being read in stays unmapped until loaded, so nobody changes
+ *     it; the owner marks it so, and a second fault on it, a release of
+ *     it, waits for that I/O to end (anon's wait/wake) instead of starting
+ *     another; the pool itself never sees a fault on a page in transit;
  *   - a fault re-reads its PTE once it holds the lock (the page may have
- *     come in, or gone out, meanwhile); a fault on a page in transit thus
- *     waits for that I/O instead of starting another;
+ *     come in, or gone out, meanwhile);
  *   - the timer's sweep skips a pool whose lock is held;
  *   - a failed write-back leaves the page resident and mapped as before, a
  *     failed read leaves it in swap: nothing is lost, the fault fails.
@@ -124,6 +142,7 @@ struct pool_stats {
 	uint64_t evictions;  /* pages evicted to make room */
 	uint64_t writebacks; /* evictions that wrote the page back */
 	uint64_t swapins;    /* loads that read the page back from swap */
+	uint64_t reclaims;   /* evictions ahead of need (pool_evict_begin/end), not by a fault */
 };
 
 struct pool_config {
@@ -142,8 +161,9 @@ struct pool {
 	struct repl policy;
 	void *block;          /* the pool's memory: the arrays and the map */
 	uint64_t *slot_page;  /* per slot: its page (valid when used) */
-	uint8_t *slot_used;   /* per slot: 1 if it holds a page */
-	uint32_t nresident;
+	uint8_t *slot_used;   /* per slot: free, used (holds a page) or busy (in transit) */
+	uint32_t nresident;   /* used slots */
+	uint32_t nbusy;       /* busy slots */
 	uint32_t free_hint;   /* no free slot below this one */
 	struct repl_map map;  /* page -> slot of the resident pages */
 	uint32_t fresh_slot;  /* slot loaded by the reference in progress */
@@ -193,6 +213,22 @@ int pool_reference(struct pool *p, uint64_t page, bool is_write);
  * gets one first (trace_next_use, with the pool's allocator, freed at the
  * end). Returns 0, or the first error (the counts so far stay in stats). */
 int pool_replay(struct pool *p, const struct trace_ref *refs, size_t n);
+/* Reclaim one frame ahead of need (see the order above): the policy's
+ * victim, whose page is stored in *page, is taken from the policy and its
+ * slot is busy until pool_evict_end. Returns the slot, -MM_ENOENT (nothing
+ * resident) or -MM_EAGAIN (nothing resident now, but slots are busy). */
+int pool_evict_begin(struct pool *p, uint64_t *page);
+/* The eviction of slot (holding page) ended: wrote is 1 (written back), 0
+ * (dropped) or a negative error (the page stays resident: page_in again).
+ * keep_slot: the slot stays busy for the caller's own load (pool_fault);
+ * otherwise it is free and counted as a reclaim. */
+void pool_evict_end(struct pool *p, uint32_t slot, uint64_t page, int wrote, bool keep_slot);
+/* Slots free for faults to take without evicting. */
+static inline uint32_t pool_free_slots(const struct pool *p)
+{
+	return p->cfg.nframes - p->nresident - p->nbusy;
+}
+
 /* The periodic sweep (see the order above). */
 void pool_tick(struct pool *p);
 /* The owner gives page up (e.g. its process ended): the slot is freed and the

@@ -189,6 +189,7 @@ const char *mm_strerror(int err)
 	case MM_EIO: return "device error";
 	case MM_E2BIG: return "argument list too long";
 	case MM_ENOEXEC: return "not an executable";
+	case MM_EAGAIN: return "busy, try again";
 	default: return "unknown error";
 	}
 }

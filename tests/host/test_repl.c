@@ -264,7 +264,7 @@ struct run_result {
 
 static struct run_result conform_pool(const struct repl_ops *ops, uint32_t n, uint64_t seed)
 {
-	struct run_result res = { 0, { 0, 0, 0, 0, 0 } };
+	struct run_result res = { 0, { 0, 0, 0, 0, 0, 0 } };
 	struct model_be *m = malloc(sizeof *m);
 	struct pool_backend be = model_init(m, n);
 	struct pool pool;
@@ -671,11 +671,14 @@ HTEST(pool_errors_and_release)
 	EXPECT_EQ(pool_fault(&pool, 12, false), -MM_EEXIST);
 	EXPECT_EQ(pool_access_done(&pool, 99), -MM_ENOENT);
 
-	/* a failing eviction changes nothing and counts nothing */
+	/* a failing eviction counts nothing and keeps the victim resident,
+	 * put back as if just loaded: FIFO 10 11 12 13 becomes 11 12 13 10 */
 	m->fail_evict = -MM_EIO;
 	EXPECT_EQ(pool_reference(&pool, 20, true), -MM_EIO);
 	EXPECT_TRUE(pool.stats.faults == 4 && pool.stats.evictions == 0);
 	EXPECT_EQ(pool.nresident, 4);
+	EXPECT_EQ(pool.nbusy, 0);
+	EXPECT_EQ(pool_lookup(&pool, 10), 0);
 	EXPECT_EQ(pool_check(&pool, &diag), 0);
 	m->fail_evict = 0;
 
@@ -683,11 +686,12 @@ HTEST(pool_errors_and_release)
 	m->fail_load = -MM_EIO;
 	EXPECT_EQ(pool_reference(&pool, 20, true), -MM_EIO);
 	EXPECT_EQ(pool.nresident, 3);
-	EXPECT_EQ(pool_lookup(&pool, 10), -MM_ENOENT); /* FIFO's victim went */
+	EXPECT_EQ(pool_lookup(&pool, 11), -MM_ENOENT); /* FIFO's victim went */
+	EXPECT_EQ(pool_lookup(&pool, 10), 0);
 	EXPECT_EQ(pool_check(&pool, &diag), 0);
 	m->fail_load = 0;
 	EXPECT_EQ(pool_reference(&pool, 20, true), 1);
-	EXPECT_EQ(pool_lookup(&pool, 20), 0); /* the lowest free slot */
+	EXPECT_EQ(pool_lookup(&pool, 20), 1); /* the lowest free slot */
 
 	/* release frees a slot; the next fault takes the lowest free one */
 	EXPECT_EQ(pool_release(&pool, 12), 0);
@@ -714,6 +718,69 @@ HTEST(pool_errors_and_release)
 	EXPECT_EQ(pool_reference(&pool, 1, false), 1);
 	EXPECT_EQ(pool_reference(&pool, 2, false), 1);
 	EXPECT_EQ(pool_reference(&pool, 3, false), -MM_EINVAL); /* the future is used up */
+	pool_fini(&pool);
+	pool_soft_fini(&m->soft);
+	free(m);
+	EXPECT_EQ(ctx.live, 0);
+}
+
+HTEST(pool_reclaim_ahead_and_busy_slots)
+{
+	/* A page-out daemon's eviction: begin takes the policy's victim away
+	 * (its slot busy: no fault may take it), the caller writes it, end
+	 * frees the slot. FIFO over 4 slots holding 1 2 3 4 in slots 0..3. */
+	struct host_alloc_ctx ctx = { -1, 0 };
+	struct mm_allocator al = host_allocator(&ctx);
+	struct model_be *m = malloc(sizeof *m);
+	struct pool_backend be = model_init(m, 4);
+	struct pool pool;
+	struct pool_config cfg = { 4, &repl_fifo_ops, 1, 0 };
+	ASSERT_EQ(pool_init(&pool, &cfg, &be, &al), 0);
+	for (uint64_t p = 1; p <= 4; p++) EXPECT_EQ(pool_reference(&pool, p, true), 1);
+	uint64_t page = 0;
+	EXPECT_EQ(pool_evict_begin(&pool, &page), 0); /* FIFO's oldest: 1 in slot 0 */
+	EXPECT_EQ(page, 1);
+	EXPECT_TRUE(pool.nbusy == 1 && pool.nresident == 3 && pool_free_slots(&pool) == 0);
+	EXPECT_EQ(pool_lookup(&pool, 1), -MM_ENOENT);
+	EXPECT_EQ(pool_check(&pool, &diag), 0);
+	/* a fault meanwhile evicts the next victim (2, slot 1), not the busy slot */
+	EXPECT_EQ(pool_reference(&pool, 5, false), 1);
+	EXPECT_EQ(pool_lookup(&pool, 5), 1);
+	EXPECT_EQ(pool.stats.evictions, 1);
+	EXPECT_EQ(model_evict(m, 0, 1), 1); /* the daemon writes page 1 */
+	pool_evict_end(&pool, 0, 1, 1, false);
+	EXPECT_TRUE(pool.stats.evictions == 2 && pool.stats.reclaims == 1 && pool.stats.writebacks == 2);
+	EXPECT_EQ(pool_free_slots(&pool), 1);
+	EXPECT_EQ(pool_check(&pool, &diag), 0);
+	/* the next fault takes the reclaimed slot without evicting */
+	EXPECT_EQ(pool_reference(&pool, 6, false), 1);
+	EXPECT_EQ(pool_lookup(&pool, 6), 0);
+	EXPECT_EQ(pool.stats.evictions, 2);
+	/* a failed write puts the victim (3) back as if just loaded: FIFO is
+	 * now 4 5 6 3, so the next victim is 4 */
+	EXPECT_EQ(pool_evict_begin(&pool, &page), 2);
+	EXPECT_EQ(page, 3);
+	pool_evict_end(&pool, 2, 3, -MM_EIO, false);
+	EXPECT_EQ(pool_lookup(&pool, 3), 2);
+	EXPECT_TRUE(pool.stats.evictions == 2 && pool.stats.reclaims == 1 && pool.nbusy == 0);
+	EXPECT_EQ(pool_check(&pool, &diag), 0);
+	EXPECT_EQ(pool_evict_begin(&pool, &page), 3);
+	EXPECT_EQ(page, 4);
+	/* every slot busy: a fault must wait */
+	uint64_t p2, p3, p4;
+	EXPECT_EQ(pool_evict_begin(&pool, &p2), 1);
+	EXPECT_EQ(pool_evict_begin(&pool, &p3), 0);
+	EXPECT_EQ(pool_evict_begin(&pool, &p4), 2);
+	EXPECT_TRUE(p2 == 5 && p3 == 6 && p4 == 3);
+	EXPECT_EQ(pool_evict_begin(&pool, &page), -MM_EAGAIN);
+	EXPECT_EQ(pool_fault(&pool, 7, false), -MM_EAGAIN);
+	EXPECT_EQ(pool_check(&pool, &diag), 0);
+	pool_evict_end(&pool, 3, 4, -MM_EIO, false);
+	pool_evict_end(&pool, 1, 5, -MM_EIO, false);
+	pool_evict_end(&pool, 0, 6, -MM_EIO, false);
+	pool_evict_end(&pool, 2, 3, -MM_EIO, false);
+	EXPECT_TRUE(pool.nresident == 4 && pool.nbusy == 0);
+	EXPECT_EQ(pool_check(&pool, &diag), 0);
 	pool_fini(&pool);
 	pool_soft_fini(&m->soft);
 	free(m);

@@ -49,7 +49,7 @@ KASFLAGS := -m32 -g -MMD -MP -I. $(KERNEL_INC) -D__ASSEMBLY__
 # same unit tests are also built with -m32 into build/h32 (host32) so 32-bit
 # sizes stay tested where the machine can run 32-bit programs.
 HOSTCC := gcc
-HCFLAGS := -std=gnu11 -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+HCFLAGS := -std=gnu11 -g -O1 -pthread -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 	-fno-omit-frame-pointer -Wall -Wextra -Werror -Wno-unused-parameter -I. $(MM_INC) -MMD -MP
 
 MM_SRCS := $(sort $(wildcard mm/*.c mm/*/*.c))

@@ -55,7 +55,7 @@ static uint32_t page_new(struct anon_pool *ap, struct vm_space *s, vaddr_t va)
 		return 0;
 	}
 	*m = (struct anon_rmap){ s, va, 0 };
-	*pg = (struct anon_page){ 1, REPL_NO_SLOT, SWAP_NO_SLOT, false, m };
+	*pg = (struct anon_page){ .nmap = 1, .slot = REPL_NO_SLOT, .swap = SWAP_NO_SLOT, .maps = m };
 	uint32_t num = ap->nfree ? ap->free_nums[--ap->nfree] : ap->next_num++;
 	ap->pages[num] = pg;
 	ap->live++;
@@ -120,6 +120,52 @@ static uint32_t map_flags(const struct anon_page *pg, const struct anon_rmap *m)
 	return f | PTE_P;
 }
 
+/* ---- the lock around device calls ----------------------------------------- */
+
+static void lock(struct anon_pool *ap)
+{
+	if (ap->sync.lock) ap->sync.lock(ap->sync.ctx);
+}
+
+static void unlock(struct anon_pool *ap)
+{
+	if (ap->sync.unlock) ap->sync.unlock(ap->sync.ctx);
+}
+
+/* Sleep until a page in transit arrives (the lock is released meanwhile). */
+static void wait_transit(struct anon_pool *ap)
+{
+	MM_ASSERT(ap->sync.wait, "anon: a page in transit with no way to wait for it");
+	ap->sync.wait(ap->sync.ctx);
+}
+
+static void wake_transit(struct anon_pool *ap)
+{
+	if (ap->sync.wake) ap->sync.wake(ap->sync.ctx);
+}
+
+/* One device call, with the lock released if the sync allows it and no
+ * caller needs it kept (hold_lock). The caller has made its page(s)
+ * in transit and its slot(s) busy: nothing else touches them meanwhile. */
+static int device_io(struct anon_pool *ap, int (*io)(struct swap_area *, uint32_t, void *), uint32_t slot, void *buf)
+{
+	bool drop = ap->sync.io_begin && !ap->hold_lock;
+	if (drop) {
+		ap->in_flight++;
+		ap->stats.unlocked_ios++;
+		ap->sync.io_begin(ap->sync.ctx);
+	}
+	int err = io(ap->swap, slot, buf);
+	if (drop) {
+		ap->sync.io_end(ap->sync.ctx);
+		ap->in_flight--;
+	}
+	return err;
+}
+
+static int io_write(struct swap_area *sw, uint32_t slot, void *buf) { return swap_write(sw, slot, buf); }
+static int io_read(struct swap_area *sw, uint32_t slot, void *buf) { return swap_read(sw, slot, buf); }
+
 /* ---- the pool's backend ------------------------------------------------ */
 
 static int write_back(struct anon_pool *ap, struct anon_page *pg, paddr_t frame)
@@ -130,7 +176,7 @@ static int write_back(struct anon_pool *ap, struct anon_page *pg, paddr_t frame)
 		ap->last_error = "swap space exhausted";
 		return -MM_ENOSPC;
 	}
-	if (swap_write(ap->swap, sw, mm_phys_to_virt(frame))) {
+	if (device_io(ap, io_write, sw, mm_phys_to_virt(frame))) {
 		if (fresh) swap_free(ap->swap, sw);
 		ap->last_error = "swap device error";
 		return -MM_EIO;
@@ -139,67 +185,87 @@ static int write_back(struct anon_pool *ap, struct anon_page *pg, paddr_t frame)
 	return 0;
 }
 
-static int be_evict(void *ctx, uint32_t slot, uint64_t key)
+/* Every mapping of pg <- swapped(num); returns whether any was dirty. */
+static bool unmap_all(struct anon_pool *ap, struct anon_page *pg, uint32_t num)
 {
-	struct anon_pool *ap = ctx;
-	uint32_t num = (uint32_t)key;
-	struct anon_page *pg = page_of(ap, num);
 	bool written = false;
-	/* Unmap first: nobody may change the page while it is written out
-	 * (the write may sleep, and other processes run meanwhile). */
 	for (struct anon_rmap *m = pg->maps; m; m = m->next) {
 		pte_t *e = pte_of(ap, m->s, m->va, false);
 		written |= (*e & PTE_D) != 0;
 		*e = pte_make_swapped(num);
 		mm_tlb_flush_page(m->va);
 	}
-	bool dirty = written || (pg->swap == SWAP_NO_SLOT && !pg->from_file);
+	return written;
+}
+
+/* Every mapping of pg <- the frame of slot (resident again). */
+static void map_all(struct anon_pool *ap, struct anon_page *pg, uint32_t slot, bool dirty)
+{
+	pg->slot = slot;
+	for (struct anon_rmap *m = pg->maps; m; m = m->next)
+		*pte_of(ap, m->s, m->va, false) = pte_make(ap->frames[slot], map_flags(pg, m)) | (dirty ? PTE_D : 0);
+}
+
+/* Must the page be written to swap as it leaves? */
+static bool needs_write(const struct anon_page *pg, bool written)
+{
+	return written || (pg->swap == SWAP_NO_SLOT && !pg->from_file);
+}
+
+static int be_evict(void *ctx, uint32_t slot, uint64_t key)
+{
+	struct anon_pool *ap = ctx;
+	uint32_t num = (uint32_t)key;
+	struct anon_page *pg = page_of(ap, num);
+	/* Unmap first: nobody may change the page while it is written out
+	 * (the write may sleep, and other processes run meanwhile). */
+	bool written = unmap_all(ap, pg, num);
+	pg->slot = REPL_NO_SLOT;
+	bool dirty = needs_write(pg, written);
 	if (dirty) {
+		pg->transit = ANON_OUT;
 		int err = write_back(ap, pg, ap->frames[slot]);
+		pg->transit = ANON_STILL;
+		wake_transit(ap);
 		if (err) { /* the page stays resident, mapped as before (dirty again) */
-			for (struct anon_rmap *m = pg->maps; m; m = m->next)
-				*pte_of(ap, m->s, m->va, false) = pte_make(ap->frames[slot], map_flags(pg, m)) | (written ? PTE_D : 0);
+			map_all(ap, pg, slot, written);
 			return err;
 		}
 		pg->from_file = false;
 	} else if (pg->from_file) {
 		ap->stats.file_drops++;
 	}
-	pg->slot = REPL_NO_SLOT;
 	return dirty ? 1 : 0;
 }
 
-/* Loads happen inside pager calls, which set what the page starts as:
- * ap->fill (a copy's source), ap->fill_region (a first touch), or neither
- * (it comes back from swap). */
+/* Loads happen inside pager calls, which set what a page without a swap
+ * copy starts as in pg->fill (a copy's source, or its region). */
 static int be_load(void *ctx, uint32_t slot, uint64_t key, bool is_write)
 {
 	struct anon_pool *ap = ctx;
 	struct anon_page *pg = page_of(ap, (uint32_t)key);
-	paddr_t frame = ap->frames[slot];
-	void *kva = mm_phys_to_virt(frame);
+	void *kva = mm_phys_to_virt(ap->frames[slot]);
+	const struct anon_fill *f = pg->fill;
 	int from_swap = 0;
 	if (pg->swap != SWAP_NO_SLOT) {
-		if (swap_read(ap->swap, pg->swap, kva)) {
+		if (device_io(ap, io_read, pg->swap, kva)) {
 			ap->last_error = "swap device error";
 			return -MM_EIO;
 		}
 		from_swap = 1;
-	} else if (ap->fill) {
-		if (ap->fill != kva) mm_copy_page(kva, ap->fill); /* (the same frame: its own victim) */
+	} else if (f && f->src) {
+		if (f->src != kva) mm_copy_page(kva, f->src); /* (the same frame: its own victim) */
 	} else if (pg->from_file) { /* dropped clean: its first mapping's region has the bytes */
 		vm_region_fill(vm_region_find(pg->maps->s, pg->maps->va), pg->maps->va, kva);
 		ap->stats.file_fills++;
 	} else {
-		MM_ASSERT(ap->fill_region, "anon page %u loaded with no contents", (uint32_t)key);
-		vm_region_fill(ap->fill_region, ap->fill_va, kva);
-		pg->from_file = ap->fill_region->kind == VM_FILE;
+		MM_ASSERT(f && f->region, "anon page %u loaded with no contents", (uint32_t)key);
+		vm_region_fill(f->region, f->va, kva);
+		pg->from_file = f->region->kind == VM_FILE;
 		if (pg->from_file) ap->stats.file_fills++;
 		else ap->stats.zero_fills++;
 	}
-	pg->slot = slot;
-	for (struct anon_rmap *m = pg->maps; m; m = m->next)
-		*pte_of(ap, m->s, m->va, false) = pte_make(frame, map_flags(pg, m));
+	map_all(ap, pg, slot, false);
 	return from_swap;
 }
 
@@ -212,20 +278,31 @@ static unsigned be_harvest(void *ctx, uint32_t slot)
 	return ((bits & PTE_A) ? POOL_ACCESSED : 0) | ((bits & PTE_D) ? POOL_DIRTY : 0);
 }
 
-/* Bring page num in (its PTEs follow); the fill fields say what a page
- * without a swap copy starts as. */
+/* Bring page num in (its PTEs follow), starting as fill says if it has no
+ * swap copy. The page is in transit meanwhile: a fault on it elsewhere
+ * waits. Every frame in transit: wait for one. */
 #define IO_TRIES 3 /* a swap I/O error is tried again this many times in all */
 
-static int bring_in(struct anon_pool *ap, uint32_t num, bool write)
+static int bring_in(struct anon_pool *ap, uint32_t num, bool write, const struct anon_fill *fill)
 {
+	struct anon_page *pg = page_of(ap, num);
 	ap->last_error = 0;
+	pg->transit = ANON_IN;
+	pg->fill = fill;
 	int rc = pool_fault(&ap->pool, num, write);
-	for (int tries = 1; rc == -MM_EIO && tries < IO_TRIES; tries++) {
-		ap->stats.io_retries++; /* the pages stayed where they were: try again */
+	for (int tries = 1; (rc == -MM_EIO && tries < IO_TRIES) || rc == -MM_EAGAIN; tries++) {
+		if (rc == -MM_EAGAIN) {
+			ap->stats.busy_waits++;
+			wait_transit(ap);
+		} else {
+			ap->stats.io_retries++; /* the pages stayed where they were: try again */
+		}
 		rc = pool_fault(&ap->pool, num, write);
 	}
-	ap->fill = 0;
-	ap->fill_region = 0;
+	pg->transit = ANON_STILL;
+	pg->fill = 0;
+	wake_transit(ap);
+	if (ap->pressure.kick && pool_free_slots(&ap->pool) < ap->pressure.low) ap->pressure.kick(ap->pressure.ctx);
 	if (rc < 0 && !ap->last_error) ap->last_error = "no frame could be freed";
 	return rc < 0 ? rc : 0;
 }
@@ -240,7 +317,13 @@ static int pager_fault(void *ctx, struct vm_space *s, const struct vm_region *r,
 		ap->last_error = "out of memory for a page table";
 		return -MM_ENOMEM;
 	}
-	if (pte_is_swapped(*e)) return bring_in(ap, pte_swap_slot(*e), write);
+	if (pte_is_swapped(*e)) {
+		uint32_t num = pte_swap_slot(*e);
+		if (page_of(ap, num)->transit == ANON_STILL) return bring_in(ap, num, write, 0);
+		ap->stats.transit_waits++; /* its I/O is under way: wait for it, then retry */
+		wait_transit(ap);
+		return 0;
+	}
 	if (*e & PTE_P) return 0; /* brought in while we waited for the lock: try again */
 	MM_ASSERT(*e == 0, "fault on 0x%08x with PTE 0x%08x", vaddr_u32(va), *e);
 	uint32_t num = page_new(ap, s, va);
@@ -248,10 +331,12 @@ static int pager_fault(void *ctx, struct vm_space *s, const struct vm_region *r,
 		ap->last_error = "out of memory for a page";
 		return -MM_ENOMEM;
 	}
-	ap->fill_region = r;
-	ap->fill_va = va;
-	int err = bring_in(ap, num, write);
+	*e = pte_make_swapped(num); /* (what a page not yet in looks like) */
+	struct anon_fill fill = { 0, r, va };
+	int err = bring_in(ap, num, write, &fill);
 	if (err) {
+		e = pte_of(ap, s, va, false);
+		*e = 0;
 		mm_free(&ap->sys->alloc, unlink_map(page_of(ap, num), s, va));
 		page_delete(ap, num);
 	}
@@ -275,8 +360,10 @@ static int copy_page(struct anon_pool *ap, struct vm_space *s, vaddr_t va, uint3
 	struct anon_rmap *m = unlink_map(pg, s, va);
 	*e = 0;
 	mm_tlb_flush_page(va);
-	ap->fill = src;
-	int err = bring_in(ap, copy, true);
+	struct anon_fill fill = { src, 0, va };
+	ap->hold_lock++; /* src must stay where it is until copied */
+	int err = bring_in(ap, copy, true, &fill);
+	ap->hold_lock--;
 	if (!err) {
 		mm_free(&ap->sys->alloc, m);
 		ap->stats.cow_copies++;
@@ -348,33 +435,27 @@ static void pager_move(void *ctx, struct vm_space *s, vaddr_t from, vaddr_t to)
 	mm_tlb_flush_page(from);
 }
 
-static void pager_release(void *ctx, struct vm_space *s, vaddr_t va)
+/* -MM_EAGAIN: (s, va) is the last mapping of a page in transit, which
+ * must arrive (or leave) before it can go. */
+static int pager_release(void *ctx, struct vm_space *s, vaddr_t va)
 {
 	struct anon_pool *ap = ctx;
 	pte_t *e = pte_of(ap, s, va, false);
 	pte_t pte = *e;
-	if (!pte) return; /* (emptied while we waited for the lock) */
-	*e = 0;
-	if (pte & PTE_P) mm_tlb_flush_page(va);
+	if (!pte) return 0; /* (emptied while we waited for the lock) */
 	uint32_t num = num_of_pte(ap, pte);
 	struct anon_page *pg = page_of(ap, num);
+	if (pg->transit != ANON_STILL && pg->nmap == 1) return -MM_EAGAIN;
+	*e = 0;
+	if (pte & PTE_P) mm_tlb_flush_page(va);
 	mm_free(&ap->sys->alloc, unlink_map(pg, s, va));
-	if (pg->nmap) return;
+	if (pg->nmap) return 0;
 	if (pg->slot != REPL_NO_SLOT) pool_release(&ap->pool, num);
 	page_delete(ap, num);
+	return 0;
 }
 
 /* ---- the pager's entry points: each under the pool's lock ------------------ */
-
-static void lock(struct anon_pool *ap)
-{
-	if (ap->sync.lock) ap->sync.lock(ap->sync.ctx);
-}
-
-static void unlock(struct anon_pool *ap)
-{
-	if (ap->sync.unlock) ap->sync.unlock(ap->sync.ctx);
-}
 
 static int op_fault(void *ctx, struct vm_space *s, const struct vm_region *r, vaddr_t va, bool write)
 {
@@ -409,9 +490,131 @@ static void op_move(void *ctx, struct vm_space *s, vaddr_t from, vaddr_t to)
 
 static void op_release(void *ctx, struct vm_space *s, vaddr_t va)
 {
-	lock(ctx);
-	pager_release(ctx, s, va);
-	unlock(ctx);
+	struct anon_pool *ap = ctx;
+	lock(ap);
+	while (pager_release(ap, s, va) == -MM_EAGAIN) {
+		ap->stats.transit_waits++;
+		wait_transit(ap);
+	}
+	unlock(ap);
+}
+
+/* ---- reclaim ahead of need (the page-out daemon) --------------------------- */
+
+#define RECLAIM_MAX 32 /* pages one anon_reclaim call takes at most */
+
+struct victim {
+	uint32_t num, slot, swap;
+	bool written;
+};
+
+/* Take victims until want slots are free (counting those being written)
+ * or max are taken: clean ones are dropped at once, dirty ones unmapped,
+ * in transit, into v[]. Returns how many are in v[]. */
+static uint32_t take_victims(struct anon_pool *ap, uint32_t want, uint32_t max, struct victim *v, uint32_t *freed)
+{
+	uint32_t n = 0;
+	while (n < max && pool_free_slots(&ap->pool) + n < want) {
+		uint64_t key;
+		int slot = pool_evict_begin(&ap->pool, &key);
+		if (slot < 0) break;
+		struct anon_page *pg = page_of(ap, (uint32_t)key);
+		bool written = unmap_all(ap, pg, (uint32_t)key);
+		pg->slot = REPL_NO_SLOT;
+		if (!needs_write(pg, written)) {
+			if (pg->from_file) ap->stats.file_drops++;
+			pool_evict_end(&ap->pool, (uint32_t)slot, key, 0, false);
+			(*freed)++;
+			continue;
+		}
+		pg->transit = ANON_OUT;
+		if (pg->swap != SWAP_NO_SLOT) { /* a stale copy: the page goes to its cluster instead */
+			swap_free(ap->swap, pg->swap);
+			pg->swap = SWAP_NO_SLOT;
+		}
+		v[n++] = (struct victim){ (uint32_t)key, (uint32_t)slot, SWAP_NO_SLOT, written };
+	}
+	return n;
+}
+
+/* Give v[0..n) runs of adjacent swap slots; those left without one (the
+ * area is full) keep SWAP_NO_SLOT. */
+static void place_victims(struct anon_pool *ap, struct victim *v, uint32_t n)
+{
+	for (uint32_t i = 0; i < n;) {
+		uint32_t first, got = swap_alloc_run(ap->swap, n - i, &first);
+		if (!got) return;
+		for (uint32_t k = 0; k < got; k++) v[i + k].swap = first + k;
+		i += got;
+	}
+}
+
+/* Write v[0..n) run by run with the lock released; err[i] per victim. */
+static void write_victims(struct anon_pool *ap, struct victim *v, uint32_t n, int *err)
+{
+	const void *bufs[RECLAIM_MAX];
+	bool drop = ap->sync.io_begin != 0;
+	if (drop) {
+		ap->in_flight += n;
+		ap->stats.unlocked_ios++;
+		ap->sync.io_begin(ap->sync.ctx);
+	}
+	for (uint32_t i = 0, len; i < n; i += len) {
+		for (len = 1; i + len < n && v[i + len].swap == v[i].swap + len; len++) continue;
+		int rc = -MM_ENOSPC;
+		if (v[i].swap != SWAP_NO_SLOT) {
+			for (uint32_t k = 0; k < len; k++) bufs[k] = mm_phys_to_virt(ap->frames[v[i + k].slot]);
+			rc = swap_write_run(ap->swap, v[i].swap, len, bufs);
+			ap->stats.cluster_writes++;
+			ap->stats.cluster_pages += len;
+		}
+		for (uint32_t k = 0; k < len; k++) err[i + k] = rc;
+	}
+	if (drop) {
+		ap->sync.io_end(ap->sync.ctx);
+		ap->in_flight -= n;
+	}
+}
+
+/* The victims' writes ended: free their slots, or put them back. */
+static int settle_victims(struct anon_pool *ap, const struct victim *v, uint32_t n, const int *err, uint32_t *freed)
+{
+	int first_err = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		struct anon_page *pg = page_of(ap, v[i].num);
+		pg->transit = ANON_STILL;
+		if (err[i]) {
+			if (v[i].swap != SWAP_NO_SLOT) swap_free(ap->swap, v[i].swap);
+			map_all(ap, pg, v[i].slot, v[i].written);
+			if (!first_err) first_err = err[i];
+		} else {
+			pg->swap = v[i].swap;
+			pg->from_file = false;
+			(*freed)++;
+		}
+		pool_evict_end(&ap->pool, v[i].slot, v[i].num, err[i] ? err[i] : 1, false);
+	}
+	return first_err;
+}
+
+int anon_reclaim(struct anon_pool *ap, uint32_t want, uint32_t batch)
+{
+	struct victim v[RECLAIM_MAX];
+	int err[RECLAIM_MAX];
+	uint32_t freed = 0;
+	if (batch > RECLAIM_MAX) batch = RECLAIM_MAX;
+	lock(ap);
+	uint32_t n = take_victims(ap, want, batch, v, &freed);
+	int rc = 0;
+	if (n) {
+		place_victims(ap, v, n);
+		write_victims(ap, v, n, err);
+		rc = settle_victims(ap, v, n, err, &freed);
+		wake_transit(ap);
+	}
+	if (freed) ap->stats.reclaim_runs++;
+	unlock(ap);
+	return rc && !freed ? rc : (int)freed;
 }
 
 /* ---- life cycle ---------------------------------------------------------- */
@@ -561,7 +764,15 @@ void anon_print(struct anon_pool *ap, struct mm_sink *out)
 		  ap->pool.cfg.policy->name, ap->pool.nresident, ap->live);
 	mm_format(out, "  ");
 	pool_format_stats(&ap->pool, out);
-	mm_format(out, " swapins=%llu\n", (unsigned long long)ap->pool.stats.swapins);
+	const struct pool_stats *ps = &ap->pool.stats;
+	mm_format(out, " swapins=%llu\n", (unsigned long long)ps->swapins);
+	mm_format(out, "  evictions by faults=%llu ahead of need=%llu; in transit now: %u frames, %u I/Os\n",
+		  (unsigned long long)(ps->evictions - ps->reclaims), (unsigned long long)ps->reclaims,
+		  ap->pool.nbusy, ap->in_flight);
+	mm_format(out, "  transit-waits=%llu busy-waits=%llu unlocked-ios=%llu cluster-writes=%llu (%llu pages)\n",
+		  (unsigned long long)ap->stats.transit_waits, (unsigned long long)ap->stats.busy_waits,
+		  (unsigned long long)ap->stats.unlocked_ios, (unsigned long long)ap->stats.cluster_writes,
+		  (unsigned long long)ap->stats.cluster_pages);
 	mm_format(out, "  zero-fills=%llu file-fills=%llu file-drops=%llu shares=%llu cow-copies=%llu\n"
 		  "  cow-reuses=%llu io-retries=%llu\n",
 		  (unsigned long long)ap->stats.zero_fills, (unsigned long long)ap->stats.file_fills,

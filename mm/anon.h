@@ -47,12 +47,25 @@ struct anon_rmap {
 	struct anon_rmap *next;
 };
 
+/* What a page being loaded starts as, when it has no swap copy: a copy of
+ * src, or its region's bytes at va (zeros, or the file's). */
+struct anon_fill {
+	const void *src;
+	const struct vm_region *region;
+	vaddr_t va;
+};
+
+enum anon_transit { ANON_STILL, ANON_IN, ANON_OUT };
+
 struct anon_page {
 	uint32_t nmap;          /* mappings: the page's (and frame's) reference count */
 	uint32_t slot;          /* pool slot while resident, REPL_NO_SLOT otherwise */
 	uint32_t swap;          /* swap slot with a valid copy, or SWAP_NO_SLOT */
 	bool from_file;         /* holds its region's file bytes, never written: eviction
 	                           drops it and a load reads the file again */
+	uint8_t transit;        /* enum anon_transit: being read in or written out; its
+	                           PTEs are then all swapped (unmapped) */
+	const struct anon_fill *fill; /* while it is loaded by a fault: its contents */
 	struct anon_rmap *maps;
 };
 
@@ -64,21 +77,45 @@ struct anon_stats {
 	uint64_t zero_fills;  /* first touches zero-filled */
 	uint64_t file_drops;  /* evictions of clean file pages: nothing written */
 	uint64_t io_retries;  /* faults tried again after a swap I/O error */
+	uint64_t transit_waits; /* faults and releases that waited for a page in transit */
+	uint64_t busy_waits;  /* faults that waited because every frame was in transit */
+	uint64_t unlocked_ios; /* swap I/Os made with the pool's lock released */
+	uint64_t reclaim_runs;   /* anon_reclaim calls that freed something */
+	uint64_t cluster_writes; /* device writes of anon_reclaim (each of adjacent slots) */
+	uint64_t cluster_pages;  /* pages they wrote */
 };
 
 /* How callers of the pool exclude each other when its swap I/O may sleep:
  * every entry point (the pager ops, attach/detach aside, check, print,
- * set_policy) runs between lock and unlock. NULL ops: the caller keeps
- * every call a critical section itself (pool.h's rule). */
+ * set_policy, reclaim) runs between lock and unlock. io_begin/io_end
+ * bracket one device call: the lock is released meanwhile (and the caller
+ * may sleep in the I/O); wait releases the lock, sleeps until wake and
+ * takes the lock again (a page was in transit). NULL ops: the caller keeps
+ * every call a critical section itself (pool.h's rule), I/O keeps the lock
+ * (if only io_begin is NULL) and nothing ever waits. */
 struct anon_sync {
 	void (*lock)(void *ctx);
 	void (*unlock)(void *ctx);
+	void (*io_begin)(void *ctx);
+	void (*io_end)(void *ctx);
+	void (*wait)(void *ctx);
+	void (*wake)(void *ctx);
+	void *ctx;
+};
+
+/* Memory pressure: after a fault leaves fewer than low slots free, kick
+ * (under the lock; it must not sleep) wakes whoever reclaims ahead of need
+ * (a page-out daemon calling anon_reclaim). kick NULL: nobody. */
+struct anon_pressure {
+	uint32_t low;
+	void (*kick)(void *ctx);
 	void *ctx;
 };
 
 struct anon_pool {
 	struct pool pool;
 	struct anon_sync sync;
+	struct anon_pressure pressure;
 	const struct vm_sys *sys;
 	struct swap_area *swap;
 	paddr_t *frames;            /* per slot */
@@ -90,9 +127,9 @@ struct anon_pool {
 	uint32_t nfree, next_num;
 	uint32_t live;              /* pages that exist */
 	uint32_t nspaces;           /* spaces attached */
-	const void *fill;           /* the contents of the page a fault loads (a copy's source), */
-	const struct vm_region *fill_region; /* or the region to fill it from */
-	vaddr_t fill_va;
+	uint32_t hold_lock;         /* > 0: device calls keep the lock (a copy's source
+	                               frame must not move meanwhile) */
+	uint32_t in_flight;         /* device calls in progress with the lock released */
 	const char *last_error;
 	struct anon_stats stats;
 };
@@ -110,6 +147,13 @@ void anon_detach(struct anon_pool *ap, struct vm_space *s);
 /* Replace the policy; the resident pages are told to the new one as if
  * just loaded. 0 or -MM_ENOMEM / -MM_EINVAL (the old one stays). */
 int anon_set_policy(struct anon_pool *ap, const struct repl_ops *ops);
+
+/* The page-out daemon's step: evict pages until want slots are free or
+ * batch pages were taken, writing the dirty ones to adjacent swap slots
+ * with one device call per run of slots (the lock released meanwhile).
+ * Returns the slots freed (>= 0), or, when none could be, the first
+ * failure's error (the pages whose write failed stay resident). */
+int anon_reclaim(struct anon_pool *ap, uint32_t want, uint32_t batch);
 
 /* The page mapped at va in s (resident or not), or NULL. */
 const struct anon_page *anon_page_at(const struct anon_pool *ap, const struct vm_space *s, vaddr_t va);

@@ -59,6 +59,47 @@ int swap_free(struct swap_area *sw, uint32_t slot)
 	return 0;
 }
 
+static void mark_used(struct swap_area *sw, uint32_t slot)
+{
+	sw->bitmap[slot / 32] |= 1u << (slot % 32);
+	if (++sw->stats.in_use > sw->stats.peak) sw->stats.peak = sw->stats.in_use;
+}
+
+uint32_t swap_alloc_run(struct swap_area *sw, uint32_t n, uint32_t *first)
+{
+	uint32_t best = 0, best_len = 0, run = 0;
+	for (uint32_t s = sw->hint * 32; s < sw->dev.nslots && best_len < n; s++) {
+		run = swap_in_use(sw, s) ? 0 : run + 1;
+		if (run > best_len) {
+			best_len = run;
+			best = s + 1 - run;
+		}
+	}
+	if (best_len == 0) {
+		sw->stats.full++;
+		return 0;
+	}
+	for (uint32_t s = best; s < best + best_len; s++) mark_used(sw, s);
+	*first = best;
+	return best_len;
+}
+
+int swap_write_run(struct swap_area *sw, uint32_t first, uint32_t n, const void *const *pages)
+{
+	if (n == 0 || first >= sw->dev.nslots || n > sw->dev.nslots - first) return -MM_EINVAL;
+	for (uint32_t i = 0; i < n; i++)
+		if (!swap_in_use(sw, first + i)) return -MM_EINVAL;
+	int err = 0;
+	if (sw->dev.write_run) {
+		err = sw->dev.write_run(sw->dev.ctx, first, n, pages);
+	} else {
+		for (uint32_t i = 0; i < n && !err; i++) err = sw->dev.write(sw->dev.ctx, first + i, pages[i]);
+	}
+	if (err) sw->stats.errors++;
+	else sw->stats.writes += n;
+	return err;
+}
+
 int swap_read(struct swap_area *sw, uint32_t slot, void *page)
 {
 	if (!swap_in_use(sw, slot)) return -MM_EINVAL;

@@ -22,6 +22,9 @@ struct swap_dev {
 	int (*read)(void *ctx, uint32_t slot, void *buf);
 	int (*write)(void *ctx, uint32_t slot, const void *buf);
 	void *ctx;
+	/* Optional (NULL: one write per page): write pages[0..n) to the slots
+	 * first..first+n-1 in one request. */
+	int (*write_run)(void *ctx, uint32_t first, uint32_t n, const void *const *pages);
 };
 
 struct swap_stats {
@@ -43,6 +46,10 @@ void swap_fini(struct swap_area *sw, const struct mm_allocator *a);
 
 /* A free slot, now in use; SWAP_NO_SLOT when the area is full. */
 uint32_t swap_alloc(struct swap_area *sw);
+/* Up to n adjacent free slots, now in use: the longest free run found
+ * (searched from the hint, the first run of n taken at once). Returns how
+ * many (0: the area is full), the first in *first. */
+uint32_t swap_alloc_run(struct swap_area *sw, uint32_t n, uint32_t *first);
 /* Give a slot back. -MM_EINVAL if it was not in use (nothing changes). */
 int swap_free(struct swap_area *sw, uint32_t slot);
 bool swap_in_use(const struct swap_area *sw, uint32_t slot);
@@ -50,6 +57,9 @@ bool swap_in_use(const struct swap_area *sw, uint32_t slot);
 /* Device I/O through the area (counted). 0 or -MM_EIO / -MM_EINVAL. */
 int swap_read(struct swap_area *sw, uint32_t slot, void *page);
 int swap_write(struct swap_area *sw, uint32_t slot, const void *page);
+/* pages[i] to slot first + i, every slot in use: one device request when
+ * the device can (write_run), else one per page. 0, -MM_EIO, -MM_EINVAL. */
+int swap_write_run(struct swap_area *sw, uint32_t first, uint32_t n, const void *const *pages);
 
 /* Bitmap population equals stats.in_use. 0 or -MM_EINVAL. */
 int swap_check(const struct swap_area *sw, struct mm_sink *err);

@@ -17,6 +17,9 @@
  * request for whole pages of the direct map (a swap slot) goes by DMA
  * instead: READ DMA (0xC8) / WRITE DMA (0xCA) over a one-entry PRD table,
  * one interrupt at the end, no data through the CPU. Other buffers use PIO.
+ * ata_write_pages writes up to 32 pages anywhere in the direct map to
+ * adjacent sectors in one command: a PRD entry per page (scatter-gather),
+ * or, without a bus master, PIO sector by sector from each page in turn.
  *
  *  bus master (BAR4): +0 command (START 1, READ-to-memory 8), +2 status
  *  (ACTIVE 1, ERROR 2, IRQ 4; write 1 to clear), +4 PRD table address
@@ -63,6 +66,7 @@
 struct ata_req {
 	uint32_t lba, count, done;
 	uint16_t *buf;
+	const void *const *pages; /* or these pages (count = 8 per page) */
 	bool write, sleeping, dma;
 	volatile bool finished;
 	int err;
@@ -76,7 +80,15 @@ static struct ata_req *volatile cur; /* the request the drive works on */
 static struct wait_queue queue;      /* threads waiting for the drive */
 static bool irq_ready;
 static uint16_t bm;                       /* bus-master I/O base, 0: no DMA */
-static uint32_t prdt[2] __attribute__((aligned(8))); /* one entry: address, bytes | EOT */
+/* address, bytes | EOT per entry; aligned so that it never crosses 64K */
+static uint32_t prdt[2 * ATA_MAX_PAGES] __attribute__((aligned(2 * ATA_MAX_PAGES * 4)));
+
+/* Where sector i of r starts. */
+static uint16_t *sector_at(const struct ata_req *r, uint32_t i)
+{
+	if (r->pages) return (uint16_t *)r->pages[i / 8] + (i % 8) * 256;
+	return r->buf + i * 256;
+}
 
 static int wait_ready(bool want_drq)
 {
@@ -100,14 +112,14 @@ static void select_lba(uint32_t lba, uint32_t count)
 
 static void put_sector(struct ata_req *r)
 {
-	const uint16_t *p = r->buf + r->done * 256;
+	const uint16_t *p = sector_at(r, r->done);
 	uint32_t n = 256;
 	__asm__ volatile("cld; rep outsw" : "+S"(p), "+c"(n) : "d"(ATA_DATA) : "memory");
 }
 
 static void get_sector(struct ata_req *r)
 {
-	uint16_t *p = r->buf + r->done * 256;
+	uint16_t *p = sector_at(r, r->done);
 	uint32_t n = 256;
 	__asm__ volatile("cld; rep insw" : "+D"(p), "+c"(n) : "d"(ATA_DATA) : "memory");
 }
@@ -121,18 +133,31 @@ static void finish(struct ata_req *r, int err)
 	if (r->sleeping) sem_up(&r->sem);
 }
 
+static bool page_in_direct_map(const void *p)
+{
+	uint32_t va = (uint32_t)(uintptr_t)p;
+	return !(va & (PAGE_SIZE - 1)) && va >= KERNEL_BASE && va - KERNEL_BASE < DIRECT_MAP_MAX;
+}
+
 /* DMA can take r: whole pages in the direct map (physically contiguous). */
 static bool dma_fits(const struct ata_req *r)
 {
-	uint32_t va = (uint32_t)(uintptr_t)r->buf, bytes = r->count * 512;
-	return bm && !(va & (PAGE_SIZE - 1)) && bytes == PAGE_SIZE && va >= KERNEL_BASE &&
-	       va - KERNEL_BASE < DIRECT_MAP_MAX;
+	if (!bm) return false;
+	if (!r->pages) return r->count * 512 == PAGE_SIZE && page_in_direct_map(r->buf);
+	for (uint32_t i = 0; i < r->count / 8; i++)
+		if (!page_in_direct_map(r->pages[i])) return false;
+	return true;
 }
 
 static void start_dma(struct ata_req *r)
 {
-	prdt[0] = paddr_u32(kvirt_to_phys(r->buf));
-	prdt[1] = (r->count * 512) | 0x80000000u; /* end of table */
+	uint32_t n = r->pages ? r->count / 8 : 1;
+	for (uint32_t i = 0; i < n; i++) {
+		prdt[2 * i] = paddr_u32(kvirt_to_phys(r->pages ? r->pages[i] : r->buf));
+		prdt[2 * i + 1] = PAGE_SIZE;
+	}
+	if (!r->pages) prdt[1] = r->count * 512;
+	prdt[2 * n - 1] |= 0x80000000u; /* end of table */
 	outl(bm + BM_PRDT, paddr_u32(kvirt_to_phys(prdt)));
 	outb(bm + BM_CMD, r->write ? 0 : BM_READ);
 	outb(bm + BM_STATUS, BM_ERROR | BM_IRQ);
@@ -253,7 +278,7 @@ static uint32_t fail_next; /* injected errors still to give */
 
 void ata_fail_next(uint32_t n) { fail_next = n; }
 
-static int ata_io(uint32_t lba, uint32_t count, void *buf, bool write)
+static int ata_io(uint32_t lba, uint32_t count, void *buf, const void *const *pages, bool write)
 {
 	if (!count) return 0;
 	if (fail_next) { /* as if the drive had said ERR: nothing moved */
@@ -264,7 +289,7 @@ static int ata_io(uint32_t lba, uint32_t count, void *buf, bool write)
 	}
 	if (count > 256 || lba + count > ata_sectors || lba + count < lba) return -1;
 	bool sleep = irq_ready && ata_may_sleep();
-	struct ata_req r = { .lba = lba, .count = count, .buf = buf, .write = write, .sleeping = sleep };
+	struct ata_req r = { .lba = lba, .count = count, .buf = buf, .pages = pages, .write = write, .sleeping = sleep };
 	r.dma = dma_fits(&r);
 	if (r.dma) ata_stats.dma++;
 	uint32_t f = irq_save();
@@ -293,8 +318,15 @@ static int ata_io(uint32_t lba, uint32_t count, void *buf, bool write)
 	return r.err ? -1 : 0;
 }
 
-int ata_read(uint32_t lba, uint32_t count, void *buf) { return ata_io(lba, count, buf, false); }
-int ata_write(uint32_t lba, uint32_t count, const void *buf) { return ata_io(lba, count, (void *)buf, true); }
+int ata_read(uint32_t lba, uint32_t count, void *buf) { return ata_io(lba, count, buf, 0, false); }
+int ata_write(uint32_t lba, uint32_t count, const void *buf) { return ata_io(lba, count, (void *)buf, 0, true); }
+
+int ata_write_pages(uint32_t lba, uint32_t npages, const void *const *pages)
+{
+	if (npages == 0 || npages > ATA_MAX_PAGES) return -1;
+	ata_stats.gathered++;
+	return ata_io(lba, npages * 8, 0, pages, true);
+}
 
 int ata_init(void)
 {

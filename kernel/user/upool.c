@@ -6,14 +6,17 @@
  *
  * Locking: every entry into the pool takes its mutex (mm/anon.h's sync);
  * a fault keeps interrupts off (the #PF gate) except while it sleeps in
- * disk I/O with the mutex held, so the pool and the page tables it writes
- * change only under the mutex, and a second fault on a page in transit
- * waits for that I/O instead of starting another.
+ * disk I/O, which it does with the mutex RELEASED (io_begin/io_end), its
+ * page in transit and its frame busy: other processes fault, evict and
+ * run meanwhile. A fault or release that meets a page in transit sleeps
+ * on one wait queue (wait/wake) until an I/O ends, then looks again. The
+ * pool and the page tables it writes change only under the mutex.
  */
 #include "io.h"
 #include "kernel.h"
 #include "kmain.h"
 #include "mem.h"
+#include "pageout.h"
 #include "mmlib.h"
 #include "repl.h"
 #include "shell.h"
@@ -42,6 +45,45 @@ static void pool_unlock(void *ctx)
 	thread_current()->io_may_sleep = false;
 	mutex_unlock(&lock);
 }
+
+/* Leaving the pool: a fault that woke the page-out daemon lets it run now,
+ * before it takes more frames (as Linux throttles allocators behind
+ * kswapd). */
+static void pool_leave(void *ctx)
+{
+	pool_unlock(ctx);
+	pageout_throttle();
+}
+
+/* One device call with the mutex released: the caller may sleep in it. */
+static void pool_io_begin(void *ctx)
+{
+	mutex_unlock(&lock);
+	thread_current()->io_may_sleep = true;
+}
+
+static void pool_io_end(void *ctx)
+{
+	thread_current()->io_may_sleep = false;
+	mutex_lock(&lock);
+	thread_current()->io_may_sleep = true;
+}
+
+static struct wait_queue transit; /* threads waiting for a page in transit */
+
+/* Give up the mutex and sleep until an I/O ends; no wake-up is lost: the
+ * waker needs the mutex, and interrupts stay off from the unlock to the
+ * sleep. */
+static void pool_wait(void *ctx)
+{
+	uint32_t f = irq_save();
+	pool_unlock(ctx);
+	wait_block(&transit);
+	irq_restore(f);
+	pool_lock(ctx);
+}
+
+static void pool_wake(void *ctx) { wait_wake_all(&transit); }
 
 struct anon_pool *upool_peek(void) { return ready ? &pool : 0; }
 
@@ -81,7 +123,7 @@ struct anon_pool *upool_get(void)
 	struct pool_config cfg = { frames_wanted(), policy_wanted(), 1, 0 };
 	uint32_t f = irq_save();
 	int err = anon_init(&pool, &kvm, &kswap, &cfg);
-	pool.sync = (struct anon_sync){ pool_lock, pool_unlock, 0 };
+	pool.sync = (struct anon_sync){ pool_lock, pool_leave, pool_io_begin, pool_io_end, pool_wait, pool_wake, 0 };
 	ready = err == 0;
 	irq_restore(f);
 	if (err) {
@@ -89,6 +131,7 @@ struct anon_pool *upool_get(void)
 		return 0;
 	}
 	klog("upool: %u frames, policy %s\n", cfg.nframes, cfg.policy->name);
+	pageout_start(&pool);
 	return &pool;
 }
 

@@ -12,6 +12,7 @@
 #include "kmain.h"
 #include "layout.h"
 #include "mem.h"
+#include "mm_env.h"
 #include "mmlib.h"
 #include "shell.h"
 #include "swapdev.h"
@@ -54,6 +55,16 @@ static int ata_slot_write(void *ctx, uint32_t slot, const void *buf)
 	return ata_write(slot * 8, 8, buf) ? -MM_EIO : 0;
 }
 
+static int ata_slot_write_run(void *ctx, uint32_t first, uint32_t n, const void *const *pages)
+{
+	(void)ctx;
+	for (uint32_t done = 0, k; done < n; done += k) {
+		k = n - done < ATA_MAX_PAGES ? n - done : ATA_MAX_PAGES;
+		if (ata_write_pages((first + done) * 8, k, pages + done)) return -MM_EIO;
+	}
+	return 0;
+}
+
 static int ram_device(struct swap_dev *dev, uint64_t bytes)
 {
 	uint32_t n = (uint32_t)(bytes / PAGE_SIZE);
@@ -67,14 +78,14 @@ static int ram_device(struct swap_dev *dev, uint64_t bytes)
 		ram_slots[i] = frame_alloc(&kframes, 0);
 		if (pfn_is_none(ram_slots[i])) return -1;
 	}
-	*dev = (struct swap_dev){ "ram", n, ram_read, ram_write, 0 };
+	*dev = (struct swap_dev){ "ram", n, ram_read, ram_write, 0, 0 };
 	return 0;
 }
 
 static int disk_device(struct swap_dev *dev)
 {
 	if (ata_init()) return -1;
-	*dev = (struct swap_dev){ "ata", ata_sectors / 8, ata_slot_read, ata_slot_write, 0 };
+	*dev = (struct swap_dev){ "ata", ata_sectors / 8, ata_slot_read, ata_slot_write, 0, ata_slot_write_run };
 	return 0;
 }
 
@@ -123,6 +134,19 @@ static int inject(int argc, char **argv)
 	return 0;
 }
 
+#define SWAPINFO_SECTIONS 4
+static void (*sections[SWAPINFO_SECTIONS])(struct mm_sink *out);
+
+void swapinfo_add_section(void (*print)(struct mm_sink *out))
+{
+	for (int i = 0; i < SWAPINFO_SECTIONS; i++)
+		if (!sections[i] || sections[i] == print) {
+			sections[i] = print;
+			return;
+		}
+	MM_ASSERT(0, "swapinfo: more than %d sections", SWAPINFO_SECTIONS);
+}
+
 static int cmd_swapinfo(int argc, char **argv)
 {
 	if (argc > 1 && mm_strcmp(argv[1], "fail") == 0) return inject(argc, argv);
@@ -143,7 +167,10 @@ static int cmd_swapinfo(int argc, char **argv)
 			(unsigned long long)ata_stats.irqs, (unsigned long long)ata_stats.sectors,
 			(unsigned long long)ata_stats.errors, (unsigned long long)ata_stats.injected,
 			(unsigned long long)ata_stats.timeouts);
+	if (ata_stats.gathered)
+		kprintf("     %llu of them wrote several pages in one command\n", (unsigned long long)ata_stats.gathered);
 	kpools_print(&console_sink);
+	for (int i = 0; i < SWAPINFO_SECTIONS && sections[i]; i++) sections[i](&console_sink);
 	int bad = swap_check(&kswap, &console_sink);
 	kprintf("swap check: %s\n", bad ? "FAILED" : "consistent");
 	return bad ? 1 : 0;

@@ -10,5 +10,8 @@
 extern struct swap_area kswap;
 extern bool kswap_ready;
 
+/* `swapinfo` also prints what print writes (e.g. the page-out daemon's
+ * report); a few sections at most, each added once. */
+void swapinfo_add_section(void (*print)(struct mm_sink *out));
 
 #endif

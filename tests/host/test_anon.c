@@ -5,78 +5,8 @@
  * simulated physical memory with the host CPU of host_cpu.h. Every value
  * read is checked against what the test itself wrote.
  */
-#include <stdlib.h>
-#include "anon.h"
-#include "env_host.h"
-#include "host_alloc.h"
-#include "host_cpu.h"
-#include "host_frames.h"
+#include "anon_rig.h"
 #include "htest.h"
-#include "repl.h"
-
-#define SIM_BYTES (16u << 20)
-#define BASE vaddr_make(0x10000000u)
-#define RW (VM_READ | VM_WRITE)
-
-static struct frame_alloc fa;
-static void *desc;
-
-struct rig {
-	struct vm_sys sys;
-	struct ramswap rs;
-	struct swap_area sw;
-	struct anon_pool ap;
-};
-
-static int rig_init(struct rig *g, uint32_t nframes, uint32_t nslots, const char *policy)
-{
-	host_frames_init(&fa, &desc, SIM_BYTES);
-	g->sys = (struct vm_sys){ host_frames_source(&fa), host_allocator(NULL), PADDR_NULL };
-	g->rs = (struct ramswap){ calloc(nslots, 4096), nslots, 0 };
-	struct swap_dev dev = { "ram", nslots, rs_read, rs_write, &g->rs };
-	if (swap_init(&g->sw, &dev, &host_malloc)) return -1;
-	struct pool_config cfg = { nframes, repl_lookup(policy), 42, 0 };
-	return cfg.policy ? anon_init(&g->ap, &g->sys, &g->sw, &cfg) : -1;
-}
-
-static struct vm_space *space(struct rig *g, uint32_t npages)
-{
-	struct vm_space *s = vm_space_create(&g->sys);
-	if (!s) return 0;
-	anon_attach(&g->ap, s);
-	if (npages && vm_region_add(s, BASE, npages, RW)) return 0;
-	return s;
-}
-
-static void drop(struct rig *g, struct vm_space *s)
-{
-	anon_detach(&g->ap, s);
-	vm_space_destroy(s);
-}
-
-static void rig_fini(struct rig *g)
-{
-	anon_fini(&g->ap);
-	swap_fini(&g->sw, &host_malloc);
-	free(g->rs.pages);
-}
-
-static vaddr_t at(uint32_t page, uint32_t off) { return vaddr_add(BASE, page * 4096 + off); }
-static uint32_t pattern(uint32_t who, uint32_t page) { return (who + 1) * 2654435761u ^ page * 40503u; }
-
-static int put(struct vm_space *s, uint32_t page, uint32_t v) { return cpu_access(s, at(page, 8), true, &v); }
-static uint32_t get(struct vm_space *s, uint32_t page)
-{
-	uint32_t v = 0xdeadbeef;
-	return cpu_access(s, at(page, 8), false, &v) == VM_RESOLVED ? v : 0xdeadbeef;
-}
-
-static paddr_t frame_at(struct vm_space *s, uint32_t page)
-{
-	paddr_t pa = PADDR_NULL;
-	pgt_translate(s->pd, at(page, 0), &pa, 0);
-	return paddr_page_down(pa);
-}
 
 HTEST(anon_fork_shares_then_copies_on_write)
 {

@@ -37,7 +37,7 @@ static int rig_init(struct rig *g, uint32_t nframes, uint32_t nslots, const char
 	host_frames_init(&fa, &desc, SIM_BYTES);
 	g->sys = (struct vm_sys){ host_frames_source(&fa), host_allocator(NULL), PADDR_NULL };
 	g->rs = (struct ramswap){ calloc(nslots, 4096), nslots, 0 };
-	struct swap_dev dev = { "ram", nslots, rs_read, rs_write, &g->rs };
+	struct swap_dev dev = { "ram", nslots, rs_read, rs_write, &g->rs, 0 };
 	if (swap_init(&g->sw, &dev, &host_malloc)) return -1;
 	struct pool_config cfg = { nframes, repl_lookup(policy), 42, 0 };
 	if (!cfg.policy || vmpool_init(&g->vp, &g->sys, &g->sw, &cfg)) return -1;

@@ -118,7 +118,7 @@ static void fill_pages(void *arg)
 KTEST(swap, exhaustion_is_reported)
 {
 	for (int i = 0; i < 4; i++) tiny_frames[i] = frame_alloc(&kframes, 0);
-	struct swap_dev dev = { "tiny", 4, tiny_read, tiny_write, 0 };
+	struct swap_dev dev = { "tiny", 4, tiny_read, tiny_write, 0, 0 };
 	struct swap_area sw;
 	KASSERT(swap_init(&sw, &dev, &kheap_allocator) == 0, "swap_init");
 	static struct vmpool vp;

@@ -17,11 +17,11 @@
 
 #define CLOCK_REALTIME 0
 #define CLOCK_MONOTONIC 1
-#define NSEC_PER_TICK (1000000000u / 100u)
+#define NSEC_PER_TICK ((uint32_t)(1000000000u / pit_hz)) /* the PIT rate the timer runs at */
 
 extern uint32_t rtc_boot_seconds;
 
-static uint64_t now_ns(void) { return pit_ticks() * (1000000000ull / pit_hz); }
+static uint64_t now_ns(void) { return pit_ticks() * NSEC_PER_TICK; }
 
 static uint64_t clock_ns(uint32_t clock)
 {

@@ -103,19 +103,13 @@ int swap_write_run(struct swap_area *sw, uint32_t first, uint32_t n, const void 
 int swap_read(struct swap_area *sw, uint32_t slot, void *page)
 {
 	if (!swap_in_use(sw, slot)) return -MM_EINVAL;
-	int err = sw->dev.read(sw->dev.ctx, slot, page);
-	if (err) sw->stats.errors++;
-	else sw->stats.reads++;
-	return err;
+	return swap_read_held(sw, slot, page);
 }
 
 int swap_write(struct swap_area *sw, uint32_t slot, const void *page)
 {
 	if (!swap_in_use(sw, slot)) return -MM_EINVAL;
-	int err = sw->dev.write(sw->dev.ctx, slot, page);
-	if (err) sw->stats.errors++;
-	else sw->stats.writes++;
-	return err;
+	return swap_write_held(sw, slot, page);
 }
 
 int swap_check(const struct swap_area *sw, struct mm_sink *err)

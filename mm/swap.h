@@ -57,6 +57,24 @@ bool swap_in_use(const struct swap_area *sw, uint32_t slot);
 /* Device I/O through the area (counted). 0 or -MM_EIO / -MM_EINVAL. */
 int swap_read(struct swap_area *sw, uint32_t slot, void *page);
 int swap_write(struct swap_area *sw, uint32_t slot, const void *page);
+/* The same for a slot the caller holds (it allocated the slot and has not
+ * freed it: its PTE or its own record says so, checked by its own check):
+ * the device is called without the bitmap re-check, counted the same. The
+ * fault path's entries. */
+static inline int swap_read_held(struct swap_area *sw, uint32_t slot, void *page)
+{
+	int err = sw->dev.read(sw->dev.ctx, slot, page);
+	if (err) sw->stats.errors++;
+	else sw->stats.reads++;
+	return err;
+}
+static inline int swap_write_held(struct swap_area *sw, uint32_t slot, const void *page)
+{
+	int err = sw->dev.write(sw->dev.ctx, slot, page);
+	if (err) sw->stats.errors++;
+	else sw->stats.writes++;
+	return err;
+}
 /* pages[i] to slot first + i, every slot in use: one device request when
  * the device can (write_run), else one per page. 0, -MM_EIO, -MM_EINVAL. */
 int swap_write_run(struct swap_area *sw, uint32_t first, uint32_t n, const void *const *pages);

@@ -149,20 +149,24 @@ static void set_free(struct pool *p, uint32_t slot)
 }
 
 /* A busy slot gets its page: resident from now on. */
-static void settle(struct pool *p, uint32_t slot, uint64_t page, bool is_write)
+static inline void settle(struct pool *p, uint32_t slot, uint64_t page, bool is_write)
 {
 	p->slot_page[slot] = page;
 	p->slot_used[slot] = SLOT_USED;
 	p->nbusy--;
 	p->nresident++;
+	uint32_t known = p->map.count;
 	int err = repl_map_put(&p->map, page, slot);
 	MM_ASSERT(err == 0, "pool: page map full with %u of %u resident", p->nresident, p->cfg.nframes);
+	MM_ASSERT(p->map.count == known + 1, "pool: page %llx was resident already (slot %u)",
+		  (unsigned long long)page, slot);
 	p->policy.ops->page_in(p->policy.state, slot, page, is_write);
 }
 
-int pool_evict_begin(struct pool *p, uint64_t *page)
+/* Step 1 of an eviction, some slot being resident: the policy's victim
+ * leaves the policy and the hash, and its slot is busy. */
+static inline uint32_t take_victim(struct pool *p, uint64_t *page)
 {
-	if (p->nresident == 0) return p->nbusy ? -MM_EAGAIN : -MM_ENOENT;
 	uint32_t v = p->policy.ops->select_victim(p->policy.state);
 	MM_ASSERT(v < p->cfg.nframes && p->slot_used[v] == SLOT_USED, "pool: policy %s chose slot %u, not resident",
 		  p->policy.ops->name, v);
@@ -173,7 +177,23 @@ int pool_evict_begin(struct pool *p, uint64_t *page)
 	p->nbusy++;
 	p->policy.ops->page_out(p->policy.state, v);
 	if (v == p->fresh_slot) p->fresh_slot = REPL_NO_SLOT;
-	return (int)v;
+	return v;
+}
+
+/* Why no victim can be had: nothing resident now but slots busy, or nothing at all. */
+static int no_victim(const struct pool *p) { return p->nbusy ? -MM_EAGAIN : -MM_ENOENT; }
+
+/* The end of an eviction whose write-back went through (wrote 0 or 1). */
+static inline void count_eviction(struct pool *p, int wrote)
+{
+	p->stats.evictions++;
+	p->stats.writebacks += wrote ? 1u : 0u;
+}
+
+int pool_evict_begin(struct pool *p, uint64_t *page)
+{
+	if (p->nresident == 0) return no_victim(p);
+	return (int)take_victim(p, page);
 }
 
 void pool_evict_end(struct pool *p, uint32_t slot, uint64_t page, int wrote, bool keep_slot)
@@ -183,29 +203,38 @@ void pool_evict_end(struct pool *p, uint32_t slot, uint64_t page, int wrote, boo
 		settle(p, slot, page, false);
 		return;
 	}
-	p->stats.evictions++;
-	p->stats.writebacks += wrote ? 1u : 0u;
+	count_eviction(p, wrote);
 	if (keep_slot) return; /* the fault that evicted loads into it */
 	p->stats.reclaims++;
 	p->nbusy--;
 	set_free(p, slot);
 }
 
-/* Make room for a fault: the policy's victim, evicted. Returns its slot,
- * still busy, or a negative error (the victim then stays resident). */
+/* Make room for a fault: the policy's victim, evicted (pool_evict_begin
+ * and pool_evict_end with the slot kept, in one). Returns its slot, still
+ * busy, or a negative error (the victim then stays resident). */
 static int evict_victim(struct pool *p)
 {
+	if (p->nresident == 0) return no_victim(p);
 	uint64_t victim;
-	int v = pool_evict_begin(p, &victim);
-	if (v < 0) return v;
-	int wrote = p->backend.evict(p->backend.ctx, (uint32_t)v, victim);
-	pool_evict_end(p, (uint32_t)v, victim, wrote, true);
-	return wrote < 0 ? wrote : v;
+	uint32_t v = take_victim(p, &victim);
+	int wrote = p->backend.evict(p->backend.ctx, v, victim);
+	if (wrote < 0) {
+		settle(p, v, victim, false);
+		return wrote;
+	}
+	count_eviction(p, wrote);
+	return (int)v;
 }
 
 int pool_fault(struct pool *p, uint64_t page, bool is_write)
 {
 	if (repl_map_get(&p->map, page) != REPL_MAP_NONE) return -MM_EEXIST;
+	return pool_fault_absent(p, page, is_write);
+}
+
+int pool_fault_absent(struct pool *p, uint64_t page, bool is_write)
+{
 	if (!future_ready(p)) return -MM_EINVAL;
 	uint32_t slot = lowest_free_slot(p);
 	if (slot == REPL_NO_SLOT) {

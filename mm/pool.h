@@ -201,6 +201,11 @@ void pool_drop_future(struct pool *p);
  * -MM_EEXIST (already resident), -MM_EINVAL (the policy needs a future and
  * none is attached, or it is used up), or a backend error. */
 int pool_fault(struct pool *p, uint64_t page, bool is_write);
+/* pool_fault for a page the caller knows is not resident (its PTE is not
+ * present, and the owner's check holds resident pages present), without
+ * the look-up: the same order, results and errors but -MM_EEXIST. A page
+ * that was resident after all is caught, as a bug, when it is mapped. */
+int pool_fault_absent(struct pool *p, uint64_t page, bool is_write);
 /* After an access to the resident page: sample its A/D bits, inform the
  * policy, count the reference, maybe tick. 0, -MM_ENOENT (not resident) or
  * -MM_EINVAL (the policy needs a future and it is used up). */

@@ -102,8 +102,12 @@ int pgt_translate(paddr_t pd, vaddr_t va, paddr_t *pa, uint32_t *flags)
 
 uint32_t pgt_harvest(paddr_t pd, vaddr_t va, bool clear_dirty)
 {
-	pte_t *e = present_pte(pd, va);
-	if (!e) return 0;
+	return pte_harvest(present_pte(pd, va), va, clear_dirty);
+}
+
+uint32_t pte_harvest(pte_t *e, vaddr_t va, bool clear_dirty)
+{
+	if (!e || !(*e & PTE_P)) return 0;
 	uint32_t bits = *e & (PTE_A | PTE_D);
 	uint32_t clear = PTE_A | (clear_dirty ? PTE_D : 0);
 	if (bits & clear) {

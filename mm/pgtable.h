@@ -88,6 +88,9 @@ int pgt_translate(paddr_t pd, vaddr_t va, paddr_t *pa, uint32_t *flags);
  * present page; returns the PTE's A|D bits before clearing, 0 if absent. */
 uint32_t pgt_harvest(paddr_t pd, vaddr_t va, bool clear_dirty);
 
+/* pgt_harvest on the PTE e of va, found beforehand (NULL: absent). */
+uint32_t pte_harvest(pte_t *e, vaddr_t va, bool clear_dirty);
+
 /* Count present user pages (for tests and reports). */
 uint32_t pgt_count_present(paddr_t pd);
 

@@ -37,16 +37,9 @@ struct vm_space *vmpool_slot_owner(const struct vmpool *vp, uint32_t slot, vaddr
 	return vmpool_key_owner(vp, pool_slot_page(&vp->pool, slot), va);
 }
 
-static pte_t *page_pte(struct vmpool *vp, uint64_t key, bool create)
-{
-	struct vm_space *s = key_space(vp, key);
-	MM_ASSERT(s, "page key %llx has no space", (unsigned long long)key);
-	return pgt_walk(&vp->sys->frames, s->pd, key_va(key), create);
-}
-
-/* Write the resident page in pool slot `slot` (frame) to its swap slot,
+/* Write the resident page in pool slot `slot` (from its frame) to its swap slot,
  * taking a new one if it has none. 0, -MM_ENOSPC or -MM_EIO. */
-static int write_back(struct vmpool *vp, uint32_t slot, paddr_t frame)
+static int write_back(struct vmpool *vp, uint32_t slot)
 {
 	uint32_t sw = vp->slot_swap[slot];
 	bool fresh = sw == SWAP_NO_SLOT;
@@ -57,7 +50,7 @@ static int write_back(struct vmpool *vp, uint32_t slot, paddr_t frame)
 			return -MM_ENOSPC;
 		}
 	}
-	if (swap_write(vp->swap, sw, mm_phys_to_virt(frame))) {
+	if (swap_write_held(vp->swap, sw, vp->frame_kva[slot])) {
 		if (fresh) swap_free(vp->swap, sw);
 		vp->last_error = "swap device error";
 		return -MM_EIO;
@@ -69,7 +62,7 @@ static int write_back(struct vmpool *vp, uint32_t slot, paddr_t frame)
 static int be_evict(void *ctx, uint32_t slot, uint64_t key)
 {
 	struct vmpool *vp = ctx;
-	pte_t *e = page_pte(vp, key, false);
+	pte_t *e = vp->slot_pte[slot];
 	MM_ASSERT(e && (*e & PTE_P), "evicting page %llx of slot %u: not present",
 		  (unsigned long long)key, slot);
 	paddr_t frame = pte_paddr(*e);
@@ -77,37 +70,38 @@ static int be_evict(void *ctx, uint32_t slot, uint64_t key)
 		  paddr_u32(vp->frames[slot]), paddr_u32(frame));
 	bool write = (*e & PTE_D) || vp->slot_swap[slot] == SWAP_NO_SLOT;
 	if (write) {
-		int err = write_back(vp, slot, frame);
+		int err = write_back(vp, slot);
 		if (err) return err;
 	}
 	*e = pte_make_swapped(vp->slot_swap[slot]);
 	vp->slot_swap[slot] = SWAP_NO_SLOT;
+	vp->slot_pte[slot] = 0;
 	mm_tlb_flush_page(key_va(key));
 	return write ? 1 : 0;
 }
 
-/* Loads happen only inside pager_fault, which found the region and made
- * the page table: both come from the fault in progress. */
+/* Loads happen only inside pager_fault, which found the region and the
+ * PTE (making its page table): both come from the fault in progress. */
 static int be_load(void *ctx, uint32_t slot, uint64_t key, bool is_write)
 {
 	struct vmpool *vp = ctx;
 	const struct vm_region *r = vp->fault_region;
 	MM_ASSERT(r && key == vp->fault_key, "loading page %llx outside a fault", (unsigned long long)key);
-	pte_t *e = page_pte(vp, key, false);
-	MM_ASSERT(e, "page %llx has no page table at load", (unsigned long long)key);
+	pte_t *e = vp->fault_pte;
 	paddr_t frame = vp->frames[slot];
 	uint32_t sw = pte_is_swapped(*e) ? pte_swap_slot(*e) : SWAP_NO_SLOT;
 	int from_swap = 0;
 	if (sw != SWAP_NO_SLOT) {
-		if (swap_read(vp->swap, sw, mm_phys_to_virt(frame))) {
+		if (swap_read_held(vp->swap, sw, vp->frame_kva[slot])) {
 			vp->last_error = "swap device error";
 			return -MM_EIO;
 		}
 		from_swap = 1;
 	} else {
-		mm_zero_page(mm_phys_to_virt(frame));
+		mm_zero_page(vp->frame_kva[slot]);
 	}
 	vp->slot_swap[slot] = sw;
+	vp->slot_pte[slot] = e;
 	*e = pte_make(frame, vm_prot_to_pte(r->prot) | PTE_P);
 	return from_swap;
 }
@@ -116,25 +110,27 @@ static unsigned be_harvest(void *ctx, uint32_t slot)
 {
 	struct vmpool *vp = ctx;
 	uint64_t key = pool_slot_page(&vp->pool, slot);
-	struct vm_space *s = key_space(vp, key);
-	uint32_t bits = pgt_harvest(s->pd, key_va(key), false);
+	uint32_t bits = pte_harvest(vp->slot_pte[slot], key_va(key), false);
 	return ((bits & PTE_A) ? POOL_ACCESSED : 0) | ((bits & PTE_D) ? POOL_DIRTY : 0);
 }
 
 /* Validate, then commit: the page table the new page needs is made before
  * the pool may evict anything, so a fault that fails for want of it leaves
- * every page where it was. */
+ * every page where it was. A PTE not present is a page not resident (the
+ * check holds them equal): the pool need not look it up. */
 static int pager_fault(void *ctx, struct vm_space *s, const struct vm_region *r, vaddr_t va, bool write)
 {
 	struct vmpool *vp = ctx;
 	vp->last_error = 0;
-	if (!pgt_walk(&vp->sys->frames, s->pd, va, true)) {
+	vp->fault_pte = pgt_walk(&vp->sys->frames, s->pd, va, true);
+	if (!vp->fault_pte) {
 		vp->last_error = "out of memory for a page table";
 		return -MM_ENOMEM;
 	}
+	if (*vp->fault_pte & PTE_P) return -MM_EEXIST; /* resident: nothing to bring in */
 	vp->fault_region = r;
 	vp->fault_key = vmpool_key(vp, s, va);
-	int rc = pool_fault(&vp->pool, vp->fault_key, write);
+	int rc = pool_fault_absent(&vp->pool, vp->fault_key, write);
 	vp->fault_region = 0;
 	return rc < 0 ? rc : 0;
 }
@@ -152,6 +148,7 @@ static void pager_release(void *ctx, struct vm_space *s, vaddr_t va)
 		MM_ASSERT(slot >= 0, "present page 0x%08x is not in the pool", vaddr_u32(va));
 		sw = vp->slot_swap[slot];
 		vp->slot_swap[slot] = SWAP_NO_SLOT;
+		vp->slot_pte[slot] = 0;
 		pool_release(&vp->pool, vmpool_key(vp, s, va));
 	} else if (pte_is_swapped(pte)) {
 		sw = pte_swap_slot(pte);
@@ -171,19 +168,25 @@ int vmpool_init(struct vmpool *vp, const struct vm_sys *sys, struct swap_area *s
 	uint32_t n = cfg->nframes;
 	vp->frames = mm_alloc(&sys->alloc, n * sizeof(paddr_t));
 	vp->slot_swap = mm_alloc(&sys->alloc, n * sizeof(uint32_t));
-	if (!vp->frames || !vp->slot_swap) goto out_of_memory;
+	vp->slot_pte = mm_alloc(&sys->alloc, n * sizeof(pte_t *));
+	vp->frame_kva = mm_alloc(&sys->alloc, n * sizeof(void *));
+	if (!vp->frames || !vp->slot_swap || !vp->slot_pte || !vp->frame_kva) goto out_of_memory;
 	for (uint32_t i = 0; i < n; i++) vp->slot_swap[i] = SWAP_NO_SLOT;
+	for (uint32_t i = 0; i < n; i++) vp->slot_pte[i] = 0;
 	for (uint32_t i = 0; i < n; i++) {
 		vp->frames[i] = sys->frames.alloc(sys->frames.ctx);
 		if (paddr_is_null(vp->frames[i])) {
 			while (i--) sys->frames.free(sys->frames.ctx, vp->frames[i]);
 			goto out_of_memory;
 		}
+		vp->frame_kva[i] = mm_phys_to_virt(vp->frames[i]);
 	}
 	return 0;
 out_of_memory:
 	mm_free(&sys->alloc, vp->frames);
 	mm_free(&sys->alloc, vp->slot_swap);
+	mm_free(&sys->alloc, vp->slot_pte);
+	mm_free(&sys->alloc, vp->frame_kva);
 	pool_fini(&vp->pool);
 	return -MM_ENOMEM;
 }
@@ -195,6 +198,8 @@ void vmpool_fini(struct vmpool *vp)
 	for (uint32_t i = 0; i < vp->pool.cfg.nframes; i++) vp->sys->frames.free(vp->sys->frames.ctx, vp->frames[i]);
 	mm_free(&vp->sys->alloc, vp->frames);
 	mm_free(&vp->sys->alloc, vp->slot_swap);
+	mm_free(&vp->sys->alloc, vp->slot_pte);
+	mm_free(&vp->sys->alloc, vp->frame_kva);
 	pool_fini(&vp->pool);
 }
 
@@ -238,6 +243,11 @@ int vmpool_check(const struct vmpool *vp, struct mm_sink *err)
 		if (!s || pgt_translate(s->pd, key_va(key), &pa, 0) ||
 		    !paddr_eq(paddr_page_down(pa), vp->frames[slot])) {
 			if (err) mm_format(err, "vmpool: slot %u (page %llx) is not mapped to its frame\n", slot,
+					   (unsigned long long)key);
+			return -MM_EINVAL;
+		}
+		if (vp->slot_pte[slot] != pgt_walk(&vp->sys->frames, s->pd, key_va(key), false)) {
+			if (err) mm_format(err, "vmpool: slot %u (page %llx) remembers another PTE\n", slot,
 					   (unsigned long long)key);
 			return -MM_EINVAL;
 		}

@@ -11,7 +11,10 @@
  * Pages are keyed (space index << 32 | virtual page number). A swapped-out
  * page's slot is in its PTE; while the page is resident, the pool slot
  * remembers it (slot_swap), so a clean page whose swap copy is valid is
- * dropped at eviction instead of written again:
+ * dropped at eviction instead of written again. The slot also remembers
+ * the page's PTE (page tables are freed only with their space, after its
+ * pages left the pool), so eviction and harvest find it without a walk, and
+ * a fault's load uses the PTE the fault's own walk found:
  *
  *   evict:  dirty (D set) or no swap copy yet -> write to its slot (a new
  *           slot if it has none), count a write-back; else drop.
@@ -34,12 +37,17 @@ struct vmpool {
 	const struct vm_sys *sys;
 	struct swap_area *swap;
 	paddr_t *frames;             /* the pool's frames, one per slot */
+	void **frame_kva;            /* ... and where the kernel reaches them */
 	struct vm_space *spaces[VMPOOL_MAX_SPACES];
 	uint32_t *slot_swap;         /* per pool slot: the swap slot holding a valid
 					copy of the resident page, or SWAP_NO_SLOT */
+	pte_t **slot_pte;            /* per pool slot: the resident page's PTE (page
+					tables live as long as their space), NULL when
+					free: evict and harvest need no walk */
 	const char *last_error;      /* why the last fault failed */
 	const struct vm_region *fault_region; /* the fault in progress: its region, */
-	uint64_t fault_key;                   /* and its page */
+	uint64_t fault_key;                   /* its page */
+	pte_t *fault_pte;                     /* and that page's PTE */
 };
 
 /* Take cfg->nframes frames from sys and set up the pool and its policy.
@@ -68,8 +76,9 @@ struct vm_space *vmpool_slot_owner(const struct vmpool *vp, uint32_t slot, vaddr
  * policy, count the reference (pool_access_done). */
 int vmpool_access_done(struct vmpool *vp, const struct vm_space *s, vaddr_t va);
 
-/* Pool, swap map and page tables agree: every resident page is present and
- * maps its slot's frame, every swapped PTE's slot is in use. */
+/* Pool, swap map and page tables agree: every resident page is present,
+ * maps its slot's frame and is the PTE its slot remembers; every swap copy
+ * a slot remembers is in use. */
 int vmpool_check(const struct vmpool *vp, struct mm_sink *err);
 void vmpool_print(const struct vmpool *vp, struct mm_sink *out);
 

@@ -21,7 +21,7 @@
 
 struct swap_area kswap;
 bool kswap_ready;
-static pfn_t *ram_slots; /* RAM device: the frame of each slot */
+static void **ram_pages; /* RAM device: each slot's frame, where the kernel reaches it */
 
 static void copy_page(void *dst, const void *src)
 {
@@ -32,14 +32,14 @@ static void copy_page(void *dst, const void *src)
 static int ram_read(void *ctx, uint32_t slot, void *buf)
 {
 	(void)ctx;
-	copy_page(buf, phys_to_kvirt(pfn_to_paddr(ram_slots[slot])));
+	copy_page(buf, ram_pages[slot]);
 	return 0;
 }
 
 static int ram_write(void *ctx, uint32_t slot, const void *buf)
 {
 	(void)ctx;
-	copy_page(phys_to_kvirt(pfn_to_paddr(ram_slots[slot])), buf);
+	copy_page(ram_pages[slot], buf);
 	return 0;
 }
 
@@ -72,11 +72,12 @@ static int ram_device(struct swap_dev *dev, uint64_t bytes)
 		klog("swap: %u slots asked, RAM allows %u\n", n, (unsigned)(kframes.nfree / 2));
 		n = kframes.nfree / 2;
 	}
-	ram_slots = kvmalloc((n + 1) * sizeof(pfn_t));
-	if (!ram_slots) return -1;
+	ram_pages = kvmalloc((n + 1) * sizeof(void *));
+	if (!ram_pages) return -1;
 	for (uint32_t i = 0; i < n; i++) {
-		ram_slots[i] = frame_alloc(&kframes, 0);
-		if (pfn_is_none(ram_slots[i])) return -1;
+		pfn_t f = frame_alloc(&kframes, 0);
+		if (pfn_is_none(f)) return -1;
+		ram_pages[i] = phys_to_kvirt(pfn_to_paddr(f));
 	}
 	*dev = (struct swap_dev){ "ram", n, ram_read, ram_write, 0, 0 };
 	return 0;

@@ -71,7 +71,7 @@ static void bench_swap_round_trip(void)
 	uint64_t unit = bench_null_trap_median();
 	kprintf("BENCH %s_in_null_traps median=%llu p99=%llu unit=null_traps\n", name,
 		(unsigned long long)(med / unit), (unsigned long long)(b.samples[(b.n * 99) / 100] / unit));
-	kprintf("BENCH %s_in_demand_zero_faults value=%llu.%02llu (goal for ram: 2)\n", name,
+	kprintf("BENCH %s_in_demand_zero_faults value=%llu.%02llu (goal for ram: 1.75 or less)\n", name,
 		(unsigned long long)(med / dz), (unsigned long long)((med * 100 / dz) % 100));
 	vmpool_detach(&vp, s);
 	vm_space_destroy(s);

@@ -1,7 +1,9 @@
 /*
  * thread.c - kernel threads and the scheduler (see thread.h). Algorithm:
  * round robin over a FIFO run queue; the PIT tick counts down the running
- * thread's quantum and preempts it when others are ready; sleepers are woken
+ * thread's quantum and preempts it when others are ready (unless it is
+ * cooperative: then it runs until it gives up the processor, and a runner
+ * may reorder the queue by moving a ready thread to its head); sleepers are woken
  * by the tick; an idle thread halts when nothing else can run. A switch
  * saves and restores, besides the registers (boot/switch.S), the thread's
  * address space (CR3) and its guard stack.
@@ -51,6 +53,29 @@ static struct thread *q_pop(struct wait_queue *q)
 		t->next = 0;
 	}
 	return t;
+}
+
+/* Unlink t from q; false if it is not there. */
+static bool q_remove(struct wait_queue *q, struct thread *t)
+{
+	struct thread *prev = 0;
+	for (struct thread *x = q->head; x; prev = x, x = x->next) {
+		if (x != t) continue;
+		if (prev) prev->next = t->next;
+		else q->head = t->next;
+		if (q->tail == t) q->tail = prev;
+		t->next = 0;
+		return true;
+	}
+	return false;
+}
+
+static uint32_t q_list(const struct wait_queue *q, struct thread **out, uint32_t max)
+{
+	uint32_t n = 0;
+	for (struct thread *t = q->head; t; t = t->next, n++)
+		if (n < max) out[n] = t;
+	return n;
 }
 
 struct thread *thread_current(void) { return current; }
@@ -113,7 +138,7 @@ static void sched_tick(uint64_t now)
 	if (!sched_on) return;
 	wake_sleepers(now);
 	if (quantum_left) quantum_left--;
-	if (!quantum_left && runq.head) {
+	if (!quantum_left && runq.head && !current->cooperative) {
 		sched_preemptions++;
 		schedule();
 	}
@@ -132,10 +157,44 @@ void thread_sleep_ticks(uint64_t ticks)
 
 void wait_block(struct wait_queue *q)
 {
+	MM_ASSERT(current->state == T_RUNNING, "thread %u waits while %s a wait or on the ready queue",
+		  current->id, current->state == T_READY ? "on" : "in");
 	current->state = T_BLOCKED;
 	q_push(q, current);
 	schedule();
 }
+
+void wait_prepare(struct wait_queue *q)
+{
+	uint32_t f = irq_save();
+	MM_ASSERT(current->state == T_RUNNING && current != idle, "thread %u prepares a second wait", current->id);
+	current->state = T_BLOCKED;
+	q_push(q, current);
+	irq_restore(f);
+}
+
+uint32_t wait_queue_list(const struct wait_queue *q, struct thread **out, uint32_t max)
+{
+	uint32_t f = irq_save();
+	uint32_t n = q_list(q, out, max);
+	irq_restore(f);
+	return n;
+}
+
+uint32_t thread_ready_list(struct thread **out, uint32_t max) { return wait_queue_list(&runq, out, max); }
+
+void thread_ready_to_front(struct thread *t)
+{
+	uint32_t f = irq_save();
+	bool queued = t->state == T_READY && q_remove(&runq, t);
+	MM_ASSERT(queued, "thread %u moved to the head of the ready queue is not on it", t->id);
+	t->next = runq.head;
+	runq.head = t;
+	if (!runq.tail) runq.tail = t;
+	irq_restore(f);
+}
+
+void thread_set_cooperative(struct thread *t, bool on) { t->cooperative = on; }
 
 void wait_wake_one(struct wait_queue *q)
 {

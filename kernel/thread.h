@@ -1,6 +1,7 @@
 /*
  * thread.h - kernel threads with preemptive round-robin scheduling on the
- * PIT, sleeping and waking, wait queues, and locks safe against interrupts.
+ * PIT (or cooperative, for threads that give up the processor themselves),
+ * sleeping and waking, wait queues, and locks safe against interrupts.
  *
  * Each thread has its own kernel stack, its own address space (loaded in CR3
  * when it runs; NULL means the kernel's directory) and its own stack of
@@ -40,6 +41,7 @@ struct thread {
 	uint8_t *fpu;              /* its x87/SSE state (16-aligned in fpu_mem), or NULL */
 	void *fpu_mem;
 	bool io_may_sleep;         /* may sleep in disk I/O (holds nothing others need) */
+	bool cooperative;          /* the timer never preempts it (thread_set_cooperative) */
 };
 
 struct wait_queue { struct thread *head, *tail; };
@@ -64,12 +66,33 @@ void *thread_fpu_new(bool copy);
 void thread_set_fpu(struct thread *t, void *mem);
 /* Wait for t to end and free it. */
 void thread_join(struct thread *t);
+/* While on, the timer never preempts t: it runs until it yields, blocks or
+ * ends (for a runner whose threads decide the order of their own steps).
+ * Other threads are preempted as before. */
+void thread_set_cooperative(struct thread *t, bool on);
+
+/* The ready queue, head first (neither the running thread nor idle is in
+ * it): up to max threads into out; returns how many there are. */
+uint32_t thread_ready_list(struct thread **out, uint32_t max);
+/* Move t, which must be on the ready queue, to its head: it runs next. */
+void thread_ready_to_front(struct thread *t);
 
 /* Wait queues: block (interrupts must be off; they are restored by the
  * caller) and wake. */
 void wait_block(struct wait_queue *q);
 void wait_wake_one(struct wait_queue *q);
 void wait_wake_all(struct wait_queue *q);
+/* The threads waiting on q, first first: up to max into out; returns how
+ * many there are. */
+uint32_t wait_queue_list(const struct wait_queue *q, struct thread **out, uint32_t max);
+/* Join q as blocked but go on running until the next thread_yield(), which
+ * then sleeps until a wake (the two-step wait: what the thread does in
+ * between, e.g. saying that it waits, is part of going to sleep). A wake in
+ * between makes it ready at once: it is then on the ready queue while it
+ * still runs, and must not wait for anything else before thread_yield(),
+ * which then only gives up the processor. Only a thread the timer does not
+ * preempt (or with interrupts off throughout) may do this. */
+void wait_prepare(struct wait_queue *q);
 
 /* A sleeping lock: a thread that finds it taken blocks. */
 struct mutex { bool held; struct thread *owner; struct wait_queue waiters; uint32_t contended; };

@@ -18,6 +18,27 @@ static struct anon_page *page_of(const struct anon_pool *ap, uint32_t num)
 	return ap->pages[num];
 }
 
+/* Calls into the swap area, each a critical section (sync's enter/leave). */
+static uint32_t enter(struct anon_pool *ap) { return ap->sync.enter ? ap->sync.enter(ap->sync.ctx) : 0; }
+static void leave(struct anon_pool *ap, uint32_t st)
+{
+	if (ap->sync.leave) ap->sync.leave(ap->sync.ctx, st);
+}
+
+static uint32_t slot_alloc(struct anon_pool *ap)
+{
+	uint32_t st = enter(ap), slot = swap_alloc(ap->swap);
+	leave(ap, st);
+	return slot;
+}
+
+static void slot_free(struct anon_pool *ap, uint32_t slot)
+{
+	uint32_t st = enter(ap);
+	swap_free(ap->swap, slot);
+	leave(ap, st);
+}
+
 static int grow_table(struct anon_pool *ap)
 {
 	uint32_t cap = ap->cap ? ap->cap * 2 : 1024;
@@ -66,7 +87,7 @@ static void page_delete(struct anon_pool *ap, uint32_t num)
 {
 	struct anon_page *pg = page_of(ap, num);
 	MM_ASSERT(!pg->nmap && !pg->maps, "anon page %u deleted with %u mappings", num, pg->nmap);
-	if (pg->swap != SWAP_NO_SLOT) swap_free(ap->swap, pg->swap);
+	if (pg->swap != SWAP_NO_SLOT) slot_free(ap, pg->swap);
 	mm_free(&ap->sys->alloc, pg);
 	ap->pages[num] = 0;
 	ap->free_nums[ap->nfree++] = num;
@@ -155,7 +176,9 @@ static int device_io(struct anon_pool *ap, int (*io)(struct swap_area *, uint32_
 		ap->stats.unlocked_ios++;
 		ap->sync.io_begin(ap->sync.ctx);
 	}
+	uint32_t st = enter(ap);
 	int err = io(ap->swap, slot, buf);
+	leave(ap, st);
 	if (drop) {
 		ap->sync.io_end(ap->sync.ctx);
 		ap->in_flight--;
@@ -171,13 +194,13 @@ static int io_read(struct swap_area *sw, uint32_t slot, void *buf) { return swap
 static int write_back(struct anon_pool *ap, struct anon_page *pg, paddr_t frame)
 {
 	bool fresh = pg->swap == SWAP_NO_SLOT;
-	uint32_t sw = fresh ? swap_alloc(ap->swap) : pg->swap;
+	uint32_t sw = fresh ? slot_alloc(ap) : pg->swap;
 	if (sw == SWAP_NO_SLOT) {
 		ap->last_error = "swap space exhausted";
 		return -MM_ENOSPC;
 	}
 	if (device_io(ap, io_write, sw, mm_phys_to_virt(frame))) {
-		if (fresh) swap_free(ap->swap, sw);
+		if (fresh) slot_free(ap, sw);
 		ap->last_error = "swap device error";
 		return -MM_EIO;
 	}
@@ -529,7 +552,7 @@ static uint32_t take_victims(struct anon_pool *ap, uint32_t want, uint32_t max, 
 		}
 		pg->transit = ANON_OUT;
 		if (pg->swap != SWAP_NO_SLOT) { /* a stale copy: the page goes to its cluster instead */
-			swap_free(ap->swap, pg->swap);
+			slot_free(ap, pg->swap);
 			pg->swap = SWAP_NO_SLOT;
 		}
 		v[n++] = (struct victim){ (uint32_t)key, (uint32_t)slot, SWAP_NO_SLOT, written };
@@ -542,7 +565,8 @@ static uint32_t take_victims(struct anon_pool *ap, uint32_t want, uint32_t max, 
 static void place_victims(struct anon_pool *ap, struct victim *v, uint32_t n)
 {
 	for (uint32_t i = 0; i < n;) {
-		uint32_t first, got = swap_alloc_run(ap->swap, n - i, &first);
+		uint32_t first, st = enter(ap), got = swap_alloc_run(ap->swap, n - i, &first);
+		leave(ap, st);
 		if (!got) return;
 		for (uint32_t k = 0; k < got; k++) v[i + k].swap = first + k;
 		i += got;
@@ -564,7 +588,9 @@ static void write_victims(struct anon_pool *ap, struct victim *v, uint32_t n, in
 		int rc = -MM_ENOSPC;
 		if (v[i].swap != SWAP_NO_SLOT) {
 			for (uint32_t k = 0; k < len; k++) bufs[k] = mm_phys_to_virt(ap->frames[v[i + k].slot]);
+			uint32_t st = enter(ap);
 			rc = swap_write_run(ap->swap, v[i].swap, len, bufs);
+			leave(ap, st);
 			ap->stats.cluster_writes++;
 			ap->stats.cluster_pages += len;
 		}
@@ -584,7 +610,7 @@ static int settle_victims(struct anon_pool *ap, const struct victim *v, uint32_t
 		struct anon_page *pg = page_of(ap, v[i].num);
 		pg->transit = ANON_STILL;
 		if (err[i]) {
-			if (v[i].swap != SWAP_NO_SLOT) swap_free(ap->swap, v[i].swap);
+			if (v[i].swap != SWAP_NO_SLOT) slot_free(ap, v[i].swap);
 			map_all(ap, pg, v[i].slot, v[i].written);
 			if (!first_err) first_err = err[i];
 		} else {
@@ -746,7 +772,11 @@ static int check_all(const struct anon_pool *ap, struct mm_sink *err)
 				   ap->live, ap->pool.nresident);
 		rc = -MM_EINVAL;
 	}
-	return rc ? rc : swap_check(ap->swap, err);
+	if (rc) return rc;
+	uint32_t st = enter((struct anon_pool *)ap);
+	rc = swap_check(ap->swap, err);
+	leave((struct anon_pool *)ap, st);
+	return rc;
 }
 
 int anon_check(struct anon_pool *ap, struct mm_sink *err)

@@ -92,7 +92,10 @@ struct anon_stats {
  * may sleep in the I/O); wait releases the lock, sleeps until wake and
  * takes the lock again (a page was in transit). NULL ops: the caller keeps
  * every call a critical section itself (pool.h's rule), I/O keeps the lock
- * (if only io_begin is NULL) and nothing ever waits. */
+ * (if only io_begin is NULL) and nothing ever waits. enter/leave bracket
+ * each call into the swap area, which is shared with code outside the pool
+ * (the kernel's own pools): a short critical section where the pool runs
+ * with interrupts on (NULL: nothing to do). */
 struct anon_sync {
 	void (*lock)(void *ctx);
 	void (*unlock)(void *ctx);
@@ -100,6 +103,8 @@ struct anon_sync {
 	void (*io_end)(void *ctx);
 	void (*wait)(void *ctx);
 	void (*wake)(void *ctx);
+	uint32_t (*enter)(void *ctx);
+	void (*leave)(void *ctx, uint32_t state);
 	void *ctx;
 };
 

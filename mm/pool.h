@@ -66,7 +66,9 @@
  *   pool_fault        from the #PF handler (an interrupt gate: interrupts
  *                     are off for the whole fault, backend I/O included:
  *                     swap is polled, so a fault never sleeps; except in
- *                     the user pool: SLEEPING I/O below)
+ *                     the user pool: SLEEPING I/O below, where a process's
+ *                     fault runs with interrupts on and its lock, not the
+ *                     interrupt flag, keeps others out)
  *   pool_access_done  from the thread that made the access, interrupts off
  *                     around it (vmpool_access_done does that)
  *   pool_tick         from the timer for pools registered to be swept
@@ -100,6 +102,9 @@
  *   - a fault re-reads its PTE once it holds the lock (the page may have
  *     come in, or gone out, meanwhile);
  *   - the timer's sweep skips a pool whose lock is held;
+ *   - what the pool shares with code outside it (the frame allocator, the
+ *     kernel heap, the swap area) is called in critical sections of its
+ *     own (the kernel's kvm_irqsafe, anon's sync enter/leave);
  *   - a failed write-back leaves the page resident and mapped as before, a
  *     failed read leaves it in swap: nothing is lost, the fault fails.
  * Other pools keep the rule above: every call a critical section, I/O

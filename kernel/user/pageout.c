@@ -75,9 +75,7 @@ static void daemon_main(void *arg)
 		po.kicked = false;
 		irq_restore(f);
 		po.wakeups++;
-		f = irq_save(); /* the pool's counters change only with interrupts off */
-		reclaim_to_high();
-		irq_restore(f);
+		reclaim_to_high(); /* (interrupts on: the pool's lock guards it) */
 	}
 }
 

@@ -39,7 +39,7 @@ SYSCALL(252, exit_group, sys_exit);
 static struct uproc *fork_child(struct trap_frame *tf, int *err)
 {
 	struct uproc *p = uproc_current();
-	struct vm_space *s = vm_space_create(&kvm);
+	struct vm_space *s = vm_space_create(&kvm_irqsafe);
 	if (!s) return *err = -ENOMEM, (struct uproc *)0;
 	anon_attach(upool_peek(), s);
 	if (vm_space_fork(s, p->space)) {

@@ -124,7 +124,7 @@ static int load(struct image *im, const char *file, char *const *argv, char *con
 	int err = elf_parse(f.data, f.size, USER_STACK_TOP - VM_STACK_MAX_PAGES * PAGE_SIZE, &im->elf, &im->err);
 	if (err) return -ENOEXEC;
 	struct anon_pool *pool = upool_get();
-	im->space = pool ? vm_space_create(&kvm) : 0;
+	im->space = pool ? vm_space_create(&kvm_irqsafe) : 0;
 	if (!im->space) return refuse(im, -ENOMEM, "no memory for an address space");
 	uint32_t f2 = irq_save();
 	anon_attach(pool, im->space);

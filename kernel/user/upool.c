@@ -85,6 +85,11 @@ static void pool_wait(void *ctx)
 
 static void pool_wake(void *ctx) { wait_wake_all(&transit); }
 
+/* The swap area is shared with the kernel's pools, whose calls run with
+ * interrupts off: ours too. */
+static uint32_t shared_enter(void *ctx) { return irq_save(); }
+static void shared_leave(void *ctx, uint32_t f) { irq_restore(f); }
+
 struct anon_pool *upool_peek(void) { return ready ? &pool : 0; }
 
 static uint32_t frames_wanted(void)
@@ -122,8 +127,9 @@ struct anon_pool *upool_get(void)
 	}
 	struct pool_config cfg = { frames_wanted(), policy_wanted(), 1, 0 };
 	uint32_t f = irq_save();
-	int err = anon_init(&pool, &kvm, &kswap, &cfg);
-	pool.sync = (struct anon_sync){ pool_lock, pool_leave, pool_io_begin, pool_io_end, pool_wait, pool_wake, 0 };
+	int err = anon_init(&pool, &kvm_irqsafe, &kswap, &cfg);
+	pool.sync = (struct anon_sync){ pool_lock, pool_leave, pool_io_begin, pool_io_end, pool_wait, pool_wake,
+				     shared_enter, shared_leave, 0 };
 	ready = err == 0;
 	irq_restore(f);
 	if (err) {

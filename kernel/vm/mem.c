@@ -24,6 +24,7 @@ struct frame_cache kfcache;
 struct frame_zero kzero;
 struct kmalloc kheap;
 struct vm_sys kvm;
+struct vm_sys kvm_irqsafe;
 struct mm_allocator kheap_allocator;
 paddr_t kernel_pd_phys;
 struct mem_report mem_report;
@@ -186,6 +187,47 @@ static void source_free(void *ctx, paddr_t pa)
 	kframe_free(pa);
 }
 
+static paddr_t source_alloc_zeroed(void *ctx);
+
+/* kvm_irqsafe's operations: kvm's, with interrupts off around each. */
+static paddr_t safe_alloc(void *ctx)
+{
+	uint32_t f = irq_save();
+	paddr_t pa = source_alloc(ctx);
+	irq_restore(f);
+	return pa;
+}
+
+static void safe_free(void *ctx, paddr_t pa)
+{
+	uint32_t f = irq_save();
+	source_free(ctx, pa);
+	irq_restore(f);
+}
+
+static paddr_t safe_alloc_zeroed(void *ctx)
+{
+	uint32_t f = irq_save();
+	paddr_t pa = source_alloc_zeroed(ctx);
+	irq_restore(f);
+	return pa;
+}
+
+static void *safe_heap_alloc(void *ctx, size_t n)
+{
+	uint32_t f = irq_save();
+	void *p = mm_alloc(&kheap_allocator, n);
+	irq_restore(f);
+	return p;
+}
+
+static void safe_heap_free(void *ctx, void *p)
+{
+	uint32_t f = irq_save();
+	mm_free(&kheap_allocator, p);
+	irq_restore(f);
+}
+
 static paddr_t source_alloc_zeroed(void *ctx)
 {
 	(void)ctx;
@@ -233,6 +275,8 @@ static void mem_init(void)
 	kvm.frames = (struct frame_source){ source_alloc, source_free, 0, source_alloc_zeroed };
 	kvm.alloc = kheap_allocator;
 	kvm.kernel_pd = kernel_pd_phys;
+	kvm_irqsafe = (struct vm_sys){ { safe_alloc, safe_free, 0, safe_alloc_zeroed },
+				       { safe_heap_alloc, safe_heap_free, 0 }, kernel_pd_phys };
 	klog("mem: %u frames (%u free), descriptors %u bytes at 0x%08x, %llu bytes of RAM left out\n",
 	     (unsigned)mem_report.npfns, (unsigned)kframes.nfree, mem_report.desc_bytes,
 	     paddr_u32(mem_report.desc_phys), (unsigned long long)mem_report.left_out);

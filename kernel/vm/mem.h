@@ -17,6 +17,9 @@ extern struct frame_zero kzero;    /* frames zeroed in idle time */
 uint32_t kframes_free(void);
 extern struct kmalloc kheap;
 extern struct vm_sys kvm;
+/* kvm for code that runs with interrupts on (user processes' faults): each
+ * frame and heap call is a critical section of its own. */
+extern struct vm_sys kvm_irqsafe;
 extern uint32_t kvm_frames_in_use; /* frames kvm handed out: page tables, pools, pages */
 extern paddr_t kernel_pd_phys;
 extern struct mm_allocator kheap_allocator;

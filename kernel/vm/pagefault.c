@@ -4,7 +4,8 @@
  * verdict: resolved -> return and retry the access; bad access or out of
  * memory -> stop whoever made it (the innermost guard: a test, a simulated
  * process) with the address and the reason, and go on; with nobody to stop,
- * it is a kernel bug -> crash report.
+ * it is a kernel bug -> crash report. Faults from ring 3 run with
+ * interrupts on.
  */
 #include "guard.h"
 #include "io.h"
@@ -21,7 +22,13 @@ static void pf_handler(struct trap_frame *tf)
 	struct vm_fault_info info = { va, tf->err, "no address space loaded" };
 	enum vm_verdict v = VM_BAD_ACCESS;
 	if (vm_current) {
+		/* A process's fault runs with interrupts on: its pool locks what
+		 * it changes (kernel/user/upool.c); kernel pools' faults stay
+		 * critical sections with interrupts off (mm/pool.h). */
+		bool on = trap_from_user(tf);
+		if (on) irq_enable();
 		v = vm_fault(vm_current, va, tf->err, &info);
+		if (on) irq_disable();
 		if (v == VM_RESOLVED) return;
 	} else if (addr >= KERNEL_BASE) {
 		info.reason = "kernel address not mapped";

@@ -92,7 +92,7 @@ static int rig_gated(struct rig *g, uint32_t nframes, uint32_t nslots)
 	int err = rig_init_dev(g, nframes, nslots, "fifo", &dev);
 	gate.rs = &g->rs;
 	gate.reads = gate.writes = gate.runs = 0;
-	g->ap.sync = (struct anon_sync){ s_lock, s_unlock, s_unlock, s_lock, s_wait, s_wake, 0 };
+	g->ap.sync = (struct anon_sync){ s_lock, s_unlock, s_unlock, s_lock, s_wait, s_wake, 0, 0, 0 };
 	return err;
 }
 

@@ -236,6 +236,7 @@ int pool_fault(struct pool *p, uint64_t page, bool is_write)
 int pool_fault_absent(struct pool *p, uint64_t page, bool is_write)
 {
 	if (!future_ready(p)) return -MM_EINVAL;
+	if (p->policy.ops->will_load) p->policy.ops->will_load(p->policy.state, page);
 	uint32_t slot = lowest_free_slot(p);
 	if (slot == REPL_NO_SLOT) {
 		int v = evict_victim(p);

@@ -13,6 +13,7 @@
  * implements it):
  *
  *   pool_fault(pool, P, w)                    page P not resident
+ *     0. policy.will_load(P)                  (if the policy has it)
  *     1. slot = lowest-numbered free slot, now busy; if there is none:
  *          v = policy.select_victim()         (a resident slot)
  *          policy.page_out(v)                 (v is busy: in transit)

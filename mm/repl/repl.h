@@ -92,6 +92,12 @@ struct repl_ops {
 	/* Walk every structure; returns 0, or -MM_EINVAL after describing the
 	 * first corruption found into err (which may be NULL). */
 	int (*check)(const void *state, struct mm_sink *err);
+	/* Optional: the page the next page_in brings in (a miss), told before
+	 * the slot is chosen and so before select_victim when one is needed;
+	 * maybe more than once for one miss (a fault tried again). A policy
+	 * whose REPLACE depends on the missing page (ARC) needs it; without
+	 * it such a policy learns the page only at page_in. */
+	void (*will_load)(void *state, uint64_t page);
 };
 
 /* A policy instance: its ops and its state block. */

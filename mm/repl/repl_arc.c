@@ -18,12 +18,13 @@
  * p is kept as a real number in 32.32 fixed point, as the paper's quotients
  * are real; the kernel has no floating point.
  *
- * One departure, forced by the policy API: select_victim is asked for the
- * victim BEFORE page_in names the page that needs the frame, so REPLACE runs
- * with p as it was before this miss and without the paper's tie rule for a
- * page in B2 (evict from T1 when |T1| = p). The adaptation of p is applied
- * at page_in, from the list sizes seen at select_victim, and so steers the
- * next replacement instead of this one. Everything else follows Fig. 4.
+ * The miss is known before REPLACE runs: the pool names the page it is
+ * about to load (will_load) before it asks for a victim, so a ghost hit
+ * adapts p first and REPLACE runs with the new p and the paper's tie rule
+ * for a page in B2 (evict from T1 when |T1| = p), exactly as Fig. 4. A
+ * caller that does not name the page (will_load is optional) gets the
+ * adaptation at page_in instead, from the list sizes seen at
+ * select_victim: it then steers the next replacement, not this one.
  * Pages released by their owner (page_out without select_victim) leave ARC
  * entirely. Ghosts are kept by page in a repl_map; every operation is O(1).
  *
@@ -65,6 +66,10 @@ struct arc {
 	uint32_t *slot_entry;          /* per slot: its entry, or REPL_NO_SLOT */
 	struct repl_map map;           /* page -> entry, resident or ghost */
 	struct arc_before before;
+	struct {                       /* the miss in progress, named by will_load */
+		bool valid, adapted, in_b2;
+		uint64_t page;
+	} miss;
 };
 
 struct arc_layout {
@@ -119,6 +124,7 @@ static int arc_init(void *state, uint32_t c, uint64_t seed)
 	for (uint32_t i = 0; i < c; i++) s->slot_entry[i] = REPL_NO_SLOT;
 	repl_map_init(&s->map, base + l.map, s->nentries);
 	s->before.valid = false;
+	s->miss.valid = false;
 	return 0;
 }
 
@@ -151,12 +157,14 @@ static void forget_lru(struct arc *s, int list)
 	forget(s, s->l[list].tail);
 }
 
-/* REPLACE of Fig. 4 for a page not in B2: which list gives up its LRU page
- * (the other one when the chosen list has no resident page). */
+/* REPLACE of Fig. 4: which list gives up its LRU page (the other one when
+ * the chosen list has no resident page); the tie |T1| = p goes to T1 when
+ * the missing page is in B2. */
 static int replace_from(const struct arc *s)
 {
 	uint32_t t1 = len(s, ARC_T1);
-	bool take_t1 = t1 >= 1 && ((uint64_t)t1 << 32) > s->p;
+	uint64_t t1p = (uint64_t)t1 << 32;
+	bool take_t1 = t1 >= 1 && (t1p > s->p || (s->miss.valid && s->miss.in_b2 && t1p == s->p));
 	if (!take_t1 && len(s, ARC_T2) == 0) take_t1 = true; /* |T1| <= p, T2 empty */
 	return take_t1 ? ARC_T1 : ARC_T2;
 }
@@ -224,6 +232,23 @@ static void trim_for_new(struct arc *s, const uint32_t *was, bool replaced)
 	}
 }
 
+/* Cases II and III of Fig. 4 begin here: p adapts to a ghost hit before
+ * REPLACE. Told again for the same miss, nothing more happens. */
+static void arc_will_load(void *state, uint64_t page)
+{
+	struct arc *s = state;
+	if (s->miss.valid && s->miss.page == page) return;
+	uint32_t x = repl_map_get(&s->map, page);
+	int where = x == REPL_MAP_NONE ? ARC_FREE : s->where[x];
+	MM_ASSERT(where != ARC_T1 && where != ARC_T2, "arc: will_load of resident page %llu", (unsigned long long)page);
+	s->miss.valid = true;
+	s->miss.page = page;
+	s->miss.in_b2 = where == ARC_B2;
+	s->miss.adapted = where == ARC_B1 || where == ARC_B2;
+	if (where == ARC_B1) grow_p(s, ratio_at_least_one(len(s, ARC_B2), len(s, ARC_B1)));
+	else if (where == ARC_B2) shrink_p(s, ratio_at_least_one(len(s, ARC_B1), len(s, ARC_B2)));
+}
+
 static void arc_page_in(void *state, uint32_t slot, uint64_t page, bool is_write)
 {
 	struct arc *s = state;
@@ -233,12 +258,18 @@ static void arc_page_in(void *state, uint32_t slot, uint64_t page, bool is_write
 	for (int i = 0; i < ARC_NLISTS; i++) now[i] = len(s, i);
 	const uint32_t *was = replaced ? s->before.len : now;
 	s->before.valid = false;
+	bool adapted = s->miss.valid && s->miss.page == page && s->miss.adapted;
+	s->miss.valid = false;
 	uint32_t x = repl_map_get(&s->map, page);
 	if (x != REPL_MAP_NONE) {
 		MM_ASSERT(s->where[x] == ARC_B1 || s->where[x] == ARC_B2, "arc: page %llu is already resident",
 			  (unsigned long long)page);
-		if (s->where[x] == ARC_B1) grow_p(s, ratio_at_least_one(was[ARC_B2], was[ARC_B1]));
-		else shrink_p(s, ratio_at_least_one(was[ARC_B1], was[ARC_B2]));
+		if (adapted) { /* (will_load did it) */
+		} else if (s->where[x] == ARC_B1) {
+			grow_p(s, ratio_at_least_one(was[ARC_B2], was[ARC_B1]));
+		} else {
+			shrink_p(s, ratio_at_least_one(was[ARC_B1], was[ARC_B2]));
+		}
 		to_mru(s, x, ARC_T2);
 	} else {
 		trim_for_new(s, was, replaced);
@@ -339,4 +370,5 @@ const struct repl_ops repl_arc_ops = {
 	.select_victim = arc_select_victim,
 	.tracks = arc_tracks,
 	.check = arc_check,
+	.will_load = arc_will_load,
 };

@@ -55,6 +55,7 @@ static inline uint64_t drive_ref(struct repl_drive *d, uint64_t page)
 		return DRIVE_HIT;
 	}
 	d->misses++;
+	if (d->ops->will_load) d->ops->will_load(d->state, page);
 	uint64_t gone = DRIVE_FREE;
 	for (uint32_t i = 0; i < d->n && s < 0; i++)
 		if (!d->used[i]) s = (int)i;

@@ -132,11 +132,13 @@ static uint32_t num_of_pte(const struct anon_pool *ap, pte_t e)
 }
 
 /* The PTE flags of one mapping of a resident page. */
-static uint32_t map_flags(const struct anon_page *pg, const struct anon_rmap *m)
+static uint32_t map_flags(struct anon_pool *ap, const struct anon_page *pg, const struct anon_rmap *m)
 {
+	uint32_t st = enter(ap); /* m->s may be another process's: its owner may change its regions */
 	const struct vm_region *r = vm_region_find(m->s, m->va);
 	MM_ASSERT(r, "mapping 0x%08x of space %u has no region", vaddr_u32(m->va), m->s->id);
 	uint32_t f = vm_prot_to_pte(r->prot);
+	leave(ap, st);
 	if (pg->nmap > 1) f &= ~PTE_W;
 	return f | PTE_P;
 }
@@ -226,13 +228,19 @@ static void map_all(struct anon_pool *ap, struct anon_page *pg, uint32_t slot, b
 {
 	pg->slot = slot;
 	for (struct anon_rmap *m = pg->maps; m; m = m->next)
-		*pte_of(ap, m->s, m->va, false) = pte_make(ap->frames[slot], map_flags(pg, m)) | (dirty ? PTE_D : 0);
+		*pte_of(ap, m->s, m->va, false) = pte_make(ap->frames[slot], map_flags(ap, pg, m)) | (dirty ? PTE_D : 0);
 }
 
 /* Must the page be written to swap as it leaves? */
 static bool needs_write(const struct anon_page *pg, bool written)
 {
-	return written || (pg->swap == SWAP_NO_SLOT && !pg->from_file);
+	return written || pg->dirty || (pg->swap == SWAP_NO_SLOT && !pg->from_file);
+}
+
+/* A mapping's PTE goes: what it wrote must not be forgotten. */
+static void keep_dirt(struct anon_page *pg, pte_t pte)
+{
+	if (pte & PTE_D) pg->dirty = true;
 }
 
 static int be_evict(void *ctx, uint32_t slot, uint64_t key)
@@ -255,6 +263,7 @@ static int be_evict(void *ctx, uint32_t slot, uint64_t key)
 			return err;
 		}
 		pg->from_file = false;
+		pg->dirty = false;
 	} else if (pg->from_file) {
 		ap->stats.file_drops++;
 	}
@@ -279,7 +288,9 @@ static int be_load(void *ctx, uint32_t slot, uint64_t key, bool is_write)
 	} else if (f && f->src) {
 		if (f->src != kva) mm_copy_page(kva, f->src); /* (the same frame: its own victim) */
 	} else if (pg->from_file) { /* dropped clean: its first mapping's region has the bytes */
+		uint32_t st = enter(ap); /* (another process's regions: see map_flags) */
 		vm_region_fill(vm_region_find(pg->maps->s, pg->maps->va), pg->maps->va, kva);
+		leave(ap, st);
 		ap->stats.file_fills++;
 	} else {
 		MM_ASSERT(f && f->region, "anon page %u loaded with no contents", (uint32_t)key);
@@ -381,6 +392,7 @@ static int copy_page(struct anon_pool *ap, struct vm_space *s, vaddr_t va, uint3
 	struct anon_page *pg = page_of(ap, num);
 	const void *src = mm_phys_to_virt(pte_paddr(*e));
 	struct anon_rmap *m = unlink_map(pg, s, va);
+	keep_dirt(pg, *e);
 	*e = 0;
 	mm_tlb_flush_page(va);
 	struct anon_fill fill = { src, 0, va };
@@ -401,7 +413,7 @@ static int copy_page(struct anon_pool *ap, struct vm_space *s, vaddr_t va, uint3
 		for (struct anon_rmap *o = pg->maps; o; o = o->next) {
 			pte_t *oe = pte_of(ap, o->s, o->va, false);
 			pte_t d = o == m ? 0 : (*oe & PTE_D);
-			*oe = pte_make(ap->frames[pg->slot], map_flags(pg, o)) | d;
+			*oe = pte_make(ap->frames[pg->slot], map_flags(ap, pg, o)) | d;
 			mm_tlb_flush_page(o->va);
 		}
 	}
@@ -469,6 +481,7 @@ static int pager_release(void *ctx, struct vm_space *s, vaddr_t va)
 	uint32_t num = num_of_pte(ap, pte);
 	struct anon_page *pg = page_of(ap, num);
 	if (pg->transit != ANON_STILL && pg->nmap == 1) return -MM_EAGAIN;
+	keep_dirt(pg, pte);
 	*e = 0;
 	if (pte & PTE_P) mm_tlb_flush_page(va);
 	mm_free(&ap->sys->alloc, unlink_map(pg, s, va));
@@ -531,6 +544,14 @@ struct victim {
 	bool written;
 };
 
+/* Is there a swap slot for pg beside the n victims taken already (its own
+ * stale copy, freed when it is taken, counts)? */
+static bool swap_room(const struct anon_pool *ap, const struct anon_page *pg, uint32_t n)
+{
+	uint32_t room = ap->swap->dev.nslots - ap->swap->stats.in_use + (pg->swap != SWAP_NO_SLOT);
+	return room > n;
+}
+
 /* Take victims until want slots are free (counting those being written)
  * or max are taken: clean ones are dropped at once, dirty ones unmapped,
  * in transit, into v[]. Returns how many are in v[]. */
@@ -549,6 +570,11 @@ static uint32_t take_victims(struct anon_pool *ap, uint32_t want, uint32_t max, 
 			pool_evict_end(&ap->pool, (uint32_t)slot, key, 0, false);
 			(*freed)++;
 			continue;
+		}
+		if (!swap_room(ap, pg, n)) { /* nowhere to write it: it stays, and reclaim stops here */
+			map_all(ap, pg, (uint32_t)slot, written);
+			pool_evict_end(&ap->pool, (uint32_t)slot, key, -MM_ENOSPC, false);
+			break;
 		}
 		pg->transit = ANON_OUT;
 		if (pg->swap != SWAP_NO_SLOT) { /* a stale copy: the page goes to its cluster instead */
@@ -616,6 +642,7 @@ static int settle_victims(struct anon_pool *ap, const struct victim *v, uint32_t
 		} else {
 			pg->swap = v[i].swap;
 			pg->from_file = false;
+			pg->dirty = false;
 			(*freed)++;
 		}
 		pool_evict_end(&ap->pool, v[i].slot, v[i].num, err[i] ? err[i] : 1, false);

@@ -63,6 +63,8 @@ struct anon_page {
 	uint32_t swap;          /* swap slot with a valid copy, or SWAP_NO_SLOT */
 	bool from_file;         /* holds its region's file bytes, never written: eviction
 	                           drops it and a load reads the file again */
+	bool dirty;             /* written since its swap copy was made, by a mapping
+	                           whose PTE (and its D bit) is gone: release, copy */
 	uint8_t transit;        /* enum anon_transit: being read in or written out; its
 	                           PTEs are then all swapped (unmapped) */
 	const struct anon_fill *fill; /* while it is loaded by a fault: its contents */

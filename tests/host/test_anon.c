@@ -262,3 +262,35 @@ HTEST(anon_policy_change_keeps_resident_pages)
 	rig_fini(&g);
 	EXPECT_EQ(fa.nallocated, 0);
 }
+
+/* A page swapped in keeps its swap copy; a write through one mapping makes
+ * that copy stale, and the write must not be forgotten when that mapping
+ * goes (its process ends, or it copies the page on a later write) while
+ * another mapping, which never wrote, keeps the page. */
+HTEST(anon_a_write_outlives_its_mapping)
+{
+	for (int how = 0; how < 2; how++) {
+		struct rig g;
+		ASSERT_EQ(rig_init(&g, 2, 16, "fifo"), 0);
+		struct vm_space *p = space(&g, 4), *c = space(&g, 0);
+		ASSERT_TRUE(p && c);
+		for (uint32_t i = 0; i < 4; i++) ASSERT_EQ(put(p, i, pattern(0, i)), VM_RESOLVED);
+		EXPECT_EQ(get(p, 0), pattern(0, 0)); /* back from swap, its copy kept */
+		ASSERT_EQ(put(p, 0, 4711), VM_RESOLVED); /* the copy is stale now */
+		ASSERT_EQ(vm_space_fork(c, p), 0);
+		if (how == 0) {
+			drop(&g, p); /* the writer ends */
+		} else {
+			ASSERT_EQ(put(p, 0, 99), VM_RESOLVED); /* the writer copies the page */
+		}
+		for (uint32_t i = 1; i < 4; i++) EXPECT_EQ(get(c, i), pattern(0, i)); /* page 0 goes out */
+		EXPECT_EQ(anon_page_at(&g.ap, c, at(0, 0))->slot, REPL_NO_SLOT);
+		EXPECT_EQ(get(c, 0), 4711);
+		if (how == 1) EXPECT_EQ(get(p, 0), 99);
+		EXPECT_EQ(anon_check(&g.ap, NULL), 0);
+		if (how == 1) drop(&g, p);
+		drop(&g, c);
+		rig_fini(&g);
+		EXPECT_EQ(fa.nallocated, 0);
+	}
+}

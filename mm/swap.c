@@ -69,6 +69,11 @@ uint32_t swap_alloc_run(struct swap_area *sw, uint32_t n, uint32_t *first)
 {
 	uint32_t best = 0, best_len = 0, run = 0;
 	for (uint32_t s = sw->hint * 32; s < sw->dev.nslots && best_len < n; s++) {
+		if (s % 32 == 0 && sw->bitmap[s / 32] == 0xffffffffu) { /* a full word: skip it */
+			run = 0;
+			s += 31;
+			continue;
+		}
 		run = swap_in_use(sw, s) ? 0 : run + 1;
 		if (run > best_len) {
 			best_len = run;

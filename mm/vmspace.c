@@ -220,8 +220,10 @@ static const struct vm_region *grow_stack(struct vm_space *s, vaddr_t page)
 	if (!r || !(r->flags & VM_GROWSDOWN) || (prev && vaddr_lt(page, region_end(prev)))) return 0;
 	uint32_t grow = vaddr_diff(r->start, page) / PAGE_SIZE;
 	if (r->npages + grow > VM_STACK_MAX_PAGES) return 0;
-	r->start = page;
+	uint32_t st = s->sys->crit_enter ? s->sys->crit_enter() : 0;
+	r->start = page; /* (a look-up between these two would miss the stack) */
 	r->npages += grow;
+	if (s->sys->crit_leave) s->sys->crit_leave(st);
 	return r;
 }
 

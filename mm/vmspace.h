@@ -86,6 +86,11 @@ struct vm_sys {
 	struct frame_source frames; /* page tables and demand-zero pages */
 	struct mm_allocator alloc;  /* regions and spaces */
 	paddr_t kernel_pd;          /* its entries >= 768 are shared; PADDR_NULL: none */
+	/* Optional: a critical section around a change of a region list made
+	 * while other threads may look at it (a stack growing in a fault that
+	 * runs with interrupts on). NULL: nothing needed. */
+	uint32_t (*crit_enter)(void);
+	void (*crit_leave)(uint32_t state);
 };
 
 struct vm_stats {

@@ -52,7 +52,7 @@
 #define ST_ERR 0x01
 
 #define ATA_IRQ 14
-#define ATA_TIMEOUT_TICKS 200 /* 2 s at 100 Hz */
+#define ATA_TIMEOUT_TICKS (2u * pit_hz) /* 2 s */
 #define SPIN_LIMIT 20000000u
 
 #define BM_CMD 0
@@ -243,13 +243,25 @@ static void reset_drive(void)
 	wait_ready(false);
 }
 
+/* End the request in flight after a time-out: the bus master is stopped
+ * first (it must not go on writing into memory its caller gets back),
+ * then the drive is reset. */
+static void abort_request(struct ata_req *r)
+{
+	if (r->dma) {
+		outb(bm + BM_CMD, 0);
+		outb(bm + BM_STATUS, BM_ERROR | BM_IRQ);
+	}
+	ata_stats.timeouts++;
+	finish(r, -2);
+	reset_drive();
+}
+
 static void ata_tick(uint64_t now)
 {
 	struct ata_req *r = cur;
 	if (r && r->sleeping && now > r->deadline) {
-		ata_stats.timeouts++;
-		finish(r, -2);
-		reset_drive();
+		abort_request(r);
 	}
 }
 
@@ -265,11 +277,7 @@ static void acquire(bool sleep)
 			wait_block(&queue);
 		} else {
 			progress();
-			if (spin == SPIN_LIMIT && cur) {
-				ata_stats.timeouts++;
-				finish(cur, -2);
-				reset_drive();
-			}
+			if (spin == SPIN_LIMIT && cur) abort_request(cur);
 		}
 	}
 }
@@ -305,11 +313,7 @@ static int ata_io(uint32_t lba, uint32_t count, void *buf, const void *const *pa
 		ata_stats.polled++;
 		for (uint32_t spin = 0; !r.finished; spin++) {
 			progress();
-			if (spin == SPIN_LIMIT) {
-				ata_stats.timeouts++;
-				finish(&r, -2);
-				reset_drive();
-			}
+			if (spin == SPIN_LIMIT) abort_request(&r);
 		}
 	}
 	wait_wake_one(&queue);

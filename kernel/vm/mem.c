@@ -276,7 +276,7 @@ static void mem_init(void)
 	kvm.alloc = kheap_allocator;
 	kvm.kernel_pd = kernel_pd_phys;
 	kvm_irqsafe = (struct vm_sys){ { safe_alloc, safe_free, 0, safe_alloc_zeroed },
-				       { safe_heap_alloc, safe_heap_free, 0 }, kernel_pd_phys };
+				       { safe_heap_alloc, safe_heap_free, 0 }, kernel_pd_phys, irq_save, irq_restore };
 	klog("mem: %u frames (%u free), descriptors %u bytes at 0x%08x, %llu bytes of RAM left out\n",
 	     (unsigned)mem_report.npfns, (unsigned)kframes.nfree, mem_report.desc_bytes,
 	     paddr_u32(mem_report.desc_phys), (unsigned long long)mem_report.left_out);

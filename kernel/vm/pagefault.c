@@ -25,7 +25,7 @@ static void pf_handler(struct trap_frame *tf)
 		/* A process's fault runs with interrupts on: its pool locks what
 		 * it changes (kernel/user/upool.c); kernel pools' faults stay
 		 * critical sections with interrupts off (mm/pool.h). */
-		bool on = trap_from_user(tf);
+		bool on = trap_from_user(tf) && vm_current->sys == &kvm_irqsafe;
 		if (on) irq_enable();
 		v = vm_fault(vm_current, va, tf->err, &info);
 		if (on) irq_disable();

@@ -24,7 +24,10 @@
  * for a page in B2 (evict from T1 when |T1| = p), exactly as Fig. 4. A
  * caller that does not name the page (will_load is optional) gets the
  * adaptation at page_in instead, from the list sizes seen at
- * select_victim: it then steers the next replacement, not this one.
+ * select_victim: it then steers the next replacement, not this one. The
+ * same happens to a fault whose I/O overlaps another's in the user pool
+ * (ARC remembers one miss in progress): Fig. 4 is exact for faults that
+ * come one at a time, as in every replay and the kernel's own pools.
  * Pages released by their owner (page_out without select_victim) leave ARC
  * entirely. Ghosts are kept by page in a repl_map; every operation is O(1).
  *

@@ -33,7 +33,7 @@ static inline int rig_init_dev(struct rig *g, uint32_t nframes, uint32_t nslots,
 			       const struct swap_dev *dev)
 {
 	host_frames_init(&fa, &desc, SIM_BYTES);
-	g->sys = (struct vm_sys){ host_frames_source(&fa), host_allocator(NULL), PADDR_NULL };
+	g->sys = (struct vm_sys){ host_frames_source(&fa), host_allocator(NULL), PADDR_NULL, 0, 0 };
 	g->rs = (struct ramswap){ calloc(nslots, 4096), nslots, 0 };
 	struct swap_dev ram = { "ram", nslots, rs_read, rs_write, &g->rs, 0 };
 	if (swap_init(&g->sw, dev ? dev : &ram, &host_malloc)) return -1;

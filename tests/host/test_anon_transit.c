@@ -321,3 +321,49 @@ HTEST(anon_reclaim_clusters_and_keeps_pages_on_error)
 	rig_fini(&g);
 	EXPECT_EQ(fa.nallocated, 0);
 }
+
+HTEST(swap_runs_of_adjacent_slots)
+{
+	struct ramswap rs = { calloc(100, 4096), 100, 0 };
+	struct swap_dev dev = { "ram", 100, rs_read, rs_write, &rs, 0 };
+	struct swap_area sw;
+	ASSERT_EQ(swap_init(&sw, &dev, &host_malloc), 0);
+	for (uint32_t i = 0; i <= 40; i++) ASSERT_EQ(swap_alloc(&sw), i);
+	for (uint32_t i = 5; i <= 9; i++) ASSERT_EQ(swap_free(&sw, i), 0);
+	uint32_t first = 0;
+	EXPECT_EQ(swap_alloc_run(&sw, 3, &first), 3); /* the first hole that holds 3: 5..7 */
+	EXPECT_EQ(first, 5);
+	EXPECT_EQ(swap_alloc_run(&sw, 10, &first), 10); /* 8..9 is too short: 41..50 */
+	EXPECT_EQ(first, 41);
+	EXPECT_EQ(sw.stats.in_use, 41 - 5 + 3 + 10);
+	EXPECT_EQ(swap_check(&sw, NULL), 0);
+	/* pages to 5..7 in one call, read back one by one */
+	static uint32_t pages[3][1024];
+	const void *bufs[3];
+	for (uint32_t k = 0; k < 3; k++) {
+		pages[k][0] = 1000 + k;
+		pages[k][1023] = 2000 + k;
+		bufs[k] = pages[k];
+	}
+	EXPECT_EQ(swap_write_run(&sw, 5, 3, bufs), 0);
+	EXPECT_EQ(sw.stats.writes, 3);
+	static uint32_t back[1024];
+	for (uint32_t k = 0; k < 3; k++) {
+		EXPECT_EQ(swap_read(&sw, 5 + k, back), 0);
+		EXPECT_TRUE(back[0] == 1000 + k && back[1023] == 2000 + k);
+	}
+	EXPECT_EQ(swap_write_run(&sw, 7, 2, bufs), -MM_EINVAL); /* slot 8 is free */
+	EXPECT_EQ(swap_write_run(&sw, 99, 2, bufs), -MM_EINVAL); /* past the end */
+	/* a run longer than any hole gets the longest one found */
+	EXPECT_EQ(swap_alloc_run(&sw, 60, &first), 49); /* 51..99 */
+	EXPECT_EQ(first, 51);
+	EXPECT_EQ(swap_alloc_run(&sw, 4, &first), 2); /* 8..9, the last hole */
+	EXPECT_EQ(first, 8);
+	uint64_t full = sw.stats.full;
+	EXPECT_EQ(swap_alloc_run(&sw, 1, &first), 0);
+	EXPECT_EQ(sw.stats.full, full + 1);
+	EXPECT_EQ(sw.stats.in_use, 100);
+	EXPECT_EQ(swap_check(&sw, NULL), 0);
+	swap_fini(&sw, &host_malloc);
+	free(rs.pages);
+}

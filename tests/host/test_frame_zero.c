@@ -76,7 +76,7 @@ static paddr_t src_alloc_zeroed(void *ctx)
 HTEST(frame_zero_serves_demand_zero_faults)
 {
 	setup(3);
-	struct vm_sys sys = { { src_alloc, src_free, 0, src_alloc_zeroed }, host_allocator(NULL), PADDR_NULL };
+	struct vm_sys sys = { { src_alloc, src_free, 0, src_alloc_zeroed }, host_allocator(NULL), PADDR_NULL, 0, 0 };
 	struct vm_space *s = vm_space_create(&sys);
 	ASSERT_TRUE(s != NULL);
 	vaddr_t base = vaddr_make(0x400000);

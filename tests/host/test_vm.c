@@ -123,7 +123,7 @@ HTEST(pgt_kernel_half_shared_and_harvest)
 
 HTEST(vm_fault_decisions)
 {
-	struct vm_sys sys = { sim_frames(), host_allocator(NULL), PADDR_NULL };
+	struct vm_sys sys = { sim_frames(), host_allocator(NULL), PADDR_NULL, 0, 0 };
 	struct vm_space *s = vm_space_create(&sys);
 	ASSERT_TRUE(s != NULL);
 	ASSERT_EQ(vm_region_add(s, vaddr_make(0x400000), 4, VM_READ | VM_WRITE), 0);
@@ -167,7 +167,7 @@ HTEST(vm_fault_decisions)
 
 HTEST(vm_out_of_memory_is_a_verdict)
 {
-	struct vm_sys sys = { sim_frames(), host_allocator(NULL), PADDR_NULL };
+	struct vm_sys sys = { sim_frames(), host_allocator(NULL), PADDR_NULL, 0, 0 };
 	struct vm_space *s = vm_space_create(&sys);
 	ASSERT_TRUE(s != NULL);
 	vaddr_t base = vaddr_make(0x10000000);

@@ -35,7 +35,7 @@ struct rig {
 static int rig_init(struct rig *g, uint32_t nframes, uint32_t nslots, const char *policy, uint32_t npages)
 {
 	host_frames_init(&fa, &desc, SIM_BYTES);
-	g->sys = (struct vm_sys){ host_frames_source(&fa), host_allocator(NULL), PADDR_NULL };
+	g->sys = (struct vm_sys){ host_frames_source(&fa), host_allocator(NULL), PADDR_NULL, 0, 0 };
 	g->rs = (struct ramswap){ calloc(nslots, 4096), nslots, 0 };
 	struct swap_dev dev = { "ram", nslots, rs_read, rs_write, &g->rs, 0 };
 	if (swap_init(&g->sw, &dev, &host_malloc)) return -1;

@@ -599,10 +599,13 @@ static void place_victims(struct anon_pool *ap, struct victim *v, uint32_t n)
 	}
 }
 
-/* Write v[0..n) run by run with the lock released; err[i] per victim. */
-static void write_victims(struct anon_pool *ap, struct victim *v, uint32_t n, int *err)
+/* Write v[0..n) run by run with the lock released; err[i] per victim.
+ * Returns the device writes made (the caller counts them, holding the
+ * lock again). */
+static uint32_t write_victims(struct anon_pool *ap, struct victim *v, uint32_t n, int *err)
 {
 	const void *bufs[RECLAIM_MAX];
+	uint32_t writes = 0;
 	bool drop = ap->sync.io_begin != 0;
 	if (drop) {
 		ap->in_flight += n;
@@ -617,8 +620,7 @@ static void write_victims(struct anon_pool *ap, struct victim *v, uint32_t n, in
 			uint32_t st = enter(ap);
 			rc = swap_write_run(ap->swap, v[i].swap, len, bufs);
 			leave(ap, st);
-			ap->stats.cluster_writes++;
-			ap->stats.cluster_pages += len;
+			writes++;
 		}
 		for (uint32_t k = 0; k < len; k++) err[i + k] = rc;
 	}
@@ -626,6 +628,7 @@ static void write_victims(struct anon_pool *ap, struct victim *v, uint32_t n, in
 		ap->sync.io_end(ap->sync.ctx);
 		ap->in_flight -= n;
 	}
+	return writes;
 }
 
 /* The victims' writes ended: free their slots, or put them back. */
@@ -661,7 +664,8 @@ int anon_reclaim(struct anon_pool *ap, uint32_t want, uint32_t batch)
 	int rc = 0;
 	if (n) {
 		place_victims(ap, v, n);
-		write_victims(ap, v, n, err);
+		ap->stats.cluster_writes += write_victims(ap, v, n, err);
+		for (uint32_t i = 0; i < n; i++) ap->stats.cluster_pages += v[i].swap != SWAP_NO_SLOT;
 		rc = settle_victims(ap, v, n, err, &freed);
 		wake_transit(ap);
 	}

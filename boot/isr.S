@@ -90,6 +90,8 @@ trap_common:
 	mov $0x10, %ax
 	mov %ax, %ds
 	mov %ax, %es
+	mov %ax, %fs                   /* never a user's TLS selector in the kernel: */
+	mov %ax, %gs                   /* another thread may own GDT entry 6 when it is popped */
 	push %esp                      /* struct trap_frame * */
 	call trap_dispatch
 	add $4, %esp

@@ -4,8 +4,7 @@
  * verdict: resolved -> return and retry the access; bad access or out of
  * memory -> stop whoever made it (the innermost guard: a test, a simulated
  * process) with the address and the reason, and go on; with nobody to stop,
- * it is a kernel bug -> crash report. Faults from ring 3 run with
- * interrupts on.
+ * it is a kernel bug -> crash report.
  */
 #include "guard.h"
 #include "io.h"
@@ -22,13 +21,13 @@ static void pf_handler(struct trap_frame *tf)
 	struct vm_fault_info info = { va, tf->err, "no address space loaded" };
 	enum vm_verdict v = VM_BAD_ACCESS;
 	if (vm_current) {
-		/* A process's fault runs with interrupts on: its pool locks what
-		 * it changes (kernel/user/upool.c); kernel pools' faults stay
-		 * critical sections with interrupts off (mm/pool.h). */
-		bool on = trap_from_user(tf) && vm_current->sys == &kvm_irqsafe;
-		if (on) irq_enable();
+		/* Every fault runs with interrupts off but while it sleeps (in
+		 * disk I/O, or for the user pool's lock). Faults of processes
+		 * could run with them on (their pool's lock, kvm_irqsafe and
+		 * the crit ops are made for it), but a run with them on once
+		 * met a corrupted region list, not yet explained: off until it
+		 * is. */
 		v = vm_fault(vm_current, va, tf->err, &info);
-		if (on) irq_disable();
 		if (v == VM_RESOLVED) return;
 	} else if (addr >= KERNEL_BASE) {
 		info.reason = "kernel address not mapped";

@@ -62,9 +62,10 @@ enum mems_kind {
  * node of more bytes than this is a tree from the start. */
 #define MEMS_ARRAY_MAX_BYTES 0x7ffff000u
 /* While a node has at most MEMS_BLOCK segments, array mode works on a
- * block of that many offsets at once: searches count over the whole block
- * and moves move it whole, with no loop that ends at an unpredictable
- * place. Offsets past the node's length are MEMS_OFF_NONE. */
+ * block of offsets at once (8, 16 or 32 of them, the fewest that hold the
+ * node's segments): searches count over the whole block and moves move it
+ * whole, with no loop that ends at an unpredictable place. Offsets past
+ * the node's length are MEMS_OFF_NONE. */
 #define MEMS_BLOCK 32u
 /* Up to two blocks (MEMS_INLINE_SEGS segments) the same is done twice. */
 #define MEMS_BLOCK2 (2u * MEMS_BLOCK)
@@ -178,15 +179,32 @@ static inline unsigned mems_ge_mask16(const uint32_t *g, uint32_t x)
 	return (unsigned)(a[0] | a[1] | a[2] | a[3]);
 }
 
-/* How many of o[0..MEMS_BLOCK) are <= x (all of them and x below 2^31). */
-static inline unsigned mems_block_count_le(const uint32_t *o, uint32_t x)
+/* A block of a node's offsets is worked on whole, in quads of four: a node
+ * of up to 8, 16 or 32 segments takes a block of 2, 4 or 8 quads (the
+ * smallest that holds its segments), so a node of a few segments, the
+ * usual kind, does a quarter of the work of a full block. The helpers
+ * below take the number of quads, always a constant where they are
+ * inlined (MEMS_BY_WIDTH), so that their loops unroll. */
+#define MEMS_INLINE __attribute__((always_inline)) inline
+
+/* EXPR (which names nq) with nq the constant quads of a node of k
+ * segments (k <= MEMS_BLOCK). */
+#define MEMS_BY_WIDTH(k, EXPR)                                                 \
+	((k) <= 8 ? ({ const unsigned nq = 2; EXPR; })                             \
+		  : (k) <= 16 ? ({ const unsigned nq = 4; EXPR; }) : ({ const unsigned nq = 8; EXPR; }))
+
+/* How many of o[0..4 nq) are <= x (all of them and x below 2^31). */
+static MEMS_INLINE unsigned mems_block_count_le(const uint32_t *o, uint32_t x, unsigned nq)
 {
 	const mems_s32x4u *v = (const mems_s32x4u *)o;
 	const int32_t y = (int32_t)x;
 	const mems_i32x4 ys = { y, y, y, y };
-	/* each lane -1 where true */
-	mems_i32x4 a = ((v[0] <= ys) + (v[1] <= ys)) + ((v[2] <= ys) + (v[3] <= ys));
-	mems_i32x4 b = ((v[4] <= ys) + (v[5] <= ys)) + ((v[6] <= ys) + (v[7] <= ys));
+	mems_i32x4 a = { 0, 0, 0, 0 }, b = { 0, 0, 0, 0 }; /* each lane -1 where true */
+#pragma GCC unroll 8
+	for (unsigned q = 0; q < nq; q += 2) {
+		a += v[q] <= ys;
+		b += v[q + 1] <= ys;
+	}
 	a += b;
 	return (unsigned)-(a[0] + a[1] + a[2] + a[3]);
 }
@@ -223,24 +241,24 @@ static inline unsigned mems_lane_bits(mems_i32x4 c)
 #endif
 }
 
-/* Bit j set for each j in 0..MEMS_BLOCK-1 whose segment o[j]..o[j+1] is at
+/* Bit j set for each j in 0..4 nq - 1 whose segment o[j]..o[j+1] is at
  * least x long (x in 1..2^31-1; NONE past the length gives 0 or a length
  * that the hole bits rule out). */
-static inline uint32_t mems_block_fit_mask(const uint32_t *o, uint32_t x)
+static MEMS_INLINE uint32_t mems_block_fit_mask(const uint32_t *o, uint32_t x, unsigned nq)
 {
 	const mems_s32x4u *a = (const mems_s32x4u *)o, *b = (const mems_s32x4u *)(o + 1);
 	const int32_t y = (int32_t)x - 1;
 	const mems_i32x4 ys = { y, y, y, y };
 	uint32_t mask = 0;
 #pragma GCC unroll 8
-	for (unsigned q = 0; q < MEMS_BLOCK / 4; q++)
+	for (unsigned q = 0; q < nq; q++)
 		mask |= (uint32_t)mems_lane_bits((b[q] - a[q]) > ys) << (4 * q);
 	return mask;
 }
 
-/* The longest of the segments j in 0..MEMS_BLOCK-1 of o whose bit is set in
+/* The longest of the segments j in 0..4 nq - 1 of o whose bit is set in
  * bits (0 if none). */
-static inline uint32_t mems_block_max_len(const uint32_t *o, uint32_t bits)
+static MEMS_INLINE uint32_t mems_block_max_len(const uint32_t *o, uint32_t bits, unsigned nq)
 {
 	const mems_s32x4u *a = (const mems_s32x4u *)o, *b = (const mems_s32x4u *)(o + 1);
 	const mems_u32x4 w = { 1, 2, 4, 8 };
@@ -248,7 +266,7 @@ static inline uint32_t mems_block_max_len(const uint32_t *o, uint32_t bits)
 	const mems_i32x4 hs = { h, h, h, h }, zero = { 0, 0, 0, 0 };
 	mems_i32x4 mx = zero;
 #pragma GCC unroll 8
-	for (unsigned q = 0; q < MEMS_BLOCK / 4; q++) {
+	for (unsigned q = 0; q < nq; q++) {
 		mems_i32x4 in = (hs & (mems_i32x4)(w << (4 * q))) != zero;
 		mems_i32x4 len = (b[q] - a[q]) & in;
 		mems_max_x4(&mx, &len);
@@ -258,15 +276,16 @@ static inline uint32_t mems_block_max_len(const uint32_t *o, uint32_t bits)
 }
 
 /* The segment holding offset off (< the node's length): the last offset
- * <= off. Up to MEMS_BLOCK segments a count of the offsets after the first
- * that are <= off, over the whole block at once (NONE is above every
+ * <= off. Up to MEMS_BLOCK2 segments a count of the offsets after the
+ * first that are <= off, over the whole block at once (NONE is above every
  * offset), else a binary search without branches on the data. */
 static inline unsigned mems_arr_floor(const struct mems_node *n, size_t off)
 {
 	const uint32_t *o = n->off;
 	uint32_t x = (uint32_t)off;
-	if (n->nsegs <= MEMS_BLOCK) return mems_block_count_le(o + 1, x);
-	if (n->nsegs <= MEMS_BLOCK2) return mems_block_count_le(o + 1, x) + mems_block_count_le(o + 1 + MEMS_BLOCK, x);
+	unsigned k = n->nsegs;
+	if (k <= MEMS_BLOCK) return MEMS_BY_WIDTH(k, mems_block_count_le(o + 1, x, nq));
+	if (k <= MEMS_BLOCK2) return mems_block_count_le(o + 1, x, 8) + mems_block_count_le(o + 1 + MEMS_BLOCK, x, 8);
 	unsigned base = 0, len = n->nsegs;
 	while (len > 1) {
 		unsigned half = len / 2;
@@ -296,12 +315,11 @@ static inline size_t mems_arr_max_after(const struct mems_node *n, unsigned i)
 static inline size_t mems_arr_block_max_but(const struct mems_node *n, unsigned i)
 {
 	uint64_t h = n->holes[0] & ~(1ull << i);
-	uint32_t m = mems_block_max_len(n->off, (uint32_t)h);
-	if (n->nsegs > MEMS_BLOCK) {
-		uint32_t m2 = mems_block_max_len(n->off + MEMS_BLOCK, (uint32_t)(h >> 32));
-		m = m2 > m ? m2 : m;
-	}
-	return m;
+	unsigned k = n->nsegs;
+	if (k <= MEMS_BLOCK) return MEMS_BY_WIDTH(k, mems_block_max_len(n->off, (uint32_t)h, nq));
+	uint32_t m = mems_block_max_len(n->off, (uint32_t)h, 8);
+	uint32_t m2 = mems_block_max_len(n->off + MEMS_BLOCK, (uint32_t)(h >> 32), 8);
+	return m2 > m ? m2 : m;
 }
 
 /* The first hole of at least nbytes (n->maxhole says there is one), and in
@@ -314,8 +332,13 @@ static inline unsigned mems_arr_first_fit(const struct mems_node *n, size_t nbyt
 {
 	if (n->nsegs <= MEMS_BLOCK2) {
 		uint32_t x = (uint32_t)nbytes; /* below a hole's length: below 2^31 */
-		uint64_t fit = mems_block_fit_mask(n->off, x);
-		if (n->nsegs > MEMS_BLOCK) fit |= (uint64_t)mems_block_fit_mask(n->off + MEMS_BLOCK, x) << 32;
+		unsigned k = n->nsegs;
+		uint64_t fit;
+		if (k <= MEMS_BLOCK)
+			fit = MEMS_BY_WIDTH(k, mems_block_fit_mask(n->off, x, nq));
+		else
+			fit = mems_block_fit_mask(n->off, x, 8) |
+			      (uint64_t)mems_block_fit_mask(n->off + MEMS_BLOCK, x, 8) << 32;
 		fit &= n->holes[0]; /* not 0: maxhole >= nbytes */
 		*before = 0;
 		return mems_ctz64(fit);
@@ -333,22 +356,16 @@ static inline unsigned mems_arr_first_fit(const struct mems_node *n, size_t nbyt
 		}
 }
 
-/* Copy MEMS_BLOCK offsets from src to dst, which may overlap: all loads
- * come before the stores. */
-static inline void mems_move_block(uint32_t *dst, const uint32_t *src)
+/* Copy 4 nq offsets from src to dst, which may overlap: all loads come
+ * before the stores. */
+static MEMS_INLINE void mems_move_block(uint32_t *dst, const uint32_t *src, unsigned nq)
 {
 	const mems_off4 *s = (const mems_off4 *)src;
-	mems_off4 a0 = s[0], a1 = s[1], a2 = s[2], a3 = s[3];
-	mems_off4 a4 = s[4], a5 = s[5], a6 = s[6], a7 = s[7];
-	mems_off4 *d = (mems_off4 *)dst;
-	d[0] = a0;
-	d[1] = a1;
-	d[2] = a2;
-	d[3] = a3;
-	d[4] = a4;
-	d[5] = a5;
-	d[6] = a6;
-	d[7] = a7;
+	mems_off4 a[8], *d = (mems_off4 *)dst;
+#pragma GCC unroll 8
+	for (unsigned q = 0; q < nq; q++) a[q] = s[q];
+#pragma GCC unroll 8
+	for (unsigned q = 0; q < nq; q++) d[q] = a[q];
 }
 
 /* Take segments from+0..from+d-1 (d = 0..2, 0 < from <= nsegs) out of a
@@ -361,12 +378,18 @@ static inline void mems_arr_cut(struct mems_node *n, unsigned from, unsigned d)
 		mems_arr_cut_slow(n, from, d);
 		return;
 	}
-	/* a whole block at once (two if the offsets from from to the length
-	 * span more than one; the lower first, which the upper's loads do not
-	 * overlap): NONE moves down behind the length */
-	mems_move_block(n->off + from, n->off + from + d);
-	if (k - from >= MEMS_BLOCK)
-		mems_move_block(n->off + from + MEMS_BLOCK, n->off + from + d + MEMS_BLOCK);
+	/* a whole block at once, as wide as the node's segments need (from
+	 * >= 1, so it reaches the length), or two full ones if the offsets
+	 * from from to the length span more than one (the lower first, which
+	 * the upper's loads do not overlap): NONE moves down behind the
+	 * length */
+	if (k <= MEMS_BLOCK) {
+		MEMS_BY_WIDTH(k, mems_move_block(n->off + from, n->off + from + d, nq));
+	} else {
+		mems_move_block(n->off + from, n->off + from + d, 8);
+		if (k - from >= MEMS_BLOCK)
+			mems_move_block(n->off + from + MEMS_BLOCK, n->off + from + d + MEMS_BLOCK, 8);
+	}
 	uint64_t h = n->holes[0], low = mems_bits_below(from);
 	n->holes[0] = (h & low) | ((h >> d) & ~low);
 	n->nsegs = k - d;
@@ -382,10 +405,16 @@ static inline void mems_arr_open(struct mems_node *n, unsigned at, uint32_t v, b
 		mems_arr_open_slow(n, at, v, hole);
 		return;
 	}
-	/* the upper block first, whose stores the lower's loads do not overlap */
-	if (k - at >= MEMS_BLOCK)
-		mems_move_block(n->off + at + 1 + MEMS_BLOCK, n->off + at + MEMS_BLOCK);
-	mems_move_block(n->off + at + 1, n->off + at);
+	/* one block as wide as the node's segments need (at >= 1, so it
+	 * reaches the length), or two full ones, the upper first, whose
+	 * stores the lower's loads do not overlap */
+	if (k <= MEMS_BLOCK) {
+		MEMS_BY_WIDTH(k, mems_move_block(n->off + at + 1, n->off + at, nq));
+	} else {
+		if (k - at >= MEMS_BLOCK)
+			mems_move_block(n->off + at + 1 + MEMS_BLOCK, n->off + at + MEMS_BLOCK, 8);
+		mems_move_block(n->off + at + 1, n->off + at, 8);
+	}
 	n->off[at] = v;
 	uint64_t h = n->holes[0], low = (1ull << at) - 1;
 	n->holes[0] = (h & low) | ((h & ~low) << 1) | (uint64_t)hole << at;

@@ -1135,6 +1135,47 @@ HTEST(mems_bench_workload_against_list)
 	}
 }
 
+HTEST(mems_node_across_block_widths)
+{
+	/* One node whose segments rise and fall across 8, 16 and 32, where
+	 * first fit, the look-up of an offset and the moves of a split or a
+	 * merge switch between blocks of 8, 16 and 32 offsets: each call
+	 * against the list baseline, the index checked after every one. */
+	struct twin t;
+	twin_init(&t);
+	struct mm_rng r;
+	mm_rng_seed(&r, 81632);
+	ASSERT_EQ(mems_malloc(&t.m, 8 * 4096), 1000); /* one node of 8 pages */
+	ASSERT_EQ(mems_list_malloc(&t.l, 8 * 4096), 1000);
+	ASSERT_EQ(mems_free(&t.m, 1000), 0);
+	ASSERT_EQ(mems_list_free(&t.l, 1000), 0);
+	static const int targets[] = { 2, 5, 9, 20, 7, 3, 14, 1 };
+	enum { MAXLIVE = 32 };
+	uint64_t live[MAXLIVE];
+	int nlive = 0;
+	for (int op = 0; op < 8000; op++) {
+		int target = targets[(op / 250) % 8];
+		bool grow = nlive < target ? mm_rng_below(&r, 4) != 0 : mm_rng_below(&r, 4) == 0;
+		if ((grow && nlive < MAXLIVE) || !nlive) {
+			size_t sz = 1 + mm_rng_below(&r, mm_rng_below(&r, 8) ? 400 : 1500);
+			uint64_t a = mems_malloc(&t.m, sz);
+			ASSERT_EQ(a, mems_list_malloc(&t.l, sz));
+			live[nlive++] = a;
+		} else {
+			int k = (int)mm_rng_below(&r, (uint32_t)nlive);
+			ASSERT_EQ(mems_free(&t.m, live[k]), 0);
+			ASSERT_EQ(mems_list_free(&t.l, live[k]), 0);
+			live[k] = live[--nlive];
+		}
+		ASSERT_EQ(check_quiet(&t.m), 0);
+		uint64_t v = 1000 + mm_rng_below(&r, 8 * 4096);
+		ASSERT_TRUE(mems_get(&t.m, v) == mems_list_get(&t.l, v));
+		if (op % 250 == 249) ASSERT_TRUE(twin_same(&t));
+	}
+	ASSERT_TRUE(twin_same(&t));
+	twin_done(&t);
+}
+
 HTEST(mems_node_of_32_to_64_segments)
 {
 	/* One node kept between about 25 and 80 segments, where first fit,

@@ -56,6 +56,9 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
 	if (mb < 0) KPANIC("not booted by a multiboot loader (eax=0x%08x)", magic);
 	klog("mmk: cmdline '%s', %u KiB RAM, %d modules\n", kernel_cmdline,
 	     (unsigned)(boot_info.ram_bytes >> 10), boot_info.nmodules);
+	if (boot_info.modules_dropped)
+		kprintf("mmk: %d modules past the first %d were not kept (BOOT_MAX_MODULES)\n",
+			boot_info.modules_dropped, BOOT_MAX_MODULES);
 	boot_stage = 2;
 	for (const struct boot_hook *h = __boot_hooks_start; h < __boot_hooks_end; h++) h->init();
 	boot_stage = 3;

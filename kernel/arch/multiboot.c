@@ -53,6 +53,7 @@ static void parse_modules(const struct mb_info *mb)
 {
 	const struct mb_module *mods = boot_ptr(mb->mods_addr);
 	note_range(mb->mods_addr, mb->mods_addr + mb->mods_count * sizeof(*mods));
+	if (mb->mods_count > BOOT_MAX_MODULES) boot_info.modules_dropped = (int)(mb->mods_count - BOOT_MAX_MODULES);
 	for (uint32_t i = 0; i < mb->mods_count && i < BOOT_MAX_MODULES; i++) {
 		struct boot_module *m = &boot_info.modules[boot_info.nmodules++];
 		m->start = mods[i].mod_start;

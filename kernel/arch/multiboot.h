@@ -34,7 +34,7 @@ struct mb_mmap_entry {
 } __attribute__((packed));
 
 #define BOOT_MAX_REGIONS 64
-#define BOOT_MAX_MODULES 32
+#define BOOT_MAX_MODULES 64
 #define BOOT_NAME_MAX 64
 
 struct boot_region {
@@ -60,6 +60,7 @@ struct boot_info {
 	struct boot_region regions[BOOT_MAX_REGIONS];
 	int nmodules;
 	struct boot_module modules[BOOT_MAX_MODULES];
+	int modules_dropped;              /* given past BOOT_MAX_MODULES: not kept */
 	uint64_t ram_bytes; /* total of type-1 regions */
 };
 

@@ -213,6 +213,15 @@ sleep 1
 check_status "SIGTERM leaves no QEMU" "$(left)" 0
 check_status "no temporary folder is left behind" "$(find "$T/rt" "$T/rt2" -mindepth 1 | wc -l)" 0
 
+# more modules than the kernel keeps: it says how many it dropped, and keeps
+# the first ones whole
+mods=()
+for i in $(seq 1 66); do printf 'module %d\n' "$i" > "$T/m$i"; mods+=(--module "$T/m$i"); done
+printf 'cat m64\ncat m65\n' | $MMK --cmdline quiet --keep-going "${mods[@]}" > "$T/many" 2>&1
+check_contains "modules past the limit are counted at boot" "$T/many" "mmk: 2 modules past the first 64 were not kept"
+check_contains "... and the 64th is kept" "$T/many" "module 64"
+check_not_contains "... but not the 65th" "$T/many" "module 65"
+
 # make run's boot hints all work as typed in that boot (each is run after the
 # demonstration; a failing command makes the runner exit 1)
 eval "RUN_BOOT=($(make -s print-run-args))" # the words make run boots with

@@ -90,6 +90,7 @@ enum mm_err {
 	MM_E2BIG = 8,   /* an argument list or request is larger than its limit */
 	MM_ENOEXEC = 9, /* not an executable this kernel can run (bad ELF file) */
 	MM_EAGAIN = 10, /* busy for now (e.g. every frame in transit): try again */
+	MM_EACCES = 11, /* not permitted (write access to a read-only mapping) */
 };
 
 const char *mm_strerror(int err);

@@ -71,7 +71,8 @@ static struct vm_region **link_at(struct vm_space *s, vaddr_t start)
 int vm_region_add_desc(struct vm_space *s, const struct vm_region *d)
 {
 	if (!range_ok(d->start, d->npages) || (d->prot & ~(VM_READ | VM_WRITE | VM_USER)) ||
-	    (d->kind == VM_FILE && !d->file && d->file_len))
+	    (d->kind == VM_FILE && !d->file && d->file_len) ||
+	    ((d->flags & VM_NOWRITE) && (d->prot & VM_WRITE)))
 		return -MM_EINVAL;
 	vaddr_t end = vaddr_add(d->start, d->npages * PAGE_SIZE);
 	struct vm_region **link = link_at(s, d->start);
@@ -139,6 +140,7 @@ int vm_region_protect(struct vm_space *s, vaddr_t start, uint32_t prot)
 	while (r && !vaddr_eq(r->start, start)) r = r->next;
 	if (!r) return -MM_ENOENT;
 	if (prot & ~(VM_READ | VM_WRITE | VM_USER)) return -MM_EINVAL;
+	if ((prot & VM_WRITE) && (r->flags & VM_NOWRITE)) return -MM_EACCES;
 	reprotect(s, r, 0, r->npages, prot);
 	return 0;
 }
@@ -391,11 +393,21 @@ int vm_range_unmap(struct vm_space *s, vaddr_t start, uint32_t npages)
 	return 0;
 }
 
+/* Whether prot asks for write access to a VM_NOWRITE region in [start, end). */
+static bool write_refused(const struct vm_space *s, vaddr_t start, vaddr_t end, uint32_t prot)
+{
+	if (!(prot & VM_WRITE)) return false;
+	for (const struct vm_region *r = s->regions; r && vaddr_lt(r->start, end); r = r->next)
+		if (vaddr_lt(start, region_end(r)) && (r->flags & VM_NOWRITE)) return true;
+	return false;
+}
+
 int vm_range_protect(struct vm_space *s, vaddr_t start, uint32_t npages, uint32_t prot)
 {
 	if (!range_ok(start, npages) || (prot & ~(VM_READ | VM_WRITE | VM_USER))) return -MM_EINVAL;
 	if (!vm_range_mapped(s, start, npages)) return -MM_ENOENT;
 	vaddr_t end = vaddr_add(start, npages * PAGE_SIZE);
+	if (write_refused(s, start, end, prot)) return -MM_EACCES;
 	int err = cut_range(s, start, end);
 	if (err) return err;
 	for (struct vm_region *r = s->regions; r && vaddr_lt(r->start, end); r = r->next)

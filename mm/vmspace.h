@@ -34,6 +34,7 @@
 
 /* Region flags. */
 #define VM_GROWSDOWN 0x1u /* a stack: a fault just below it extends it down */
+#define VM_NOWRITE 0x2u   /* never writable (a shared mapping of a read-only file) */
 #define VM_STACK_MAX_PAGES 2048u /* how far a stack may grow: 8 MiB */
 
 enum vm_kind {
@@ -154,7 +155,8 @@ bool vm_range_mapped(const struct vm_space *s, vaddr_t start, uint32_t npages);
  * changed). */
 int vm_range_unmap(struct vm_space *s, vaddr_t start, uint32_t npages);
 /* Give the range new permissions, splitting regions (mprotect). Every page
- * must be in a region: -MM_ENOENT otherwise; -MM_ENOMEM: nothing changed. */
+ * must be in a region: -MM_ENOENT otherwise; -MM_EACCES: write asked of a
+ * VM_NOWRITE region; -MM_ENOMEM: nothing changed. */
 int vm_range_protect(struct vm_space *s, vaddr_t start, uint32_t npages, uint32_t prot);
 /* Forget the pages of the range (they read back as they first did: zero,
  * or the file's bytes) while the regions stay (madvise DONTNEED). */

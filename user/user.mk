@@ -37,7 +37,7 @@ USER_MEMS_SRCS := tests/data/cases/mems/example.c user/mems/mems_api.c user/mems
 USER_MEMS_OBJS := $(USER_MEMS_SRCS:%.c=$(UO)/%.o)
 $(USER_MEMS_OBJS): USER_INC := -Iuser/mems -Iuser/lib -Imm -Imm/lib
 
-USER_PROGS := $(USER_BINS) $(USER_TESTS) $(UB)/glibc-hello $(UB)/mems-example
+USER_PROGS := $(USER_BINS) $(USER_TESTS) $(UB)/glibc-hello $(UB)/glibc-cat $(UB)/mems-example
 
 .PHONY: user
 user: $(USER_PROGS)
@@ -67,5 +67,8 @@ $(UB)/mems-example: $(USER_MEMS_OBJS) $(ULIB_CRT0) $(ULIB_A)
 
 # Real glibc: the ordinary toolchain, nothing of user/lib/.
 $(UB)/glibc-hello: user/glibc/hello.c
+	@mkdir -p $(dir $@)
+	gcc -m32 -static -O2 -Wall -Wextra -Werror -o $@ $<
+$(UB)/glibc-cat: user/glibc/cat.c
 	@mkdir -p $(dir $@)
 	gcc -m32 -static -O2 -Wall -Wextra -Werror -o $@ $<

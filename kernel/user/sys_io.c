@@ -1,10 +1,12 @@
 /*
- * sys_io.c - system calls on file descriptors. A process has three, 0, 1
- * and 2, all the console (a terminal): read takes what the shell feeds the
- * foreground process (ucons.c), write and writev print, ioctl answers the
- * terminal questions isatty and line editors ask (TCGETS, TIOCGWINSZ),
- * fstat64/fstatat64/statx describe a character device. There is no file
- * system: open says so (ENOENT).
+ * sys_io.c - system calls on file descriptors (ufd.h): read, write and
+ * their vector and positioned forms, lseek, close, dup and fcntl, ioctl.
+ * The console (0, 1 and 2 to begin with) is a terminal: read takes what
+ * the shell feeds the foreground process (ucons.c), write prints, ioctl
+ * answers the terminal questions isatty and line editors ask (TCGETS,
+ * TIOCGWINSZ). A boot module opened by name reads from its offset and
+ * seeks; nothing can be written to it. The stat family and the calls that
+ * take a path are in sys_file.c.
  */
 #include "kernel.h"
 #include "mmlib.h"
@@ -13,21 +15,37 @@
 #include "uproc.h"
 
 #define CHUNK 512
-#define S_IFCHR 0020000u
-#define AT_EMPTY_PATH 0x1000u
+#define O_ACCMODE 3u
+#define O_WRONLY 1u
+#define O_CLOEXEC 02000000u
 #define TCGETS 0x5401u
 #define TCSETS 0x5402u
 #define TCSETSW 0x5403u
 #define TCSETSF 0x5404u
 #define TIOCGPGRP 0x540Fu
 #define TIOCGWINSZ 0x5413u
+#define SEEK_SET 0
+#define SEEK_CUR 1
+#define SEEK_END 2
+#define F_DUPFD 0
+#define F_GETFD 1
+#define F_SETFD 2
+#define F_GETFL 3
+#define F_SETFL 4
+#define F_DUPFD_CLOEXEC 1030
+#define FD_CLOEXEC 1u
 
-static bool is_console(uint32_t fd) { return fd < 3; }
+static struct ufd_table *fds(void) { return &uproc_current()->fds; }
 
-static int32_t sys_read(struct sys_args *a)
+/* The open file of fd, if it may be read (NULL: -EBADF). */
+static struct ufile *readable(uint32_t fd)
 {
-	uint32_t fd = a->a[0], buf = a->a[1], n = a->a[2];
-	if (!is_console(fd)) return -EBADF;
+	struct ufile *f = ufd_get(fds(), (int32_t)fd);
+	return f && (f->flags & O_ACCMODE) != O_WRONLY ? f : 0;
+}
+
+static int32_t console_read(uint32_t buf, uint32_t n)
+{
 	if (uaccess_ok(buf, n, true)) return -EFAULT;
 	if (!n) return 0;
 	char tmp[CHUNK];
@@ -35,7 +53,50 @@ static int32_t sys_read(struct sys_args *a)
 	if (!got && uproc_current()->kill_sig) return -EINTR;
 	return copy_to_user(buf, tmp, (uint32_t)got) ? -EFAULT : (int32_t)got;
 }
+
+/* Up to n bytes of module f from offset pos: the count (0 at or past its
+ * end), or -EFAULT with nothing copied. */
+static int32_t module_read_at(const struct ufile *f, uint64_t pos, uint32_t buf, uint32_t n)
+{
+	if (n > 0x7fffffffu) n = 0x7fffffffu;
+	uint64_t left = pos < f->file.size ? f->file.size - pos : 0;
+	uint32_t k = left < n ? (uint32_t)left : n; /* only these bytes must be writable */
+	if (uaccess_ok(buf, k, true)) return -EFAULT;
+	return copy_to_user(buf, f->file.data + pos, k) ? -EFAULT : (int32_t)k;
+}
+
+/* read(2) on open file f. */
+static int32_t file_read(struct ufile *f, uint32_t buf, uint32_t n)
+{
+	switch (f->kind) {
+	case UF_CONSOLE: return console_read(buf, n);
+	case UF_MODULE: {
+		int32_t got = module_read_at(f, f->pos, buf, n);
+		if (got > 0) f->pos += (uint32_t)got;
+		return got;
+	}
+	default: return -EISDIR;
+	}
+}
+
+static int32_t sys_read(struct sys_args *a)
+{
+	struct ufile *f = readable(a->a[0]);
+	return f ? file_read(f, a->a[1], a->a[2]) : -EBADF;
+}
 SYSCALL(3, read, sys_read);
+
+static int32_t sys_pread64(struct sys_args *a)
+{
+	struct ufile *f = readable(a->a[0]);
+	uint64_t pos = (uint64_t)a->a[4] << 32 | a->a[3];
+	if (!f) return -EBADF;
+	if (f->kind == UF_CONSOLE) return -ESPIPE;
+	if (f->kind == UF_ROOT) return -EISDIR;
+	if ((int64_t)pos < 0) return -EINVAL;
+	return module_read_at(f, pos, a->a[1], a->a[2]);
+}
+SYSCALL(180, pread64, sys_pread64);
 
 /* Print n bytes of user memory: the count, or -EFAULT before anything is
  * printed when the range is bad. */
@@ -52,9 +113,16 @@ static int32_t put_user_bytes(uint32_t buf, uint32_t n)
 	return (int32_t)n;
 }
 
+/* The open file of fd if it is the console (the one writable kind). */
+static int32_t writable(uint32_t fd)
+{
+	struct ufile *f = ufd_get(fds(), (int32_t)fd);
+	return f && f->kind == UF_CONSOLE && (f->flags & O_ACCMODE) ? 0 : -EBADF;
+}
+
 static int32_t sys_write(struct sys_args *a)
 {
-	if (!is_console(a->a[0])) return -EBADF;
+	if (writable(a->a[0])) return -EBADF;
 	if ((int32_t)a->a[2] < 0) return -EINVAL;
 	return put_user_bytes(a->a[1], a->a[2]);
 }
@@ -65,7 +133,7 @@ struct iovec32 { uint32_t base, len; };
 static int32_t sys_writev(struct sys_args *a)
 {
 	uint32_t fd = a->a[0], iov = a->a[1], cnt = a->a[2];
-	if (!is_console(fd)) return -EBADF;
+	if (writable(fd)) return -EBADF;
 	if (cnt > 1024) return -EINVAL;
 	struct iovec32 v[16];
 	int32_t total = 0;
@@ -83,33 +151,109 @@ static int32_t sys_writev(struct sys_args *a)
 }
 SYSCALL(146, writev, sys_writev);
 
+/* readv: the console gives its line to the first non-empty buffer; a
+ * module fills the buffers in turn. */
 static int32_t sys_readv(struct sys_args *a)
 {
-	uint32_t fd = a->a[0], iov = a->a[1], cnt = a->a[2];
+	uint32_t iov = a->a[1], cnt = a->a[2];
+	struct ufile *f = readable(a->a[0]);
 	struct iovec32 v;
-	if (!is_console(fd)) return -EBADF;
-	for (uint32_t i = 0; i < cnt; i++) { /* the first non-empty buffer gets the line */
-		if (copy_from_user(&v, iov + i * sizeof v, sizeof v)) return -EFAULT;
+	int32_t total = 0;
+	if (!f) return -EBADF;
+	if (cnt > 1024) return -EINVAL;
+	for (uint32_t i = 0; i < cnt; i++) {
+		if (copy_from_user(&v, iov + i * sizeof v, sizeof v)) return total ? total : -EFAULT;
 		if (!v.len) continue;
-		struct sys_args r = { a->tf, { fd, v.base, v.len, 0, 0, 0 } };
-		return sys_read(&r);
+		if ((int32_t)v.len < 0 || (uint32_t)total + v.len > 0x7fffffffu) return total ? total : -EINVAL;
+		int32_t r = file_read(f, v.base, v.len);
+		if (r < 0) return total ? total : r;
+		total += r;
+		if (f->kind != UF_MODULE || r < (int32_t)v.len) break;
 	}
-	return 0;
+	return total;
 }
 SYSCALL(145, readv, sys_readv);
 
-static int32_t sys_close(struct sys_args *a) { return is_console(a->a[0]) ? 0 : -EBADF; }
+static int32_t sys_close(struct sys_args *a) { return ufd_close(fds(), (int32_t)a->a[0]); }
 SYSCALL(6, close, sys_close);
 
-static int32_t sys_no_file(struct sys_args *a) { return -ENOENT; } /* there is no file system */
-SYSCALL(5, open, sys_no_file);
-SYSCALL(295, openat, sys_no_file);
-SYSCALL(33, access, sys_no_file);
-SYSCALL(85, readlink, sys_no_file);
+/* The offset of f after a seek by off from whence, or -errno. */
+static int64_t seek_to(struct ufile *f, int64_t off, uint32_t whence)
+{
+	if (f->kind == UF_CONSOLE) return -ESPIPE;
+	int64_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? (int64_t)f->pos :
+		       whence == SEEK_END && f->kind == UF_MODULE ? (int64_t)f->file.size : -1;
+	if (base < 0) return -EINVAL;
+	if (off > INT64_MAX - base || base + off < 0) return -EINVAL;
+	return base + off;
+}
 
-static int32_t sys_seek(struct sys_args *a) { return is_console(a->a[0]) ? -ESPIPE : -EBADF; }
-SYSCALL(19, lseek, sys_seek);
-SYSCALL(140, _llseek, sys_seek);
+static int32_t sys_lseek(struct sys_args *a)
+{
+	struct ufile *f = ufd_get(fds(), (int32_t)a->a[0]);
+	if (!f) return -EBADF;
+	int64_t to = seek_to(f, (int32_t)a->a[1], a->a[2]);
+	if (to < 0) return (int32_t)to;
+	if (to > 0x7fffffff) return -EOVERFLOW;
+	f->pos = (uint64_t)to;
+	return (int32_t)to;
+}
+SYSCALL(19, lseek, sys_lseek);
+
+/* _llseek(fd, offset_high, offset_low, loff_t *result, whence) */
+static int32_t sys_llseek(struct sys_args *a)
+{
+	struct ufile *f = ufd_get(fds(), (int32_t)a->a[0]);
+	if (!f) return -EBADF;
+	int64_t to = seek_to(f, (int64_t)((uint64_t)a->a[1] << 32 | a->a[2]), a->a[4]);
+	if (to < 0) return (int32_t)to;
+	if (copy_to_user(a->a[3], &to, sizeof to)) return -EFAULT;
+	f->pos = (uint64_t)to;
+	return 0;
+}
+SYSCALL(140, _llseek, sys_llseek);
+
+static int32_t sys_dup(struct sys_args *a)
+{
+	struct ufile *f = ufd_get(fds(), (int32_t)a->a[0]);
+	return f ? ufd_install(fds(), ufile_ref(f), 0, false) : -EBADF;
+}
+SYSCALL(41, dup, sys_dup);
+
+static int32_t sys_dup2(struct sys_args *a)
+{
+	int32_t from = (int32_t)a->a[0], to = (int32_t)a->a[1];
+	if (from == to) return ufd_get(fds(), from) ? to : -EBADF;
+	return ufd_dup_to(fds(), from, to, false);
+}
+SYSCALL(63, dup2, sys_dup2);
+
+static int32_t sys_dup3(struct sys_args *a)
+{
+	int32_t from = (int32_t)a->a[0], to = (int32_t)a->a[1];
+	if (a->a[2] & ~O_CLOEXEC || from == to) return -EINVAL;
+	return ufd_dup_to(fds(), from, to, a->a[2] & O_CLOEXEC);
+}
+SYSCALL(330, dup3, sys_dup3);
+
+static int32_t sys_fcntl(struct sys_args *a)
+{
+	int32_t fd = (int32_t)a->a[0];
+	uint32_t arg = a->a[2];
+	struct ufile *f = ufd_get(fds(), fd);
+	if (!f) return -EBADF;
+	switch (a->a[1]) {
+	case F_DUPFD: return ufd_install(fds(), ufile_ref(f), (int32_t)arg, false);
+	case F_DUPFD_CLOEXEC: return ufd_install(fds(), ufile_ref(f), (int32_t)arg, true);
+	case F_GETFD: return ufd_cloexec(fds(), fd) ? FD_CLOEXEC : 0;
+	case F_SETFD: return ufd_set_cloexec(fds(), fd, arg & FD_CLOEXEC);
+	case F_GETFL: return (int32_t)f->flags;
+	case F_SETFL: return 0; /* O_APPEND, O_NONBLOCK: nothing here blocks or appends */
+	default: return -EINVAL;
+	}
+}
+SYSCALL(55, fcntl, sys_fcntl);
+SYSCALL(221, fcntl64, sys_fcntl);
 
 /* The kernel's struct termios (36 bytes): a cooked terminal at 38400 baud. */
 static int32_t put_termios(uint32_t to)
@@ -129,8 +273,10 @@ static int32_t put_termios(uint32_t to)
 
 static int32_t sys_ioctl(struct sys_args *a)
 {
-	uint32_t fd = a->a[0], req = a->a[1], arg = a->a[2];
-	if (!is_console(fd)) return -EBADF;
+	uint32_t req = a->a[1], arg = a->a[2];
+	struct ufile *f = ufd_get(fds(), (int32_t)a->a[0]);
+	if (!f) return -EBADF;
+	if (f->kind != UF_CONSOLE) return -ENOTTY;
 	switch (req) {
 	case TCGETS: return put_termios(arg);
 	case TCSETS: case TCSETSW: case TCSETSF: return uaccess_ok(arg, 36, false); /* modes stay as they are */
@@ -147,54 +293,3 @@ static int32_t sys_ioctl(struct sys_args *a)
 }
 SYSCALL(54, ioctl, sys_ioctl);
 
-/* i386 struct stat64 (96 bytes) of the console. */
-static int32_t put_stat64(uint32_t to)
-{
-	uint8_t st[96] = { 0 };
-	uint32_t mode = S_IFCHR | 0620, nlink = 1, blksize = 1024, ino = 3;
-	uint64_t rdev = (136u << 8) | 0; /* a pseudo-terminal, as Linux numbers them */
-	mm_memcpy(st + 12, &ino, 4);
-	mm_memcpy(st + 16, &mode, 4);
-	mm_memcpy(st + 20, &nlink, 4);
-	mm_memcpy(st + 32, &rdev, 8);
-	mm_memcpy(st + 52, &blksize, 4);
-	mm_memcpy(st + 88, &ino, 4);
-	return copy_to_user(to, st, sizeof st);
-}
-
-static int32_t sys_fstat64(struct sys_args *a) { return is_console(a->a[0]) ? put_stat64(a->a[1]) : -EBADF; }
-SYSCALL(197, fstat64, sys_fstat64);
-
-/* An empty path with AT_EMPTY_PATH names the descriptor itself. */
-static int32_t empty_path(uint32_t fd, uint32_t upath, uint32_t flags)
-{
-	char c;
-	if (copy_from_user(&c, upath, 1)) return -EFAULT;
-	if (c || !(flags & AT_EMPTY_PATH)) return -ENOENT;
-	return is_console(fd) ? 0 : -EBADF;
-}
-
-static int32_t sys_fstatat64(struct sys_args *a)
-{
-	int32_t err = empty_path(a->a[0], a->a[1], a->a[3]);
-	return err ? err : put_stat64(a->a[2]);
-}
-SYSCALL(300, fstatat64, sys_fstatat64);
-
-static int32_t sys_statx(struct sys_args *a)
-{
-	int32_t err = empty_path(a->a[0], a->a[1], a->a[2]);
-	if (err) return err;
-	uint8_t sx[256] = { 0 };
-	uint32_t mask = 0x7ff /* STATX_BASIC_STATS */, blksize = 1024, nlink = 1, major = 136;
-	uint16_t mode = S_IFCHR | 0620;
-	uint64_t ino = 3;
-	mm_memcpy(sx, &mask, 4);
-	mm_memcpy(sx + 4, &blksize, 4);
-	mm_memcpy(sx + 16, &nlink, 4);
-	mm_memcpy(sx + 28, &mode, 2);
-	mm_memcpy(sx + 32, &ino, 8);
-	mm_memcpy(sx + 128, &major, 4);
-	return copy_to_user(a->a[4], sx, sizeof sx);
-}
-SYSCALL(383, statx, sys_statx);

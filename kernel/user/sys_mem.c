@@ -1,6 +1,8 @@
 /*
  * sys_mem.c - system calls about a process's memory: brk, mmap2 and the
- * old mmap (anonymous private mappings), munmap, mprotect, madvise
+ * old mmap (anonymous private mappings, and mappings of a boot module
+ * opened by descriptor: private, or shared and never writable), munmap,
+ * mprotect, madvise
  * (MADV_DONTNEED) and mremap. Each is a change of the address space's
  * regions (mm/vmspace.c), which validate first and change nothing when
  * they fail; pages come later, on first touch.
@@ -87,13 +89,39 @@ static uint32_t find_free(struct vm_space *s, uint32_t npages)
 	return 0;
 }
 
-static int32_t do_mmap(uint32_t addr, uint32_t len, uint32_t prot, uint32_t flags, uint32_t fd)
+/* What a mapping of fd from page pgoff of npages shows, into d (kind and
+ * bytes): a boot module's bytes from that page on, past its end zeros. 0
+ * or -errno: -EBADF no such descriptor, -ENODEV not a module (the console,
+ * the directory), -EACCES a shared writable mapping of a read-only file. */
+static int32_t file_region(uint32_t fd, uint32_t pgoff, uint32_t npages, bool shared_write,
+			   struct vm_region *d)
+{
+	struct ufile *f = ufd_get(&uproc_current()->fds, (int32_t)fd);
+	if (!f) return -EBADF;
+	if (f->kind != UF_MODULE) return -ENODEV;
+	if (shared_write) return -EACCES;
+	uint64_t off = (uint64_t)pgoff * PAGE_SIZE, size = f->file.size;
+	uint64_t left = off < size ? size - off : 0, span = (uint64_t)npages * PAGE_SIZE;
+	d->kind = VM_FILE;
+	d->file = (const uint8_t *)f->file.data + (off < size ? off : size);
+	d->file_len = (uint32_t)(left < span ? left : span);
+	return 0;
+}
+
+static int32_t do_mmap(uint32_t addr, uint32_t len, uint32_t prot, uint32_t flags, uint32_t fd, uint32_t pgoff)
 {
 	struct vm_space *s = my_space();
 	if (!len || len > USER_STACK_TOP || (addr & (PAGE_SIZE - 1))) return -EINVAL;
-	if (!(flags & MAP_ANONYMOUS)) return (int32_t)fd >= 0 && fd < 3 ? -ENODEV : -EBADF; /* no files to map */
-	if ((flags & (MAP_SHARED | MAP_PRIVATE)) != MAP_PRIVATE) return -EINVAL; /* private only */
-	uint32_t npages = page_up(len) / PAGE_SIZE;
+	uint32_t npages = page_up(len) / PAGE_SIZE, type = flags & (MAP_SHARED | MAP_PRIVATE);
+	bool anon = flags & MAP_ANONYMOUS;
+	/* private mappings; shared ones only of a file nobody can write */
+	if (type != MAP_PRIVATE && (anon || type != MAP_SHARED)) return -EINVAL;
+	struct vm_region d = { .npages = npages, .prot = vm_prot(prot), .kind = VM_ANON };
+	if (!anon) {
+		int32_t err = file_region(fd, pgoff, npages, type == MAP_SHARED && (prot & PROT_WRITE), &d);
+		if (err) return err;
+		if (type == MAP_SHARED) d.flags |= VM_NOWRITE;
+	}
 	bool fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE);
 	if (fixed && (addr + npages * PAGE_SIZE > USER_STACK_TOP || addr + npages * PAGE_SIZE < addr || !addr)) return -EINVAL;
 	if (fixed && !vm_range_free(s, vaddr_make(addr), npages)) {
@@ -102,11 +130,12 @@ static int32_t do_mmap(uint32_t addr, uint32_t len, uint32_t prot, uint32_t flag
 	}
 	if (!fixed && !(addr && vm_range_free(s, vaddr_make(addr), npages))) addr = find_free(s, npages);
 	if (!addr) return -ENOMEM;
-	int err = vm_region_add(s, vaddr_make(addr), npages, vm_prot(prot));
+	d.start = vaddr_make(addr);
+	int err = vm_region_add_desc(s, &d);
 	return err ? -ENOMEM : (int32_t)addr;
 }
 
-static int32_t sys_mmap2(struct sys_args *a) { return do_mmap(a->a[0], a->a[1], a->a[2], a->a[3], a->a[4]); }
+static int32_t sys_mmap2(struct sys_args *a) { return do_mmap(a->a[0], a->a[1], a->a[2], a->a[3], a->a[4], a->a[5]); }
 SYSCALL(192, mmap2, sys_mmap2);
 
 static int32_t sys_old_mmap(struct sys_args *a) /* one pointer to the six arguments */
@@ -114,7 +143,7 @@ static int32_t sys_old_mmap(struct sys_args *a) /* one pointer to the six argume
 	uint32_t v[6];
 	if (copy_from_user(v, a->a[0], sizeof v)) return -EFAULT;
 	if (v[5] & (PAGE_SIZE - 1)) return -EINVAL;
-	return do_mmap(v[0], v[1], v[2], v[3], v[4]);
+	return do_mmap(v[0], v[1], v[2], v[3], v[4], v[5] / PAGE_SIZE);
 }
 SYSCALL(90, mmap, sys_old_mmap);
 
@@ -143,6 +172,7 @@ static int32_t sys_mprotect(struct sys_args *a)
 	if (err) return err;
 	if (a->a[2] & ~(PROT_READ | PROT_WRITE | PROT_EXEC)) return -EINVAL;
 	err = vm_range_protect(my_space(), vaddr_make(a->a[0]), n, vm_prot(a->a[2]));
+	if (err == -MM_EACCES) return -EACCES; /* write to a shared mapping of a read-only file */
 	return err ? -ENOMEM : 0; /* unmapped pages in the range, or no memory to split */
 }
 SYSCALL(125, mprotect, sys_mprotect);

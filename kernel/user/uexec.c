@@ -197,5 +197,6 @@ int uproc_execve(struct uproc *p, const char *file, char **argv, char **envp)
 	mm_strncpy0(p->name, basename_of(file), sizeof p->name);
 	mm_strncpy0(t->name, p->name, sizeof t->name);
 	p->start = im.start;
+	ufd_exec(&p->fds);
 	return 0;
 }

@@ -92,6 +92,8 @@ struct uproc *uproc_start(const char *name, struct uproc *parent, struct vm_spac
 		return 0;
 	}
 	thread_set_fpu(p->thread, fpu);
+	if (parent) ufd_fork(&p->fds, &parent->fds); /* a child shares its parent's open files */
+	else ufd_init_console(&p->fds);
 	p->thread->proc = p;
 	p->thread->tls = tls;
 	p->pid = next_pid++;
@@ -128,6 +130,7 @@ void uproc_exit(int status)
 	vm_switch(0);
 	uproc_release_space(s);
 	irq_disable();
+	ufd_close_all(&p->fds);
 	for (struct uproc *q = procs; q; q = q->next)
 		if (q->parent == p) q->parent = 0; /* the shell reaps orphans */
 	p->status = status;

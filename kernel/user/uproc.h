@@ -16,6 +16,7 @@
 
 #include "thread.h"
 #include "trap.h"
+#include "ufd.h"
 #include "vmspace.h"
 
 #define UPROC_MAX 64          /* processes alive or not yet reaped */
@@ -50,6 +51,7 @@ struct uproc {
 	volatile int kill_sig;      /* a kill waiting for it to leave the kernel */
 	bool foreground;            /* reads the console */
 	struct wait_queue children; /* its wait4 sleeps here */
+	struct ufd_table fds;       /* its file descriptors */
 	struct uproc *next;
 	uint64_t started;           /* tick */
 };

@@ -190,6 +190,7 @@ const char *mm_strerror(int err)
 	case MM_E2BIG: return "argument list too long";
 	case MM_ENOEXEC: return "not an executable";
 	case MM_EAGAIN: return "busy, try again";
+	case MM_EACCES: return "permission denied";
 	default: return "unknown error";
 	}
 }

@@ -72,6 +72,9 @@ gzip -c build/user/hello > "$T/hello.gz"
 	echo "exec glibc-hello"
 	echo "exec glibc-hello 7"
 	echo "exec mems-example"
+	echo "exec glibc-cat demo.trace"
+	echo "exec glibc-cat -l /"
+	echo "exec glibc-cat nosuch"
 	echo "exec nosuch"
 	echo "exec demo.trace"
 	echo "exec truncated"
@@ -96,6 +99,15 @@ check_contains "glibc's exit(7) is status 7" "$T/glibc7" "exited: status 7"
 section "$T/all" "exec mems-example" | sed '/^process [0-9]* exited/d' |
 	sed -E 's/Physical Address: [0-9]+$/Physical Address: <PHYSICAL_ADDRESS_FROM_MMAP e.g. 140535789383680>/' > "$T/mems"
 check_same "MeMS as a user program prints the official example's output" "$T/mems" tests/data/cases/mems/example.expected.txt
+section "$T/all" "exec glibc-cat demo.trace" | sed '/^process [0-9]* exited/d' > "$T/cat"
+check_same "glibc's stdio reads a boot module through open and read (the file's bytes)" "$T/cat" tools/demo.trace
+section "$T/all" "exec glibc-cat -l /" > "$T/ls"
+check_contains "glibc's readdir lists the modules (getdents64), stat gives their sizes" "$T/ls" \
+	"file demo.trace $(wc -c < tools/demo.trace)"$'\n'"file truncated 700"
+check_contains "... with . and .. as directories" "$T/ls" $'dir  . 4096\ndir  .. 4096'
+section "$T/all" "exec glibc-cat nosuch" > "$T/cat2"
+check_contains "a missing file is ENOENT to glibc" "$T/cat2" $'glibc-cat: nosuch: No such file or directory\nprocess'
+check_contains "... and the program goes on to exit 1" "$T/cat2" "exited: status 1"
 section "$T/all" "exec nosuch" > "$T/e1"
 check_contains "a missing program is named" "$T/e1" "exec: nosuch: no such file"
 section "$T/all" "exec demo.trace" > "$T/e2"

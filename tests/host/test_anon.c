@@ -152,6 +152,40 @@ HTEST(anon_unmap_and_protect_split_regions)
 	EXPECT_EQ(fa.nallocated, 0);
 }
 
+HTEST(anon_nowrite_regions_stay_read_only)
+{
+	/* A shared mapping of a read-only file (VM_NOWRITE) reads its bytes,
+	 * refuses write access when made, by mprotect of a range across it
+	 * (nothing split) or of the region, and keeps the flag in a split. */
+	struct rig g;
+	ASSERT_EQ(rig_init(&g, 8, 8, "fifo"), 0);
+	struct vm_space *s = space(&g, 0);
+	static const uint8_t bytes[3 * PAGE_SIZE] = { 7, 8, 9 };
+	struct vm_region d = { .start = at(20, 0), .npages = 3, .prot = VM_READ | VM_USER, .kind = VM_FILE,
+			       .flags = VM_NOWRITE, .file = bytes, .file_len = sizeof bytes };
+	struct vm_region bad = d;
+	bad.prot |= VM_WRITE;
+	EXPECT_EQ(vm_region_add_desc(s, &bad), -MM_EINVAL);
+	ASSERT_EQ(vm_region_add_desc(s, &d), 0);
+	ASSERT_EQ(vm_region_add(s, at(23, 0), 1, RW), 0);
+	uint32_t v;
+	ASSERT_EQ(cpu_access(s, at(20, 0), false, &v), VM_RESOLVED);
+	EXPECT_EQ(v, 7u | 8u << 8 | 9u << 16);
+	v = 1;
+	EXPECT_EQ(cpu_access(s, at(20, 0), true, &v), VM_BAD_ACCESS);
+	uint32_t before = s->nregions;
+	EXPECT_EQ(vm_range_protect(s, at(21, 0), 3, RW), -MM_EACCES); /* across it and the next */
+	EXPECT_EQ(s->nregions, before);
+	EXPECT_EQ(vm_region_protect(s, at(20, 0), RW), -MM_EACCES);
+	ASSERT_EQ(vm_range_protect(s, at(21, 0), 1, VM_READ | VM_USER), 0); /* read-only is fine: splits */
+	EXPECT_EQ(s->nregions, before + 2);
+	EXPECT_EQ(vm_range_protect(s, at(22, 0), 1, RW), -MM_EACCES); /* the tail keeps the flag */
+	EXPECT_EQ(vm_range_protect(s, at(23, 0), 1, VM_READ | VM_USER), 0);
+	drop(&g, s);
+	rig_fini(&g);
+	EXPECT_EQ(fa.nallocated, 0);
+}
+
 HTEST(anon_stack_grows_down_to_its_limit)
 {
 	struct rig g;

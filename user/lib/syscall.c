@@ -13,7 +13,10 @@ enum {
 	NR_wait4 = 114, NR_uname = 122, NR_mprotect = 125, NR_writev = 146,
 	NR_sched_yield = 158, NR_nanosleep = 162, NR_mremap = 163, NR_mmap2 = 192,
 	NR_madvise = 219, NR_exit_group = 252, NR_clock_gettime = 265,
-	NR_getrandom = 355,
+	NR_getrandom = 355, NR_open = 5, NR_close = 6, NR_lseek = 19, NR_access = 33,
+	NR_dup = 41, NR_dup2 = 63, NR_llseek = 140, NR_pread64 = 180, NR_getcwd = 183,
+	NR_stat64 = 195, NR_fstat64 = 197, NR_getdents64 = 220, NR_fcntl64 = 221,
+	NR_openat = 295, NR_dup3 = 330,
 };
 
 static inline long sc0(long n)
@@ -136,6 +139,28 @@ int execve(const char *path, char *const argv[], char *const envp[])
 }
 
 int ioctl(int fd, unsigned long req, unsigned long arg) { return sc3(NR_ioctl, fd, L(req), L(arg)); }
+
+int open(const char *path, int flags) { return sc3(NR_open, L(path), flags, 0); }
+int openat(int dirfd, const char *path, int flags) { return sc4(NR_openat, dirfd, L(path), flags, 0); }
+int close(int fd) { return sc1(NR_close, fd); }
+long lseek(int fd, long off, int whence) { return sc3(NR_lseek, fd, off, whence); }
+int llseek(int fd, int64_t off, int64_t *result, int whence)
+{
+	return sc5(NR_llseek, fd, (long)(off >> 32), (long)(uint32_t)off, L(result), whence);
+}
+long pread64(int fd, void *buf, size_t n, int64_t off)
+{
+	return sc5(NR_pread64, fd, L(buf), L(n), (long)(uint32_t)off, (long)(off >> 32));
+}
+int dup(int fd) { return sc1(NR_dup, fd); }
+int dup2(int from, int to) { return sc2(NR_dup2, from, to); }
+int dup3(int from, int to, int flags) { return sc3(NR_dup3, from, to, flags); }
+int fcntl(int fd, int cmd, long arg) { return sc3(NR_fcntl64, fd, cmd, arg); }
+int access(const char *path, int mode) { return sc2(NR_access, L(path), mode); }
+int stat64(const char *path, struct stat64 *st) { return sc2(NR_stat64, L(path), L(st)); }
+int fstat64(int fd, struct stat64 *st) { return sc2(NR_fstat64, fd, L(st)); }
+long getdents64(int fd, void *buf, size_t n) { return sc3(NR_getdents64, fd, L(buf), L(n)); }
+long getcwd(char *buf, size_t n) { return sc2(NR_getcwd, L(buf), L(n)); }
 
 void *map_anon(size_t nbytes)
 {

@@ -36,6 +36,43 @@
 #define EINVAL 22
 #define ENOTTY 25
 #define ENOSYS 38
+#define ENODEV 19
+#define ENOTDIR 20
+#define EISDIR 21
+#define EMFILE 24
+#define ESPIPE 29
+#define EROFS 30
+#define EEXIST 17
+#define EACCES 13
+#define ERANGE 34
+
+#define O_RDONLY 0
+#define O_WRONLY 1
+#define O_RDWR 2
+#define O_CREAT 0100
+#define O_EXCL 0200
+#define O_TRUNC 01000
+#define O_DIRECTORY 0200000
+#define O_CLOEXEC 02000000
+#define AT_FDCWD (-100)
+#define SEEK_SET 0
+#define SEEK_CUR 1
+#define SEEK_END 2
+#define F_DUPFD 0
+#define F_GETFD 1
+#define F_SETFD 2
+#define F_GETFL 3
+#define F_DUPFD_CLOEXEC 1030
+#define FD_CLOEXEC 1
+#define S_IFMT 0170000
+#define S_IFREG 0100000
+#define S_IFDIR 0040000
+#define S_IFCHR 0020000
+#define DT_DIR 4
+#define DT_REG 8
+#define R_OK 4
+#define W_OK 2
+#define X_OK 1
 
 /* Same text as mm/mm_types.h, so a file may include both. */
 #define PAGE_SHIFT 12u
@@ -89,6 +126,18 @@ struct utsname { /* the kernel's new_utsname */
 	char sysname[65], nodename[65], release[65], version[65], machine[65], domainname[65];
 };
 struct auxv_entry { uint32_t type, value; };
+struct stat64 { /* i386 struct stat64, 96 bytes */
+	uint64_t st_dev;
+	uint32_t pad0, st_ino32, st_mode, st_nlink, st_uid, st_gid;
+	uint64_t st_rdev;
+	uint32_t pad3;
+	int64_t st_size;
+	uint32_t st_blksize;
+	uint64_t st_blocks;
+	uint32_t st_atime, st_atime_nsec, st_mtime, st_mtime_nsec, st_ctime, st_ctime_nsec;
+	uint64_t st_ino;
+} __attribute__((packed));
+struct dirent64 { uint64_t d_ino; int64_t d_off; uint16_t d_reclen; uint8_t d_type; char d_name[]; } __attribute__((packed));
 
 extern char **environ;
 extern struct auxv_entry *auxv; /* ends with type AT_NULL */
@@ -121,6 +170,21 @@ long getrandom(void *buf, size_t n, unsigned flags);
 int kill(int pid, int sig);
 int execve(const char *path, char *const argv[], char *const envp[]);
 int ioctl(int fd, unsigned long req, unsigned long arg);
+int open(const char *path, int flags);
+int openat(int dirfd, const char *path, int flags);
+int close(int fd);
+long lseek(int fd, long off, int whence);
+int llseek(int fd, int64_t off, int64_t *result, int whence); /* _llseek */
+long pread64(int fd, void *buf, size_t n, int64_t off);
+int dup(int fd);
+int dup2(int from, int to);
+int dup3(int from, int to, int flags);
+int fcntl(int fd, int cmd, long arg); /* fcntl64 */
+int access(const char *path, int mode);
+int stat64(const char *path, struct stat64 *st);
+int fstat64(int fd, struct stat64 *st);
+long getdents64(int fd, void *buf, size_t n);
+long getcwd(char *buf, size_t n);
 
 /* A result of mmap2/mremap that is a negative errno, not an address. */
 static inline int is_err(const void *p) { return (unsigned long)p >= (unsigned long)-4095; }

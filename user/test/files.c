@@ -9,7 +9,9 @@
  * "/" lists ".", ".." and this program among entries that all stat; mmap2
  * of it shows its bytes from the page asked for (zeros past its end), a
  * private writable copy changes nothing of the file, a shared mapping is
- * read-only for good (-EACCES), and a mapping outlives its descriptor.
+ * read-only for good (-EACCES), and a mapping outlives its descriptor;
+ * across execve (this program run again as "files after-exec K G") a
+ * descriptor stays with its offset and one opened O_CLOEXEC is gone.
  */
 #include "utest.h"
 
@@ -215,8 +217,32 @@ static void check_mmap(int fd, size_t size)
 	munmap(all, span);
 }
 
-int main(void)
+/* The child: two descriptors of this program, the second O_CLOEXEC, the
+ * first at offset 77, then this program again to look at them. */
+static int child_execs(void *arg)
 {
+	char kept[12], gone[12];
+	int k = open(test_name, O_RDONLY), g = open(test_name, O_RDONLY | O_CLOEXEC);
+	if (k < 0 || g < 0 || lseek(k, 77, SEEK_SET) != 77) return 10;
+	snprintf(kept, sizeof kept, "%d", k);
+	snprintf(gone, sizeof gone, "%d", g);
+	char *argv[] = { "files", "after-exec", kept, gone, 0 };
+	execve("files", argv, environ);
+	return 11;
+}
+
+/* After the execve: 0 if descriptor kept is open at 77 and gone is closed. */
+static int after_exec(const char *kept, const char *gone)
+{
+	int k = (int)atou(kept), g = (int)atou(gone);
+	if (lseek(k, 0, SEEK_CUR) != 77) return 12;
+	if (fcntl(g, F_GETFD, 0) != -EBADF) return 13;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 4 && !strcmp(argv[1], "after-exec")) return after_exec(argv[2], argv[3]);
 	char cwd[8];
 	if (getcwd(cwd, sizeof cwd) != 2 || strcmp(cwd, "/") || getcwd(cwd, 1) != -ERANGE) fail("getcwd");
 	int fd = open(test_name, O_RDONLY);
@@ -232,6 +258,9 @@ int main(void)
 	check_descriptors(fd);
 	check_directory(fd);
 	check_mmap(fd, (size_t)st.st_size);
+	int status = run_child(child_execs, 0);
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		fail("across execve (10 open, 11 execve, 12 kept offset, 13 O_CLOEXEC): %s", status_text(status));
 	if (close(fd) || open(test_name, O_RDONLY) != 3) fail("the lowest descriptor is not reused");
 	pass();
 }

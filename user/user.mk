@@ -37,7 +37,7 @@ USER_MEMS_SRCS := tests/data/cases/mems/example.c user/mems/mems_api.c user/mems
 USER_MEMS_OBJS := $(USER_MEMS_SRCS:%.c=$(UO)/%.o)
 $(USER_MEMS_OBJS): USER_INC := -Iuser/mems -Iuser/lib -Imm -Imm/lib
 
-USER_PROGS := $(USER_BINS) $(USER_TESTS) $(UB)/glibc-hello $(UB)/glibc-cat $(UB)/mems-example
+USER_PROGS := $(USER_BINS) $(USER_TESTS) $(UB)/glibc-hello $(UB)/glibc-cat $(UB)/glibc-segv $(UB)/mems-example
 
 .PHONY: user
 user: $(USER_PROGS)
@@ -70,5 +70,8 @@ $(UB)/glibc-hello: user/glibc/hello.c
 	@mkdir -p $(dir $@)
 	gcc -m32 -static -O2 -Wall -Wextra -Werror -o $@ $<
 $(UB)/glibc-cat: user/glibc/cat.c
+	@mkdir -p $(dir $@)
+	gcc -m32 -static -O2 -Wall -Wextra -Werror -o $@ $<
+$(UB)/glibc-segv: user/glibc/segv.c
 	@mkdir -p $(dir $@)
 	gcc -m32 -static -O2 -Wall -Wextra -Werror -o $@ $<

@@ -93,8 +93,11 @@ void trap_dispatch(struct trap_frame *tf)
 		leave(tf);
 		return;
 	}
-	if (trap_from_user(tf) && trap_user_hooks.user_fault) /* a process: kill it alone */
-		trap_user_hooks.user_fault(tf, tf->eip, trap_name(tf->vector), 0);
+	if (trap_from_user(tf) && trap_user_hooks.user_fault && /* a process: its handler, or kill it alone */
+	    trap_user_hooks.user_fault(tf, tf->eip, trap_name(tf->vector), 0)) {
+		leave(tf);
+		return;
+	}
 	if (trap_from_user(tf) && guard_active()) /* user code: stop it, not the kernel */
 		guard_trip(0, tf->err, tf->eip, trap_name(tf->vector));
 	crash_report(tf, "unexpected exception");

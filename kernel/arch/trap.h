@@ -41,12 +41,14 @@ typedef void (*trap_handler_fn)(struct trap_frame *tf);
 #define VEC_SYSCALL 0x80
 
 /* The process layer's say about traps from ring 3 (NULL until it is set):
- * user_fault kills the running process for an exception it took, with
- * signal sig (0: the one the vector stands for); it returns only when the
- * running thread is no process; user_leave runs before every return to ring 3
- * (a pending kill ends the process there). */
+ * user_fault hands an exception the running process took to its signal
+ * handler for sig (0: the one the vector stands for) and returns true (the
+ * trap returns into the handler), or kills the process; it returns false
+ * only when the running thread is no process; user_leave runs before every
+ * return to ring 3 (a pending kill ends the process there, a pending
+ * signal enters its handler). */
 struct user_hooks {
-	void (*user_fault)(struct trap_frame *tf, uint32_t addr, const char *reason, int sig);
+	bool (*user_fault)(struct trap_frame *tf, uint32_t addr, const char *reason, int sig);
 	void (*user_leave)(struct trap_frame *tf);
 };
 extern struct user_hooks trap_user_hooks;

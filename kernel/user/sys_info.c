@@ -83,7 +83,7 @@ static int32_t sleep_until(uint64_t until)
 {
 	struct uproc *p = uproc_current();
 	while (pit_ticks() < until) {
-		if (p->kill_sig) return -EINTR;
+		if (uproc_interrupted(p)) return -EINTR;
 		thread_sleep_ticks(1);
 	}
 	return 0;

@@ -50,7 +50,7 @@ static int32_t console_read(uint32_t buf, uint32_t n)
 	if (!n) return 0;
 	char tmp[CHUNK];
 	size_t got = uproc_stdin_read(tmp, n < CHUNK ? n : CHUNK);
-	if (!got && uproc_current()->kill_sig) return -EINTR;
+	if (!got && uproc_interrupted(uproc_current())) return -EINTR;
 	return copy_to_user(buf, tmp, (uint32_t)got) ? -EFAULT : (int32_t)got;
 }
 

@@ -31,7 +31,7 @@ size_t uproc_stdin_read(char *buf, size_t cap)
 	struct uproc *p = uproc_current();
 	if (!can_read_console(p)) return 0;
 	uint32_t f = irq_save();
-	while (!in_len && !in_eof && !p->kill_sig) wait_block(&in_q);
+	while (!in_len && !in_eof && !uproc_interrupted(p)) wait_block(&in_q);
 	size_t n = 0;
 	while (n < cap && in_len) {
 		char c = in_buf[in_head];

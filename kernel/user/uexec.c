@@ -198,5 +198,6 @@ int uproc_execve(struct uproc *p, const char *file, char **argv, char **envp)
 	mm_strncpy0(t->name, p->name, sizeof t->name);
 	p->start = im.start;
 	ufd_exec(&p->fds);
+	usig_exec(&p->sig);
 	return 0;
 }

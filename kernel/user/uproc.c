@@ -92,8 +92,13 @@ struct uproc *uproc_start(const char *name, struct uproc *parent, struct vm_spac
 		return 0;
 	}
 	thread_set_fpu(p->thread, fpu);
-	if (parent) ufd_fork(&p->fds, &parent->fds); /* a child shares its parent's open files */
-	else ufd_init_console(&p->fds);
+	if (parent) { /* a child shares its parent's open files, and has its signal actions */
+		ufd_fork(&p->fds, &parent->fds);
+		usig_fork(&p->sig, &parent->sig);
+	} else {
+		ufd_init_console(&p->fds);
+		usig_init(&p->sig);
+	}
 	p->thread->proc = p;
 	p->thread->tls = tls;
 	p->pid = next_pid++;
@@ -151,11 +156,12 @@ static int signal_of(unsigned vector)
 	}
 }
 
-static void user_fault(struct trap_frame *tf, uint32_t addr, const char *reason, int sig)
+static bool user_fault(struct trap_frame *tf, uint32_t addr, const char *reason, int sig)
 {
 	struct uproc *p = uproc_current();
-	if (!p) return;
+	if (!p) return false;
 	if (!sig) sig = signal_of(tf->vector);
+	if (usig_fault(tf, sig, addr)) return true; /* its handler runs */
 	if (tf->vector == TRAP_PF)
 		mm_snprintf(p->why, sizeof p->why, "%s at 0x%08x (eip 0x%08x)", reason, addr, tf->eip);
 	else
@@ -168,7 +174,9 @@ static void user_fault(struct trap_frame *tf, uint32_t addr, const char *reason,
 static void user_leave(struct trap_frame *tf)
 {
 	struct uproc *p = uproc_current();
-	if (!p || !p->kill_sig) return;
+	if (!p) return;
+	if (!p->kill_sig) usig_deliver(tf); /* may doom it */
+	if (!p->kill_sig) return;
 	if (!p->why[0]) mm_snprintf(p->why, sizeof p->why, "signal %d", p->kill_sig);
 	uproc_exit(p->kill_sig);
 }
@@ -180,7 +188,8 @@ int uproc_kill(int pid, int sig, const char *why)
 	struct uproc *p = uproc_find(pid);
 	if (!p || p->state != UP_RUNNING) return -ESRCH;
 	uint32_t f = irq_save();
-	if (!p->kill_sig) {
+	struct uproc *me = uproc_current();
+	if (!p->kill_sig && usig_send(p, sig, me ? me->pid : 0)) { /* else ignored, or for a handler */
 		p->kill_sig = sig;
 		mm_snprintf(p->why, sizeof p->why, "%s (signal %d)", why, sig);
 	}
@@ -221,7 +230,7 @@ int uproc_wait(struct uproc *parent, int pid, int *status, bool nohang)
 			reap(q);
 			return got;
 		}
-		int rc = !any ? -ECHILD : nohang ? 0 : parent && parent->kill_sig ? -EINTR : 1;
+		int rc = !any ? -ECHILD : nohang ? 0 : parent && uproc_interrupted(parent) ? -EINTR : 1;
 		if (rc <= 0) {
 			irq_restore(f);
 			return rc;

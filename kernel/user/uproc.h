@@ -17,6 +17,7 @@
 #include "thread.h"
 #include "trap.h"
 #include "ufd.h"
+#include "usignal.h"
 #include "vmspace.h"
 
 #define UPROC_MAX 64          /* processes alive or not yet reaped */
@@ -52,9 +53,14 @@ struct uproc {
 	bool foreground;            /* reads the console */
 	struct wait_queue children; /* its wait4 sleeps here */
 	struct ufd_table fds;       /* its file descriptors */
+	struct usig_state sig;      /* its signal actions, mask and pending signals */
 	struct uproc *next;
 	uint64_t started;           /* tick */
 };
+
+/* Whether a sleep of p in a system call must end (-EINTR): a kill, or a
+ * signal for its handler. */
+static inline bool uproc_interrupted(const struct uproc *p) { return p->kill_sig || usig_deliverable(p); }
 
 /* The running process (NULL on a kernel thread). */
 struct uproc *uproc_current(void);

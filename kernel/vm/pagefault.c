@@ -33,7 +33,9 @@ static void pf_handler(struct trap_frame *tf)
 		info.reason = "kernel address not mapped";
 	}
 	klog("#PF at 0x%08x err 0x%x eip 0x%08x: %s\n", addr, tf->err, tf->eip, info.reason);
-	if (trap_from_user(tf) && trap_user_hooks.user_fault) trap_user_hooks.user_fault(tf, addr, info.reason, v == VM_OOM ? 9 : 11); /* SIGKILL, SIGSEGV */
+	if (trap_from_user(tf) && trap_user_hooks.user_fault &&
+	    trap_user_hooks.user_fault(tf, addr, info.reason, v == VM_OOM ? 9 : 11)) /* SIGKILL, SIGSEGV */
+		return; /* into the process's handler */
 	if (guard_active()) guard_trip(addr, tf->err, tf->eip, info.reason);
 	crash_report(tf, info.reason);
 }

@@ -75,6 +75,8 @@ gzip -c build/user/hello > "$T/hello.gz"
 	echo "exec glibc-cat demo.trace"
 	echo "exec glibc-cat -l /"
 	echo "exec glibc-cat nosuch"
+	echo "exec glibc-segv"
+	echo "exec glibc-segv 300"
 	echo "exec nosuch"
 	echo "exec demo.trace"
 	echo "exec truncated"
@@ -108,6 +110,12 @@ check_contains "... with . and .. as directories" "$T/ls" $'dir  . 4096\ndir  ..
 section "$T/all" "exec glibc-cat nosuch" > "$T/cat2"
 check_contains "a missing file is ENOENT to glibc" "$T/cat2" $'glibc-cat: nosuch: No such file or directory\nprocess'
 check_contains "... and the program goes on to exit 1" "$T/cat2" "exited: status 1"
+section "$T/all" "exec glibc-segv" > "$T/segv"
+check_contains "glibc's SIGSEGV handler pages at user level (64 pages, each faults once)" "$T/segv" \
+	$'glibc-segv: 64 pages, 64 first-touch faults, 0 wrong bytes, SIGUSR1 handled\nprocess'
+check_contains "... and exits 0" "$T/segv" "exited: status 0"
+section "$T/all" "exec glibc-segv 300" > "$T/segv300"
+check_contains "... through the 8 MiB pool with 300 pages" "$T/segv300" "glibc-segv: 300 pages, 300 first-touch faults, 0 wrong bytes"
 section "$T/all" "exec nosuch" > "$T/e1"
 check_contains "a missing program is named" "$T/e1" "exec: nosuch: no such file"
 section "$T/all" "exec demo.trace" > "$T/e2"

@@ -16,7 +16,8 @@ enum {
 	NR_getrandom = 355, NR_open = 5, NR_close = 6, NR_lseek = 19, NR_access = 33,
 	NR_dup = 41, NR_dup2 = 63, NR_llseek = 140, NR_pread64 = 180, NR_getcwd = 183,
 	NR_stat64 = 195, NR_fstat64 = 197, NR_getdents64 = 220, NR_fcntl64 = 221,
-	NR_openat = 295, NR_dup3 = 330,
+	NR_openat = 295, NR_dup3 = 330, NR_rt_sigaction = 174, NR_rt_sigprocmask = 175,
+	NR_rt_sigpending = 176,
 };
 
 static inline long sc0(long n)
@@ -161,6 +162,31 @@ int stat64(const char *path, struct stat64 *st) { return sc2(NR_stat64, L(path),
 int fstat64(int fd, struct stat64 *st) { return sc2(NR_fstat64, fd, L(st)); }
 long getdents64(int fd, void *buf, size_t n) { return sc3(NR_getdents64, fd, L(buf), L(n)); }
 long getcwd(char *buf, size_t n) { return sc2(NR_getcwd, L(buf), L(n)); }
+
+/* The return from a handler, as glibc's: rt_sigreturn for SA_SIGINFO
+ * frames, sigreturn (after popping the signal number) for the others. */
+void ulib_restore_rt(void);
+void ulib_restore(void);
+__asm__(".text\n.globl ulib_restore_rt\nulib_restore_rt:\n\tmovl $173, %eax\n\tint $0x80\n"
+	".globl ulib_restore\nulib_restore:\n\tpopl %eax\n\tmovl $119, %eax\n\tint $0x80\n");
+
+int sigaction_raw(int sig, const struct k_sigaction *act, struct k_sigaction *old)
+{
+	return sc4(NR_rt_sigaction, sig, L(act), L(old), 8);
+}
+
+int sigaction(int sig, const struct k_sigaction *act, struct k_sigaction *old)
+{
+	if (!act || (act->flags & SA_RESTORER) || act->handler == SIG_DFL || act->handler == SIG_IGN)
+		return sigaction_raw(sig, act, old);
+	struct k_sigaction k = *act;
+	k.flags |= SA_RESTORER;
+	k.restorer = (k.flags & SA_SIGINFO) ? ulib_restore_rt : ulib_restore;
+	return sigaction_raw(sig, &k, old);
+}
+
+int sigprocmask(int how, const uint64_t *set, uint64_t *old) { return sc4(NR_rt_sigprocmask, how, L(set), L(old), 8); }
+int sigpending(uint64_t *set) { return sc2(NR_rt_sigpending, L(set), 8); }
 
 void *map_anon(size_t nbytes)
 {

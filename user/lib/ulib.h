@@ -93,8 +93,28 @@
 #define CLOCK_REALTIME 0
 #define CLOCK_MONOTONIC 1
 
+#define SIGINT 2
+#define SIGILL 4
+#define SIGTRAP 5
+#define SIGFPE 8
 #define SIGKILL 9
+#define SIGUSR1 10
 #define SIGSEGV 11
+#define SIGUSR2 12
+#define SIGTERM 15
+#define SIGCHLD 17
+#define SIG_DFL ((void *)0)
+#define SIG_IGN ((void *)1)
+#define SA_SIGINFO 4ul
+#define SA_RESTORER 0x04000000ul
+#define SA_NODEFER 0x40000000ul
+#define SA_RESETHAND 0x80000000ul
+#define SIG_BLOCK 0
+#define SIG_UNBLOCK 1
+#define SIG_SETMASK 2
+#define SEGV_MAPERR 1
+#define SEGV_ACCERR 2
+#define SIGBIT(s) (1ull << ((s) - 1))
 
 #define WNOHANG 1
 
@@ -137,6 +157,21 @@ struct stat64 { /* i386 struct stat64, 96 bytes */
 	uint32_t st_atime, st_atime_nsec, st_mtime, st_mtime_nsec, st_ctime, st_ctime_nsec;
 	uint64_t st_ino;
 } __attribute__((packed));
+typedef struct {
+	int si_signo, si_errno, si_code;
+	union {
+		struct { int si_pid; unsigned si_uid; };
+		void *si_addr;
+		int pad[29];
+	};
+} siginfo_t;
+/* The kernel's struct sigaction (rt_sigaction): handler, flags, restorer, mask. */
+struct k_sigaction {
+	void *handler;
+	unsigned long flags;
+	void (*restorer)(void);
+	uint64_t mask;
+};
 struct dirent64 { uint64_t d_ino; int64_t d_off; uint16_t d_reclen; uint8_t d_type; char d_name[]; } __attribute__((packed));
 
 extern char **environ;
@@ -185,6 +220,12 @@ int stat64(const char *path, struct stat64 *st);
 int fstat64(int fd, struct stat64 *st);
 long getdents64(int fd, void *buf, size_t n);
 long getcwd(char *buf, size_t n);
+/* rt_sigaction with ulib's restorer added (SA_RESTORER) for a handler;
+ * sigaction_raw passes act as it is (no restorer: the frame's own code). */
+int sigaction(int sig, const struct k_sigaction *act, struct k_sigaction *old);
+int sigaction_raw(int sig, const struct k_sigaction *act, struct k_sigaction *old);
+int sigprocmask(int how, const uint64_t *set, uint64_t *old); /* rt_sigprocmask */
+int sigpending(uint64_t *set);                                 /* rt_sigpending */
 
 /* A result of mmap2/mremap that is a negative errno, not an address. */
 static inline int is_err(const void *p) { return (unsigned long)p >= (unsigned long)-4095; }

@@ -13,6 +13,7 @@
 #include "layout.h"
 #include "mem.h"
 #include "trap.h"
+#include "ucheck.h"
 
 static void pf_handler(struct trap_frame *tf)
 {
@@ -27,7 +28,10 @@ static void pf_handler(struct trap_frame *tf)
 		 * the crit ops are made for it), but a run with them on once
 		 * met a corrupted region list, not yet explained: off until it
 		 * is. */
+		bool user = trap_from_user(tf);
+		if (user) ucheck("the entry of", "a ring-3 fault");
 		v = vm_fault(vm_current, va, tf->err, &info);
+		if (user) ucheck("the end of", "a ring-3 fault");
 		if (v == VM_RESOLVED) return;
 	} else if (addr >= KERNEL_BASE) {
 		info.reason = "kernel address not mapped";

@@ -8,6 +8,8 @@
  * user_return(frame): start (or resume) a process from a whole struct
  * user_frame (kernel/arch/trap.h) - a new process's first registers, or a
  * forked child's copy of its parent's - through the common trap return.
+ * The frame becomes the stack for the pops, so interrupts are off from
+ * there to the iret (which sets them as the frame's eflags say).
  */
 	.section .text
 	.global user_enter
@@ -31,5 +33,6 @@ user_enter:
 
 	.global user_return
 user_return:
-	mov 4(%esp), %esp          /* the frame: gs first, ss last */
-	jmp trap_return
+	cli                        /* until the iret: the stack is now the frame, */
+	mov 4(%esp), %esp          /* and an interrupt would push its own frame */
+	jmp trap_return            /* below it (over what holds it, a process) */

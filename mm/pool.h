@@ -67,9 +67,9 @@
  *   pool_fault        from the #PF handler (an interrupt gate: interrupts
  *                     are off for the whole fault, backend I/O included:
  *                     swap is polled, so a fault never sleeps; except in
- *                     the user pool: SLEEPING I/O below, where its lock,
- *                     not the interrupt flag, keeps others out while it
- *                     sleeps)
+ *                     the user pool: SLEEPING I/O below, where a process's
+ *                     fault runs with interrupts on and its lock, not the
+ *                     interrupt flag, keeps others out)
  *   pool_access_done  from the thread that made the access, interrupts off
  *                     around it (vmpool_access_done does that)
  *   pool_tick         from the timer for pools registered to be swept

@@ -490,6 +490,34 @@ int vm_space_fork(struct vm_space *dst, struct vm_space *src)
 	return 0;
 }
 
+/* Why region r, number n of s's list, is wrong (0: it is right). */
+static const char *region_problem(const struct vm_space *s, const struct vm_region *r, uint32_t n,
+				  vaddr_t prev_end, bool (*valid)(const void *p, size_t nbytes))
+{
+	if (n >= s->nregions) return "more regions than counted (a cycle?)";
+	if (valid && !valid(r, sizeof(*r))) return "not a live object";
+	if (!range_ok(r->start, r->npages)) return "empty or outside the user half";
+	if (n && vaddr_lt(r->start, prev_end)) return "not after the end of the one before";
+	return 0;
+}
+
+int vm_space_check(const struct vm_space *s, bool (*valid)(const void *p, size_t nbytes), struct mm_sink *err)
+{
+	uint32_t n = 0;
+	vaddr_t prev_end = vaddr_make(0);
+	for (const struct vm_region *r = s->regions; r; r = r->next, n++) {
+		const char *why = region_problem(s, r, n, prev_end, valid);
+		if (why) {
+			if (err) mm_format(err, "space %u: region %u at %p: %s\n", s->id, n, (const void *)r, why);
+			return -MM_EINVAL;
+		}
+		prev_end = region_end(r);
+	}
+	if (n == s->nregions) return 0;
+	if (err) mm_format(err, "space %u: %u regions listed, %u counted\n", s->id, n, s->nregions);
+	return -MM_EINVAL;
+}
+
 void vm_space_count(const struct vm_space *s, uint32_t *present, uint32_t *swapped)
 {
 	*present = *swapped = 0;

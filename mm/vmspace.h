@@ -174,6 +174,13 @@ int vm_space_fork(struct vm_space *dst, struct vm_space *src);
 /* Present pages and pages held elsewhere (swapped) in s. */
 void vm_space_count(const struct vm_space *s, uint32_t *present, uint32_t *swapped);
 
+/* Walk s's region list: every region in the user half and not empty, each
+ * after the end of the one before (sorted, disjoint), nregions of them (a
+ * cycle shows as one too many). valid, if not NULL, vouches for each
+ * region's memory before it is read (the kernel asks its heap). 0, or
+ * -MM_EINVAL with the first problem written to err (if not NULL). */
+int vm_space_check(const struct vm_space *s, bool (*valid)(const void *p, size_t nbytes), struct mm_sink *err);
+
 /* Decide a page fault at addr with the CPU's error code. */
 enum vm_verdict vm_fault(struct vm_space *s, vaddr_t addr, uint32_t err, struct vm_fault_info *info);
 

@@ -9,6 +9,7 @@
 #include "kernel.h"
 #include "kmain.h"
 #include "syscall.h"
+#include "ucheck.h"
 #include "uproc.h"
 
 #define NR_MAX 512
@@ -41,7 +42,10 @@ static void syscall_trap(struct trap_frame *tf)
 	uint32_t nr = tf->eax;
 	struct sys_args a = { tf, { tf->ebx, tf->ecx, tf->edx, tf->esi, tf->edi, tf->ebp } };
 	const struct sys_call *c = nr < NR_MAX ? table[nr] : 0;
+	const char *name = c ? c->name : "(unknown)";
+	ucheck("the entry of system call", name);
 	tf->eax = (uint32_t)(c ? c->fn(&a) : unknown(nr));
+	ucheck("the end of system call", name);
 }
 
 static void syscall_boot(void)

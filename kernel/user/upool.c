@@ -5,10 +5,10 @@
  * processes touch; and the `policy` command that chooses its policy.
  *
  * Locking: every entry into the pool takes its mutex (mm/anon.h's sync);
- * a fault keeps interrupts off (the #PF gate) except while it sleeps in
- * disk I/O, which it does with the mutex RELEASED (io_begin/io_end), its
- * page in transit and its frame busy: other processes fault, evict and
- * run meanwhile. A fault or release that meets a page in transit sleeps
+ * a process's fault runs with interrupts on (the timer may preempt it) and
+ * sleeps in disk I/O with the mutex RELEASED (io_begin/io_end), its page
+ * in transit and its frame busy: other processes fault, evict and run
+ * meanwhile. A fault or release that meets a page in transit sleeps
  * on one wait queue (wait/wake) until an I/O ends, then looks again. The
  * pool and the page tables it writes change only under the mutex.
  */

@@ -4,7 +4,8 @@
  * verdict: resolved -> return and retry the access; bad access or out of
  * memory -> stop whoever made it (the innermost guard: a test, a simulated
  * process) with the address and the reason, and go on; with nobody to stop,
- * it is a kernel bug -> crash report.
+ * it is a kernel bug -> crash report. Faults from ring 3 run with
+ * interrupts on.
  */
 #include "guard.h"
 #include "io.h"
@@ -13,6 +14,7 @@
 #include "layout.h"
 #include "mem.h"
 #include "trap.h"
+#include "ucheck.h"
 
 static void pf_handler(struct trap_frame *tf)
 {
@@ -21,13 +23,19 @@ static void pf_handler(struct trap_frame *tf)
 	struct vm_fault_info info = { va, tf->err, "no address space loaded" };
 	enum vm_verdict v = VM_BAD_ACCESS;
 	if (vm_current) {
-		/* Every fault runs with interrupts off but while it sleeps (in
-		 * disk I/O, or for the user pool's lock). Faults of processes
-		 * could run with them on (their pool's lock, kvm_irqsafe and
-		 * the crit ops are made for it), but a run with them on once
-		 * met a corrupted region list, not yet explained: off until it
-		 * is. */
+		/* A process's fault runs with interrupts on: its pool's lock
+		 * guards the pool and the page tables it writes, and what it
+		 * shares with the kernel (frames, heap, swap area, another
+		 * process's regions) is reached in critical sections of their
+		 * own (kernel/user/upool.c, kvm_irqsafe); the timer may preempt
+		 * it anywhere else. Kernel pools' faults stay critical sections
+		 * with interrupts off (mm/pool.h). */
+		bool user = trap_from_user(tf), on = user && vm_current->sys == &kvm_irqsafe;
+		if (user) ucheck("the entry of", "a ring-3 fault");
+		if (on) irq_enable();
 		v = vm_fault(vm_current, va, tf->err, &info);
+		if (on) irq_disable();
+		if (user) ucheck("the end of", "a ring-3 fault");
 		if (v == VM_RESOLVED) return;
 	} else if (addr >= KERNEL_BASE) {
 		info.reason = "kernel address not mapped";

@@ -140,6 +140,20 @@ grep -q "evictions=0 " "$T/end" && fail "the tests evicted pages" "$(grep evicti
 check_contains "every swap slot came back" "$T/end" "0 in use"
 check_not_contains "nothing crashed" "$T/all" "KERNEL PANIC"
 
+# ---- many process starts under a fast timer ----------------------------------
+# A process's thread enters ring 3 through a frame kept in its struct uproc,
+# which is the stack for the last pops before the iret; at hz=5000 the timer
+# meets every instruction of that way across 3000 starts (an interrupt taken
+# there once pushed its frame over the process's space and thread pointers;
+# vmcheck reports such damage at the next fault or system call). Not booted
+# twice: a crash here is the failure.
+printf 'exec fork-churn 3000\nupool\n' | $MMK --mem 64M --cmdline "quiet upool=4M hz=5000 vmcheck" "${MODS[@]}" \
+	--keep-going --timeout 300 > "$T/churn" 2>&1
+check_status "3000 process starts at hz=5000 with vmcheck: the kernel stays up" $? 0
+section "$T/churn" "exec fork-churn 3000" > "$T/sec"
+check_contains "... and every child saw its own process and exited as it should" "$T/sec" "PASS fork-churn"
+check_contains "... the pool stays consistent" "$T/churn" "user pool check: consistent"
+
 # ---- every policy, RAM swap ------------------------------------------------
 {
 	for p in fifo lru sc clock nru aging lirs duel arc clockpro sieve; do

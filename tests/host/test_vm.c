@@ -11,6 +11,7 @@
 #include "frame.h"
 #include "vmspace.h"
 #include "host_frames.h"
+#include "host_sink.h"
 
 #define SIM_BYTES (8u << 20)
 
@@ -184,6 +185,64 @@ HTEST(vm_out_of_memory_is_a_verdict)
 	EXPECT_EQ(fa.nfree, 0);
 	EXPECT_TRUE(oom > 1900);
 	EXPECT_STREQ(info.reason, "out of memory");
+	vm_space_destroy(s);
+	EXPECT_EQ(fa.nallocated, 0);
+}
+
+static const struct vm_region *bad_region; /* the one pointer vouch() refuses */
+static bool vouch(const void *p, size_t n) { return p != bad_region && n == sizeof(struct vm_region); }
+
+/* vm_space_check finds each way a region list can go wrong, the first
+ * problem named, and passes the list the region calls leave. */
+HTEST(vm_space_check_finds_broken_lists)
+{
+	struct vm_sys sys = { sim_frames(), host_allocator(NULL), PADDR_NULL, 0, 0 };
+	struct vm_space *s = vm_space_create(&sys);
+	ASSERT_TRUE(s != NULL);
+	EXPECT_EQ(vm_space_check(s, vouch, 0), 0); /* empty */
+	ASSERT_EQ(vm_region_add(s, vaddr_make(0x800000), 4, VM_READ), 0);
+	ASSERT_EQ(vm_region_add(s, vaddr_make(0x400000), 4, VM_READ), 0);
+	ASSERT_EQ(vm_region_add(s, vaddr_make(0x900000), 2, VM_READ), 0);
+	ASSERT_EQ(vm_range_unmap(s, vaddr_make(0x801000), 1), 0); /* a split */
+	EXPECT_EQ(vm_space_check(s, vouch, 0), 0);
+	struct vm_region *a = s->regions, *b = a->next, *c = b->next;
+	struct strsink err;
+
+	strsink_init(&err);
+	bad_region = b; /* a pointer the heap does not know */
+	EXPECT_EQ(vm_space_check(s, vouch, &err.sink), -MM_EINVAL);
+	EXPECT_TRUE(strstr(err.buf, "region 1 at") && strstr(err.buf, "not a live object"));
+	bad_region = 0;
+
+	strsink_init(&err);
+	vaddr_t was = c->start; /* overlaps the one before */
+	c->start = vaddr_add(b->start, 0);
+	EXPECT_EQ(vm_space_check(s, vouch, &err.sink), -MM_EINVAL);
+	EXPECT_TRUE(strstr(err.buf, "region 2") && strstr(err.buf, "not after the end of the one before"));
+	c->start = was;
+
+	strsink_init(&err);
+	uint32_t npages = a->npages; /* empty */
+	a->npages = 0;
+	EXPECT_EQ(vm_space_check(s, vouch, &err.sink), -MM_EINVAL);
+	EXPECT_TRUE(strstr(err.buf, "region 0") && strstr(err.buf, "empty or outside the user half"));
+	a->npages = npages;
+
+	strsink_init(&err);
+	struct vm_region *last = c;
+	while (last->next) last = last->next;
+	last->next = a; /* a cycle */
+	EXPECT_EQ(vm_space_check(s, vouch, &err.sink), -MM_EINVAL);
+	EXPECT_TRUE(strstr(err.buf, "more regions than counted") != NULL);
+	last->next = 0;
+
+	strsink_init(&err);
+	s->nregions++; /* a region lost */
+	EXPECT_EQ(vm_space_check(s, vouch, &err.sink), -MM_EINVAL);
+	EXPECT_TRUE(strstr(err.buf, "regions listed") != NULL);
+	s->nregions--;
+
+	EXPECT_EQ(vm_space_check(s, 0, 0), 0);
 	vm_space_destroy(s);
 	EXPECT_EQ(fa.nallocated, 0);
 }

@@ -131,16 +131,24 @@ static uint32_t num_of_pte(const struct anon_pool *ap, pte_t e)
 	return (uint32_t)pool_slot_page(&ap->pool, slot);
 }
 
-/* The PTE flags of one mapping of a resident page. */
-static uint32_t map_flags(struct anon_pool *ap, const struct anon_page *pg, const struct anon_rmap *m)
+/* Map mapping m of resident page pg to frame fr with the flags its region
+ * allows (read-only while shared), dirty if dirty, or keeping the dirty
+ * bit its PTE has if keep_dirty. The region's look-up and the PTE's write
+ * are one critical section: m->s may be another process's, whose owner
+ * may change its regions (an mprotect landing between the two would be
+ * undone). */
+static void set_map_pte(struct anon_pool *ap, const struct anon_page *pg, const struct anon_rmap *m, paddr_t fr,
+			bool dirty, bool keep_dirty)
 {
-	uint32_t st = enter(ap); /* m->s may be another process's: its owner may change its regions */
+	uint32_t st = enter(ap);
 	const struct vm_region *r = vm_region_find(m->s, m->va);
 	MM_ASSERT(r, "mapping 0x%08x of space %u has no region", vaddr_u32(m->va), m->s->id);
 	uint32_t f = vm_prot_to_pte(r->prot);
-	leave(ap, st);
 	if (pg->nmap > 1) f &= ~PTE_W;
-	return f | PTE_P;
+	pte_t *e = pte_of(ap, m->s, m->va, false);
+	pte_t d = (dirty ? PTE_D : 0) | (keep_dirty ? (*e & PTE_D) : 0);
+	*e = pte_make(fr, f | PTE_P) | d;
+	leave(ap, st);
 }
 
 /* ---- the lock around device calls ----------------------------------------- */
@@ -228,7 +236,7 @@ static void map_all(struct anon_pool *ap, struct anon_page *pg, uint32_t slot, b
 {
 	pg->slot = slot;
 	for (struct anon_rmap *m = pg->maps; m; m = m->next)
-		*pte_of(ap, m->s, m->va, false) = pte_make(ap->frames[slot], map_flags(ap, pg, m)) | (dirty ? PTE_D : 0);
+		set_map_pte(ap, pg, m, ap->frames[slot], dirty, false);
 }
 
 /* Must the page be written to swap as it leaves? */
@@ -288,7 +296,7 @@ static int be_load(void *ctx, uint32_t slot, uint64_t key, bool is_write)
 	} else if (f && f->src) {
 		if (f->src != kva) mm_copy_page(kva, f->src); /* (the same frame: its own victim) */
 	} else if (pg->from_file) { /* dropped clean: its first mapping's region has the bytes */
-		uint32_t st = enter(ap); /* (another process's regions: see map_flags) */
+		uint32_t st = enter(ap); /* (another process's regions: see set_map_pte) */
 		vm_region_fill(vm_region_find(pg->maps->s, pg->maps->va), pg->maps->va, kva);
 		leave(ap, st);
 		ap->stats.file_fills++;
@@ -411,9 +419,7 @@ static int copy_page(struct anon_pool *ap, struct vm_space *s, vaddr_t va, uint3
 		*e = pte_make_swapped(num);
 	} else { /* shared again: every mapping read-only, dirty bits kept */
 		for (struct anon_rmap *o = pg->maps; o; o = o->next) {
-			pte_t *oe = pte_of(ap, o->s, o->va, false);
-			pte_t d = o == m ? 0 : (*oe & PTE_D);
-			*oe = pte_make(ap->frames[pg->slot], map_flags(ap, pg, o)) | d;
+			set_map_pte(ap, pg, o, ap->frames[pg->slot], false, o != m);
 			mm_tlb_flush_page(o->va);
 		}
 	}

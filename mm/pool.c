@@ -6,7 +6,9 @@
  * (a hint remembers that no slot below it is free), or the policy's victim,
  * which the backend evicts before the new page is loaded into its slot.
  * Resident pages are found through an open-addressing page -> slot hash
- * (repl_map) sized for N entries, so a lookup is O(1) on average. A slot
+ * (repl_map) sized for N entries, so a lookup is O(1) on average; the map
+ * is indexed by slot, so an eviction removes its victim's entry without
+ * hashing the page again. A slot
  * is free, used (resident, known to the policy and the hash) or busy: its
  * page is in transit (being written out or read in) and nobody else may
  * take the slot, while the policy and the hash no longer (or not yet)
@@ -39,6 +41,7 @@ int pool_init(struct pool *p, const struct pool_config *cfg,
 	size_t pages = mm_take(&end, (size_t)n * sizeof(uint64_t));
 	size_t used = mm_take(&end, n);
 	size_t map = mm_take(&end, repl_map_bytes(n));
+	size_t cells = mm_take(&end, (size_t)n * sizeof(uint32_t));
 	char *mem = mm_alloc(a, end);
 	if (!mem) return -MM_ENOMEM;
 	int err = repl_create(&p->policy, cfg->policy, n, cfg->seed, a);
@@ -51,6 +54,7 @@ int pool_init(struct pool *p, const struct pool_config *cfg,
 	p->slot_used = (uint8_t *)(mem + used);
 	mm_memset(p->slot_used, 0, n);
 	repl_map_init(&p->map, mem + map, n);
+	repl_map_index(&p->map, (uint32_t *)(mem + cells), n);
 	p->fresh_slot = REPL_NO_SLOT;
 	p->tick_left = cfg->tick_every;
 	return 0;
@@ -148,8 +152,12 @@ static void set_free(struct pool *p, uint32_t slot)
 	if (slot < p->free_hint) p->free_hint = slot;
 }
 
+/* The fault path's steps are inlined into it (pool_fault_absent makes no
+ * call of its own but the policy's and the backend's). */
+#define POOL_INLINE static inline __attribute__((always_inline))
+
 /* A busy slot gets its page: resident from now on. */
-static inline void settle(struct pool *p, uint32_t slot, uint64_t page, bool is_write)
+POOL_INLINE void settle(struct pool *p, uint32_t slot, uint64_t page, bool is_write)
 {
 	p->slot_page[slot] = page;
 	p->slot_used[slot] = SLOT_USED;
@@ -165,13 +173,12 @@ static inline void settle(struct pool *p, uint32_t slot, uint64_t page, bool is_
 
 /* Step 1 of an eviction, some slot being resident: the policy's victim
  * leaves the policy and the hash, and its slot is busy. */
-static inline uint32_t take_victim(struct pool *p, uint64_t *page)
+POOL_INLINE uint32_t take_victim(struct pool *p, uint64_t *page)
 {
 	uint32_t v = p->policy.ops->select_victim(p->policy.state);
 	MM_ASSERT(v < p->cfg.nframes && p->slot_used[v] == SLOT_USED, "pool: policy %s chose slot %u, not resident",
 		  p->policy.ops->name, v);
-	*page = p->slot_page[v];
-	repl_map_del(&p->map, *page);
+	*page = repl_map_del_value(&p->map, v); /* (the slot's page: pool_check holds them equal) */
 	p->slot_used[v] = SLOT_BUSY;
 	p->nresident--;
 	p->nbusy++;
@@ -184,7 +191,7 @@ static inline uint32_t take_victim(struct pool *p, uint64_t *page)
 static int no_victim(const struct pool *p) { return p->nbusy ? -MM_EAGAIN : -MM_ENOENT; }
 
 /* The end of an eviction whose write-back went through (wrote 0 or 1). */
-static inline void count_eviction(struct pool *p, int wrote)
+POOL_INLINE void count_eviction(struct pool *p, int wrote)
 {
 	p->stats.evictions++;
 	p->stats.writebacks += wrote ? 1u : 0u;
@@ -213,7 +220,7 @@ void pool_evict_end(struct pool *p, uint32_t slot, uint64_t page, int wrote, boo
 /* Make room for a fault: the policy's victim, evicted (pool_evict_begin
  * and pool_evict_end with the slot kept, in one). Returns its slot, still
  * busy, or a negative error (the victim then stays resident). */
-static int evict_victim(struct pool *p)
+POOL_INLINE int evict_victim(struct pool *p)
 {
 	if (p->nresident == 0) return no_victim(p);
 	uint64_t victim;

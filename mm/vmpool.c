@@ -7,6 +7,7 @@
 #include "mm_env.h"
 #include "mmlib.h"
 #include "vmpool.h"
+#include "pool_fault.h"
 
 static struct vm_space *key_space(const struct vmpool *vp, uint64_t key)
 {
@@ -39,7 +40,7 @@ struct vm_space *vmpool_slot_owner(const struct vmpool *vp, uint32_t slot, vaddr
 
 /* Write the resident page in pool slot `slot` (from its frame) to its swap slot,
  * taking a new one if it has none. 0, -MM_ENOSPC or -MM_EIO. */
-static int write_back(struct vmpool *vp, uint32_t slot)
+POOL_INLINE int write_back(struct vmpool *vp, uint32_t slot)
 {
 	uint32_t sw = vp->slot_swap[slot];
 	bool fresh = sw == SWAP_NO_SLOT;
@@ -59,7 +60,7 @@ static int write_back(struct vmpool *vp, uint32_t slot)
 	return 0;
 }
 
-static int be_evict(void *ctx, uint32_t slot, uint64_t key)
+POOL_INLINE int be_evict(void *ctx, uint32_t slot, uint64_t key)
 {
 	struct vmpool *vp = ctx;
 	pte_t *e = vp->slot_pte[slot];
@@ -82,7 +83,7 @@ static int be_evict(void *ctx, uint32_t slot, uint64_t key)
 
 /* Loads happen only inside pager_fault, which found the region and the
  * PTE (making its page table): both come from the fault in progress. */
-static int be_load(void *ctx, uint32_t slot, uint64_t key, bool is_write)
+POOL_INLINE int be_load(void *ctx, uint32_t slot, uint64_t key, bool is_write)
 {
 	struct vmpool *vp = ctx;
 	const struct vm_region *r = vp->fault_region;
@@ -130,7 +131,8 @@ static int pager_fault(void *ctx, struct vm_space *s, const struct vm_region *r,
 	if (*vp->fault_pte & PTE_P) return -MM_EEXIST; /* resident: nothing to bring in */
 	vp->fault_region = r;
 	vp->fault_key = vmpool_key(vp, s, va);
-	int rc = pool_fault_absent(&vp->pool, vp->fault_key, write);
+	/* pool_fault_absent, with this file's evict and load as direct calls */
+	int rc = pool_fault_absent_ops(&vp->pool, vp->fault_key, write, be_evict, be_load, vp);
 	vp->fault_region = 0;
 	return rc < 0 ? rc : 0;
 }

@@ -99,6 +99,10 @@ struct repl_ops {
 	 * whose REPLACE depends on the missing page (ARC) needs it; without
 	 * it such a policy learns the page only at page_in. */
 	void (*will_load)(void *state, uint64_t page);
+	/* Optional: select_victim and page_out of the slot it chose, in one
+	 * call (an eviction then costs one indirect call, not two). It must
+	 * decide and leave the state exactly as the two would. */
+	uint32_t (*take_victim)(void *state);
 };
 
 /* A policy instance: its ops and its state block. */
@@ -325,6 +329,29 @@ static inline void repl_dlist_remove(struct repl_dlist *l, uint32_t i)
 	else l->tail = p;
 	l->next[i] = l->prev[i] = REPL_LINK_OUT;
 	l->count--;
+}
+/* Take the first (last) element off a list that is not empty. */
+static inline uint32_t repl_dlist_pop_front(struct repl_dlist *l)
+{
+	MM_ASSERT(l->count > 0, "pop from an empty list");
+	uint32_t i = l->head, n = l->next[i];
+	l->head = n;
+	if (n != REPL_NO_SLOT) l->prev[n] = REPL_NO_SLOT;
+	else l->tail = REPL_NO_SLOT;
+	l->next[i] = l->prev[i] = REPL_LINK_OUT;
+	l->count--;
+	return i;
+}
+static inline uint32_t repl_dlist_pop_back(struct repl_dlist *l)
+{
+	MM_ASSERT(l->count > 0, "pop from an empty list");
+	uint32_t i = l->tail, p = l->prev[i];
+	l->tail = p;
+	if (p != REPL_NO_SLOT) l->next[p] = REPL_NO_SLOT;
+	else l->head = REPL_NO_SLOT;
+	l->next[i] = l->prev[i] = REPL_LINK_OUT;
+	l->count--;
+	return i;
 }
 /* Links walk both ways, count is right, and every element marked on the
  * list (among the n) is reachable from head. 0 or -MM_EINVAL. */

@@ -19,6 +19,14 @@
 #include "mm_env.h"
 #include "check.h"
 
+/* Whether a fault must point the future or tell will_load: set whenever
+ * the future or the policy changes. */
+static void update_hooks(struct pool *p)
+{
+	const struct repl_ops *ops = p->policy.ops;
+	p->fault_hooks = p->has_future || ops->needs_future || ops->will_load;
+}
+
 static bool backend_ok(const struct pool_backend *b)
 {
 	return b && b->evict && b->load && b->harvest;
@@ -55,6 +63,7 @@ int pool_init(struct pool *p, const struct pool_config *cfg,
 	repl_map_index(&p->map, (uint32_t *)(mem + cells), n);
 	p->fresh_slot = REPL_NO_SLOT;
 	p->tick_left = cfg->tick_every;
+	update_hooks(p);
 	return 0;
 }
 
@@ -76,6 +85,7 @@ int pool_set_future(struct pool *p, const uint32_t *next_use, size_t nrefs)
 	p->future.now = 0;
 	p->future_base = p->stats.refs;
 	p->has_future = true;
+	update_hooks(p);
 	if (p->policy.ops->set_future) p->policy.ops->set_future(p->policy.state, &p->future);
 	return 0;
 }
@@ -101,6 +111,7 @@ void pool_drop_future(struct pool *p)
 {
 	if (!p->owned_future) return;
 	p->has_future = false;
+	update_hooks(p);
 	mm_free(&p->future_alloc, p->owned_future);
 	p->owned_future = NULL;
 }
@@ -215,6 +226,7 @@ int pool_set_policy(struct pool *p, const struct repl_ops *ops)
 	repl_destroy(&p->policy, &p->alloc);
 	p->policy = fresh;
 	p->cfg.policy = ops;
+	update_hooks(p);
 	for (uint32_t s = 0; s < p->cfg.nframes; s++)
 		if (p->slot_used[s] == SLOT_USED) ops->page_in(fresh.state, s, p->slot_page[s], false);
 	return 0;

@@ -181,6 +181,7 @@ struct pool {
 	uint32_t fresh_slot;  /* slot loaded by the reference in progress */
 	uint32_t tick_left;   /* references until the next automatic tick */
 	bool has_future;
+	bool fault_hooks;     /* a fault has a future to point or will_load to call */
 	uint64_t future_base; /* refs when the future was attached */
 	struct repl_future future;
 	uint32_t *owned_future;            /* made by pool_plan_future */

@@ -111,8 +111,10 @@ POOL_INLINE int pool_evict_victim_ops(struct pool *p, pool_evict_fn *evict, void
 POOL_INLINE int pool_fault_absent_ops(struct pool *p, uint64_t page, bool is_write, pool_evict_fn *evict,
 				      pool_load_fn *load, void *ctx)
 {
-	if (!pool_future_ready(p)) return -MM_EINVAL;
-	if (p->policy.ops->will_load) p->policy.ops->will_load(p->policy.state, page);
+	if (p->fault_hooks) {
+		if (!pool_future_ready(p)) return -MM_EINVAL;
+		if (p->policy.ops->will_load) p->policy.ops->will_load(p->policy.state, page);
+	}
 	uint32_t slot = pool_lowest_free_slot(p);
 	if (slot == REPL_NO_SLOT) {
 		int v = pool_evict_victim_ops(p, evict, ctx);

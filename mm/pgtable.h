@@ -26,6 +26,7 @@
 #define MM_PGTABLE_H
 
 #include "mm_alloc.h"
+#include "mm_env.h"
 
 typedef uint32_t pte_t;
 
@@ -70,6 +71,16 @@ void pgt_destroy(const struct frame_source *fr, paddr_t pd);
  * there is no table (and !create), the table could not be made, or va is
  * mapped by a 4 MiB PDE. */
 pte_t *pgt_walk(const struct frame_source *fr, paddr_t pd, vaddr_t va, bool create);
+/* pgt_walk without create, inline (a fault's look-up of a PTE whose table
+ * is usually there): the PTE slot for va, or NULL when there is no table or
+ * va is mapped by a 4 MiB PDE. */
+static inline pte_t *pgt_find(paddr_t pd, vaddr_t va)
+{
+	const pte_t *dir = mm_phys_to_virt(paddr_page_down(pd));
+	pte_t pde = dir[pgt_dir_index(va)];
+	if ((pde & (PTE_P | PTE_PS)) != PTE_P) return 0;
+	return (pte_t *)mm_phys_to_virt(pte_paddr(pde)) + pgt_table_index(va);
+}
 
 /* Map va -> pa with flags (PTE_P is added). -MM_EEXIST if va is present,
  * -MM_ENOMEM if a page table could not be made, -MM_EINVAL if unaligned. */

@@ -6,18 +6,26 @@
  * (a hint remembers that no slot below it is free), or the policy's victim,
  * which the backend evicts before the new page is loaded into its slot.
  * Resident pages are found through an open-addressing page -> slot hash
- * (repl_map) sized for N entries, so a lookup is O(1) on average. A slot
+ * (repl_map) sized for N entries, so a lookup is O(1) on average; the map
+ * is indexed by slot, so an eviction removes its victim's entry without
+ * hashing the page again. A slot
  * is free, used (resident, known to the policy and the hash) or busy: its
  * page is in transit (being written out or read in) and nobody else may
  * take the slot, while the policy and the hash no longer (or not yet)
  * know it.
  */
-#include "pool.h"
+#include "pool_fault.h"
 #include "mmlib.h"
 #include "mm_env.h"
 #include "check.h"
 
-enum { SLOT_FREE, SLOT_USED, SLOT_BUSY }; /* slot_used[]: busy = its page is in transit */
+/* Whether a fault must point the future or tell will_load: set whenever
+ * the future or the policy changes. */
+static void update_hooks(struct pool *p)
+{
+	const struct repl_ops *ops = p->policy.ops;
+	p->fault_hooks = p->has_future || ops->needs_future || ops->will_load;
+}
 
 static bool backend_ok(const struct pool_backend *b)
 {
@@ -39,6 +47,7 @@ int pool_init(struct pool *p, const struct pool_config *cfg,
 	size_t pages = mm_take(&end, (size_t)n * sizeof(uint64_t));
 	size_t used = mm_take(&end, n);
 	size_t map = mm_take(&end, repl_map_bytes(n));
+	size_t cells = mm_take(&end, (size_t)n * sizeof(uint32_t));
 	char *mem = mm_alloc(a, end);
 	if (!mem) return -MM_ENOMEM;
 	int err = repl_create(&p->policy, cfg->policy, n, cfg->seed, a);
@@ -51,8 +60,10 @@ int pool_init(struct pool *p, const struct pool_config *cfg,
 	p->slot_used = (uint8_t *)(mem + used);
 	mm_memset(p->slot_used, 0, n);
 	repl_map_init(&p->map, mem + map, n);
+	repl_map_index(&p->map, (uint32_t *)(mem + cells), n);
 	p->fresh_slot = REPL_NO_SLOT;
 	p->tick_left = cfg->tick_every;
+	update_hooks(p);
 	return 0;
 }
 
@@ -74,6 +85,7 @@ int pool_set_future(struct pool *p, const uint32_t *next_use, size_t nrefs)
 	p->future.now = 0;
 	p->future_base = p->stats.refs;
 	p->has_future = true;
+	update_hooks(p);
 	if (p->policy.ops->set_future) p->policy.ops->set_future(p->policy.state, &p->future);
 	return 0;
 }
@@ -99,21 +111,9 @@ void pool_drop_future(struct pool *p)
 {
 	if (!p->owned_future) return;
 	p->has_future = false;
+	update_hooks(p);
 	mm_free(&p->future_alloc, p->owned_future);
 	p->owned_future = NULL;
-}
-
-/* Point the future at the reference in progress; false if the policy needs
- * a future that is missing or used up. */
-static bool future_ready(struct pool *p)
-{
-	if (p->has_future) {
-		uint64_t now = p->stats.refs - p->future_base;
-		p->future.now = now < p->future.nrefs ? (uint32_t)now : p->future.nrefs;
-		if (now >= p->future.nrefs) return !p->policy.ops->needs_future;
-		return true;
-	}
-	return !p->policy.ops->needs_future;
 }
 
 int pool_lookup(const struct pool *p, uint64_t page)
@@ -133,98 +133,24 @@ bool pool_slot_used(const struct pool *p, uint32_t slot)
 	return slot < p->cfg.nframes && p->slot_used[slot] == SLOT_USED;
 }
 
-static uint32_t lowest_free_slot(struct pool *p)
-{
-	if (p->nresident + p->nbusy == p->cfg.nframes) return REPL_NO_SLOT;
-	uint32_t s = p->free_hint;
-	while (p->slot_used[s] != SLOT_FREE) s++;
-	p->free_hint = s;
-	return s;
-}
-
-static void set_free(struct pool *p, uint32_t slot)
-{
-	p->slot_used[slot] = SLOT_FREE;
-	if (slot < p->free_hint) p->free_hint = slot;
-}
-
-/* A busy slot gets its page: resident from now on. */
-static inline void settle(struct pool *p, uint32_t slot, uint64_t page, bool is_write)
-{
-	p->slot_page[slot] = page;
-	p->slot_used[slot] = SLOT_USED;
-	p->nbusy--;
-	p->nresident++;
-	uint32_t known = p->map.count;
-	int err = repl_map_put(&p->map, page, slot);
-	MM_ASSERT(err == 0, "pool: page map full with %u of %u resident", p->nresident, p->cfg.nframes);
-	MM_ASSERT(p->map.count == known + 1, "pool: page %llx was resident already (slot %u)",
-		  (unsigned long long)page, slot);
-	p->policy.ops->page_in(p->policy.state, slot, page, is_write);
-}
-
-/* Step 1 of an eviction, some slot being resident: the policy's victim
- * leaves the policy and the hash, and its slot is busy. */
-static inline uint32_t take_victim(struct pool *p, uint64_t *page)
-{
-	uint32_t v = p->policy.ops->select_victim(p->policy.state);
-	MM_ASSERT(v < p->cfg.nframes && p->slot_used[v] == SLOT_USED, "pool: policy %s chose slot %u, not resident",
-		  p->policy.ops->name, v);
-	*page = p->slot_page[v];
-	repl_map_del(&p->map, *page);
-	p->slot_used[v] = SLOT_BUSY;
-	p->nresident--;
-	p->nbusy++;
-	p->policy.ops->page_out(p->policy.state, v);
-	if (v == p->fresh_slot) p->fresh_slot = REPL_NO_SLOT;
-	return v;
-}
-
-/* Why no victim can be had: nothing resident now but slots busy, or nothing at all. */
-static int no_victim(const struct pool *p) { return p->nbusy ? -MM_EAGAIN : -MM_ENOENT; }
-
-/* The end of an eviction whose write-back went through (wrote 0 or 1). */
-static inline void count_eviction(struct pool *p, int wrote)
-{
-	p->stats.evictions++;
-	p->stats.writebacks += wrote ? 1u : 0u;
-}
-
 int pool_evict_begin(struct pool *p, uint64_t *page)
 {
-	if (p->nresident == 0) return no_victim(p);
-	return (int)take_victim(p, page);
+	if (p->nresident == 0) return pool_no_victim(p);
+	return (int)pool_take_victim(p, page);
 }
 
 void pool_evict_end(struct pool *p, uint32_t slot, uint64_t page, int wrote, bool keep_slot)
 {
 	MM_ASSERT(slot < p->cfg.nframes && p->slot_used[slot] == SLOT_BUSY, "pool: slot %u is not being evicted", slot);
 	if (wrote < 0) { /* the page stays: back as if just loaded */
-		settle(p, slot, page, false);
+		pool_settle(p, slot, page, false);
 		return;
 	}
-	count_eviction(p, wrote);
+	pool_count_eviction(p, wrote);
 	if (keep_slot) return; /* the fault that evicted loads into it */
 	p->stats.reclaims++;
 	p->nbusy--;
-	set_free(p, slot);
-}
-
-/* Make room for a fault: the policy's victim, evicted (pool_evict_begin
- * and pool_evict_end with the slot kept, in one). Returns its slot, still
- * busy, or a negative error (the victim then stays resident). */
-static int evict_victim(struct pool *p)
-{
-	if (p->nresident == 0) return no_victim(p);
-	uint64_t victim;
-	uint32_t v = take_victim(p, &victim);
-	int wrote = p->backend.evict(p->backend.ctx, v, victim);
-	if (wrote < 0) {
-		settle(p, v, victim, false);
-		return wrote;
-	}
-	count_eviction(p, wrote);
-	return (int)v;
+	pool_set_free(p, slot);
 }
 
 int pool_fault(struct pool *p, uint64_t page, bool is_write)
@@ -235,28 +161,7 @@ int pool_fault(struct pool *p, uint64_t page, bool is_write)
 
 int pool_fault_absent(struct pool *p, uint64_t page, bool is_write)
 {
-	if (!future_ready(p)) return -MM_EINVAL;
-	if (p->policy.ops->will_load) p->policy.ops->will_load(p->policy.state, page);
-	uint32_t slot = lowest_free_slot(p);
-	if (slot == REPL_NO_SLOT) {
-		int v = evict_victim(p);
-		if (v < 0) return v;
-		slot = (uint32_t)v;
-	} else {
-		p->slot_used[slot] = SLOT_BUSY;
-		p->nbusy++;
-	}
-	int read = p->backend.load(p->backend.ctx, slot, page, is_write);
-	if (read < 0) {
-		p->nbusy--;
-		set_free(p, slot);
-		return read;
-	}
-	p->stats.swapins += read ? 1u : 0u;
-	settle(p, slot, page, is_write);
-	p->fresh_slot = slot;
-	p->stats.faults++;
-	return (int)slot;
+	return pool_fault_absent_ops(p, page, is_write, p->backend.evict, p->backend.load, p->backend.ctx);
 }
 
 int pool_access_done(struct pool *p, uint64_t page)
@@ -264,7 +169,7 @@ int pool_access_done(struct pool *p, uint64_t page)
 	uint32_t slot = repl_map_get(&p->map, page);
 	if (slot == REPL_MAP_NONE) return -MM_ENOENT;
 	bool fresh = slot == p->fresh_slot;
-	if (!fresh && !future_ready(p)) return -MM_EINVAL;
+	if (!fresh && !pool_future_ready(p)) return -MM_EINVAL;
 	unsigned ad = p->backend.harvest(p->backend.ctx, slot);
 	if (!fresh)
 		p->policy.ops->referenced(p->policy.state, slot, ad & POOL_ACCESSED, ad & POOL_DIRTY);
@@ -321,6 +226,7 @@ int pool_set_policy(struct pool *p, const struct repl_ops *ops)
 	repl_destroy(&p->policy, &p->alloc);
 	p->policy = fresh;
 	p->cfg.policy = ops;
+	update_hooks(p);
 	for (uint32_t s = 0; s < p->cfg.nframes; s++)
 		if (p->slot_used[s] == SLOT_USED) ops->page_in(fresh.state, s, p->slot_page[s], false);
 	return 0;
@@ -333,7 +239,7 @@ int pool_release(struct pool *p, uint64_t page)
 	if (slot == p->fresh_slot) p->fresh_slot = REPL_NO_SLOT;
 	repl_map_del(&p->map, page);
 	p->nresident--;
-	set_free(p, slot);
+	pool_set_free(p, slot);
 	p->policy.ops->page_out(p->policy.state, slot);
 	return 0;
 }

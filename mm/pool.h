@@ -9,14 +9,17 @@
  * both run this same file, a deterministic policy gives the same counts on
  * both, as long as the same calls reach the pool in the same order.
  *
- * THE ORDER OF CALLS (this is the contract; pool.c is the only place that
- * implements it):
+ * THE ORDER OF CALLS (this is the contract; pool.c and the fault sequence
+ * it shares with pagers, pool_fault.h, are the only place that implements
+ * it):
  *
  *   pool_fault(pool, P, w)                    page P not resident
  *     0. policy.will_load(P)                  (if the policy has it)
  *     1. slot = lowest-numbered free slot, now busy; if there is none:
  *          v = policy.select_victim()         (a resident slot)
- *          policy.page_out(v)                 (v is busy: in transit)
+ *          policy.page_out(v)                 (v is busy: in transit;
+ *                                              policy.take_victim, if the
+ *                                              policy has it, does both)
  *          backend.evict(v, page of v)        (unmap; write back if needed)
  *          evictions++, writebacks += wrote
  *          slot = v
@@ -123,17 +126,20 @@
 #define POOL_ACCESSED 1u /* harvest(): the A bit was set (and is now clear) */
 #define POOL_DIRTY 2u    /* harvest(): the D bit is set (left set) */
 
+/* Unmap page from slot; write it back if it is dirty or has no swap copy
+ * yet. Returns 1 if it was written back, 0 if dropped (clean, with a valid
+ * copy), or a negative MM_E* error (the page then stays resident and
+ * nothing is counted). */
+typedef int pool_evict_fn(void *ctx, uint32_t slot, uint64_t page);
+/* Map page into slot: read it back from swap if it has a copy, else a
+ * zero-filled frame. Returns 1 if read from swap, 0 if zero-filled, or a
+ * negative MM_E* error (the slot then stays free). */
+typedef int pool_load_fn(void *ctx, uint32_t slot, uint64_t page, bool is_write);
+
 /* How the pool acts on the machine. Every op gets ctx first. */
 struct pool_backend {
-	/* Unmap page from slot; write it back if it is dirty or has no swap
-	 * copy yet. Returns 1 if it was written back, 0 if dropped (clean, with
-	 * a valid copy), or a negative MM_E* error (the page then stays
-	 * resident and nothing is counted). */
-	int (*evict)(void *ctx, uint32_t slot, uint64_t page);
-	/* Map page into slot: read it back from swap if it has a copy, else a
-	 * zero-filled frame. Returns 1 if read from swap, 0 if zero-filled, or
-	 * a negative MM_E* error (the slot then stays free). */
-	int (*load)(void *ctx, uint32_t slot, uint64_t page, bool is_write);
+	pool_evict_fn *evict; /* (above) */
+	pool_load_fn *load;
 	/* The slot's A/D bits as POOL_ACCESSED | POOL_DIRTY; clears A. */
 	unsigned (*harvest)(void *ctx, uint32_t slot);
 	/* Optional (NULL in the kernel, where the access itself does it): an
@@ -175,6 +181,7 @@ struct pool {
 	uint32_t fresh_slot;  /* slot loaded by the reference in progress */
 	uint32_t tick_left;   /* references until the next automatic tick */
 	bool has_future;
+	bool fault_hooks;     /* a fault has a future to point or will_load to call */
 	uint64_t future_base; /* refs when the future was attached */
 	struct repl_future future;
 	uint32_t *owned_future;            /* made by pool_plan_future */

@@ -7,6 +7,7 @@
 #include "mm_env.h"
 #include "mmlib.h"
 #include "vmpool.h"
+#include "pool_fault.h"
 
 static struct vm_space *key_space(const struct vmpool *vp, uint64_t key)
 {
@@ -37,11 +38,11 @@ struct vm_space *vmpool_slot_owner(const struct vmpool *vp, uint32_t slot, vaddr
 	return vmpool_key_owner(vp, pool_slot_page(&vp->pool, slot), va);
 }
 
-/* Write the resident page in pool slot `slot` (from its frame) to its swap slot,
+/* Write the resident page of pool slot sl (from its frame) to its swap slot,
  * taking a new one if it has none. 0, -MM_ENOSPC or -MM_EIO. */
-static int write_back(struct vmpool *vp, uint32_t slot)
+POOL_INLINE int write_back(struct vmpool *vp, struct vmpool_slot *sl)
 {
-	uint32_t sw = vp->slot_swap[slot];
+	uint32_t sw = sl->swap;
 	bool fresh = sw == SWAP_NO_SLOT;
 	if (fresh) {
 		sw = swap_alloc(vp->swap);
@@ -50,67 +51,68 @@ static int write_back(struct vmpool *vp, uint32_t slot)
 			return -MM_ENOSPC;
 		}
 	}
-	if (swap_write_held(vp->swap, sw, vp->frame_kva[slot])) {
+	if (swap_write_held(vp->swap, sw, sl->kva)) {
 		if (fresh) swap_free(vp->swap, sw);
 		vp->last_error = "swap device error";
 		return -MM_EIO;
 	}
-	vp->slot_swap[slot] = sw;
+	sl->swap = sw;
 	return 0;
 }
 
-static int be_evict(void *ctx, uint32_t slot, uint64_t key)
+POOL_INLINE int be_evict(void *ctx, uint32_t slot, uint64_t key)
 {
 	struct vmpool *vp = ctx;
-	pte_t *e = vp->slot_pte[slot];
+	struct vmpool_slot *sl = &vp->slots[slot];
+	pte_t *e = sl->pte;
 	MM_ASSERT(e && (*e & PTE_P), "evicting page %llx of slot %u: not present",
 		  (unsigned long long)key, slot);
-	paddr_t frame = pte_paddr(*e);
-	MM_ASSERT(paddr_eq(frame, vp->frames[slot]), "slot %u maps frame 0x%x, PTE says 0x%x", slot,
-		  paddr_u32(vp->frames[slot]), paddr_u32(frame));
-	bool write = (*e & PTE_D) || vp->slot_swap[slot] == SWAP_NO_SLOT;
+	pte_t pte = *e;
+	MM_ASSERT(paddr_eq(pte_paddr(pte), sl->frame), "slot %u maps frame 0x%x, PTE says 0x%x", slot,
+		  paddr_u32(sl->frame), paddr_u32(pte_paddr(pte)));
+	bool write = (pte & PTE_D) || sl->swap == SWAP_NO_SLOT;
 	if (write) {
-		int err = write_back(vp, slot);
+		int err = write_back(vp, sl);
 		if (err) return err;
 	}
-	*e = pte_make_swapped(vp->slot_swap[slot]);
-	vp->slot_swap[slot] = SWAP_NO_SLOT;
-	vp->slot_pte[slot] = 0;
+	*e = pte_make_swapped(sl->swap);
+	sl->swap = SWAP_NO_SLOT;
+	sl->pte = 0;
 	mm_tlb_flush_page(key_va(key));
 	return write ? 1 : 0;
 }
 
 /* Loads happen only inside pager_fault, which found the region and the
  * PTE (making its page table): both come from the fault in progress. */
-static int be_load(void *ctx, uint32_t slot, uint64_t key, bool is_write)
+POOL_INLINE int be_load(void *ctx, uint32_t slot, uint64_t key, bool is_write)
 {
 	struct vmpool *vp = ctx;
 	const struct vm_region *r = vp->fault_region;
 	MM_ASSERT(r && key == vp->fault_key, "loading page %llx outside a fault", (unsigned long long)key);
+	struct vmpool_slot *sl = &vp->slots[slot];
 	pte_t *e = vp->fault_pte;
-	paddr_t frame = vp->frames[slot];
-	uint32_t sw = pte_is_swapped(*e) ? pte_swap_slot(*e) : SWAP_NO_SLOT;
-	int from_swap = 0;
-	if (sw != SWAP_NO_SLOT) {
-		if (swap_read_held(vp->swap, sw, vp->frame_kva[slot])) {
+	pte_t pte = *e;
+	uint32_t sw = SWAP_NO_SLOT;
+	if (pte_is_swapped(pte)) {
+		sw = pte_swap_slot(pte);
+		if (swap_read_held(vp->swap, sw, sl->kva)) {
 			vp->last_error = "swap device error";
 			return -MM_EIO;
 		}
-		from_swap = 1;
 	} else {
-		mm_zero_page(vp->frame_kva[slot]);
+		mm_zero_page(sl->kva);
 	}
-	vp->slot_swap[slot] = sw;
-	vp->slot_pte[slot] = e;
-	*e = pte_make(frame, vm_prot_to_pte(r->prot) | PTE_P);
-	return from_swap;
+	sl->swap = sw;
+	sl->pte = e;
+	*e = pte_make(sl->frame, vm_prot_to_pte(r->prot) | PTE_P);
+	return sw != SWAP_NO_SLOT;
 }
 
 static unsigned be_harvest(void *ctx, uint32_t slot)
 {
 	struct vmpool *vp = ctx;
 	uint64_t key = pool_slot_page(&vp->pool, slot);
-	uint32_t bits = pte_harvest(vp->slot_pte[slot], key_va(key), false);
+	uint32_t bits = pte_harvest(vp->slots[slot].pte, key_va(key), false);
 	return ((bits & PTE_A) ? POOL_ACCESSED : 0) | ((bits & PTE_D) ? POOL_DIRTY : 0);
 }
 
@@ -122,7 +124,8 @@ static int pager_fault(void *ctx, struct vm_space *s, const struct vm_region *r,
 {
 	struct vmpool *vp = ctx;
 	vp->last_error = 0;
-	vp->fault_pte = pgt_walk(&vp->sys->frames, s->pd, va, true);
+	vp->fault_pte = pgt_find(s->pd, va); /* (a swapped page's table is there) */
+	if (!vp->fault_pte) vp->fault_pte = pgt_walk(&vp->sys->frames, s->pd, va, true);
 	if (!vp->fault_pte) {
 		vp->last_error = "out of memory for a page table";
 		return -MM_ENOMEM;
@@ -130,7 +133,8 @@ static int pager_fault(void *ctx, struct vm_space *s, const struct vm_region *r,
 	if (*vp->fault_pte & PTE_P) return -MM_EEXIST; /* resident: nothing to bring in */
 	vp->fault_region = r;
 	vp->fault_key = vmpool_key(vp, s, va);
-	int rc = pool_fault_absent(&vp->pool, vp->fault_key, write);
+	/* pool_fault_absent, with this file's evict and load as direct calls */
+	int rc = pool_fault_absent_ops(&vp->pool, vp->fault_key, write, be_evict, be_load, vp);
 	vp->fault_region = 0;
 	return rc < 0 ? rc : 0;
 }
@@ -146,9 +150,9 @@ static void pager_release(void *ctx, struct vm_space *s, vaddr_t va)
 	if (pte & PTE_P) {
 		int slot = pool_lookup(&vp->pool, vmpool_key(vp, s, va));
 		MM_ASSERT(slot >= 0, "present page 0x%08x is not in the pool", vaddr_u32(va));
-		sw = vp->slot_swap[slot];
-		vp->slot_swap[slot] = SWAP_NO_SLOT;
-		vp->slot_pte[slot] = 0;
+		sw = vp->slots[slot].swap;
+		vp->slots[slot].swap = SWAP_NO_SLOT;
+		vp->slots[slot].pte = 0;
 		pool_release(&vp->pool, vmpool_key(vp, s, va));
 	} else if (pte_is_swapped(pte)) {
 		sw = pte_swap_slot(pte);
@@ -166,27 +170,21 @@ int vmpool_init(struct vmpool *vp, const struct vm_sys *sys, struct swap_area *s
 	int err = pool_init(&vp->pool, cfg, &be, &sys->alloc);
 	if (err) return err;
 	uint32_t n = cfg->nframes;
-	vp->frames = mm_alloc(&sys->alloc, n * sizeof(paddr_t));
-	vp->slot_swap = mm_alloc(&sys->alloc, n * sizeof(uint32_t));
-	vp->slot_pte = mm_alloc(&sys->alloc, n * sizeof(pte_t *));
-	vp->frame_kva = mm_alloc(&sys->alloc, n * sizeof(void *));
-	if (!vp->frames || !vp->slot_swap || !vp->slot_pte || !vp->frame_kva) goto out_of_memory;
-	for (uint32_t i = 0; i < n; i++) vp->slot_swap[i] = SWAP_NO_SLOT;
-	for (uint32_t i = 0; i < n; i++) vp->slot_pte[i] = 0;
+	vp->slots = mm_alloc(&sys->alloc, n * sizeof(struct vmpool_slot));
+	if (!vp->slots) goto out_of_memory;
 	for (uint32_t i = 0; i < n; i++) {
-		vp->frames[i] = sys->frames.alloc(sys->frames.ctx);
-		if (paddr_is_null(vp->frames[i])) {
-			while (i--) sys->frames.free(sys->frames.ctx, vp->frames[i]);
+		vp->slots[i].swap = SWAP_NO_SLOT;
+		vp->slots[i].pte = 0;
+		vp->slots[i].frame = sys->frames.alloc(sys->frames.ctx);
+		if (paddr_is_null(vp->slots[i].frame)) {
+			while (i--) sys->frames.free(sys->frames.ctx, vp->slots[i].frame);
 			goto out_of_memory;
 		}
-		vp->frame_kva[i] = mm_phys_to_virt(vp->frames[i]);
+		vp->slots[i].kva = mm_phys_to_virt(vp->slots[i].frame);
 	}
 	return 0;
 out_of_memory:
-	mm_free(&sys->alloc, vp->frames);
-	mm_free(&sys->alloc, vp->slot_swap);
-	mm_free(&sys->alloc, vp->slot_pte);
-	mm_free(&sys->alloc, vp->frame_kva);
+	mm_free(&sys->alloc, vp->slots);
 	pool_fini(&vp->pool);
 	return -MM_ENOMEM;
 }
@@ -195,11 +193,8 @@ void vmpool_fini(struct vmpool *vp)
 {
 	for (uint32_t i = 0; i < VMPOOL_MAX_SPACES; i++)
 		MM_ASSERT(!vp->spaces[i], "pool finished with space %u attached", i);
-	for (uint32_t i = 0; i < vp->pool.cfg.nframes; i++) vp->sys->frames.free(vp->sys->frames.ctx, vp->frames[i]);
-	mm_free(&vp->sys->alloc, vp->frames);
-	mm_free(&vp->sys->alloc, vp->slot_swap);
-	mm_free(&vp->sys->alloc, vp->slot_pte);
-	mm_free(&vp->sys->alloc, vp->frame_kva);
+	for (uint32_t i = 0; i < vp->pool.cfg.nframes; i++) vp->sys->frames.free(vp->sys->frames.ctx, vp->slots[i].frame);
+	mm_free(&vp->sys->alloc, vp->slots);
 	pool_fini(&vp->pool);
 }
 
@@ -241,17 +236,17 @@ int vmpool_check(const struct vmpool *vp, struct mm_sink *err)
 		struct vm_space *s = key_space(vp, key);
 		paddr_t pa;
 		if (!s || pgt_translate(s->pd, key_va(key), &pa, 0) ||
-		    !paddr_eq(paddr_page_down(pa), vp->frames[slot])) {
+		    !paddr_eq(paddr_page_down(pa), vp->slots[slot].frame)) {
 			if (err) mm_format(err, "vmpool: slot %u (page %llx) is not mapped to its frame\n", slot,
 					   (unsigned long long)key);
 			return -MM_EINVAL;
 		}
-		if (vp->slot_pte[slot] != pgt_walk(&vp->sys->frames, s->pd, key_va(key), false)) {
+		if (vp->slots[slot].pte != pgt_walk(&vp->sys->frames, s->pd, key_va(key), false)) {
 			if (err) mm_format(err, "vmpool: slot %u (page %llx) remembers another PTE\n", slot,
 					   (unsigned long long)key);
 			return -MM_EINVAL;
 		}
-		uint32_t sw = vp->slot_swap[slot];
+		uint32_t sw = vp->slots[slot].swap;
 		if (sw != SWAP_NO_SLOT && !swap_in_use(vp->swap, sw)) {
 			if (err) mm_format(err, "vmpool: slot %u's swap copy %u is not in use\n", slot, sw);
 			return -MM_EINVAL;
@@ -263,7 +258,7 @@ int vmpool_check(const struct vmpool *vp, struct mm_sink *err)
 void vmpool_print(const struct vmpool *vp, struct mm_sink *out)
 {
 	uint32_t copies = 0;
-	for (uint32_t i = 0; i < vp->pool.cfg.nframes; i++) copies += vp->slot_swap[i] != SWAP_NO_SLOT;
+	for (uint32_t i = 0; i < vp->pool.cfg.nframes; i++) copies += vp->slots[i].swap != SWAP_NO_SLOT;
 	mm_format(out, "pool: %u frames, policy %s, %u resident (%u with a valid swap copy)\n",
 		  vp->pool.cfg.nframes, vp->pool.cfg.policy->name, vp->pool.nresident, copies);
 	mm_format(out, "  ");

@@ -32,18 +32,23 @@
 
 #define VMPOOL_MAX_SPACES 256 /* memman traces hold up to 255 processes */
 
+/* What the vmpool keeps per pool slot. */
+struct vmpool_slot {
+	pte_t *pte;    /* the resident page's PTE (page tables live as long as
+			  their space), NULL when free: evict and harvest
+			  need no walk */
+	uint32_t swap; /* the swap slot holding a valid copy of the resident
+			  page, or SWAP_NO_SLOT */
+	paddr_t frame; /* the slot's frame */
+	void *kva;     /* ... and where the kernel reaches it */
+};
+
 struct vmpool {
 	struct pool pool;
 	const struct vm_sys *sys;
 	struct swap_area *swap;
-	paddr_t *frames;             /* the pool's frames, one per slot */
-	void **frame_kva;            /* ... and where the kernel reaches them */
+	struct vmpool_slot *slots;   /* per pool slot (one array: a fault indexes it once) */
 	struct vm_space *spaces[VMPOOL_MAX_SPACES];
-	uint32_t *slot_swap;         /* per pool slot: the swap slot holding a valid
-					copy of the resident page, or SWAP_NO_SLOT */
-	pte_t **slot_pte;            /* per pool slot: the resident page's PTE (page
-					tables live as long as their space), NULL when
-					free: evict and harvest need no walk */
 	const char *last_error;      /* why the last fault failed */
 	const struct vm_region *fault_region; /* the fault in progress: its region, */
 	uint64_t fault_key;                   /* its page */

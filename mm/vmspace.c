@@ -112,11 +112,6 @@ const struct vm_region *vm_region_find(const struct vm_space *s, vaddr_t va)
 	return 0;
 }
 
-uint32_t vm_prot_to_pte(uint32_t prot)
-{
-	return ((prot & VM_WRITE) ? PTE_W : 0) | ((prot & VM_USER) ? PTE_U : 0);
-}
-
 /* Pages [first, first + n) of r get permissions prot. A pager that copies
  * on write decides itself when a present page may be written: for it, W is
  * only ever taken away here. */

@@ -189,7 +189,10 @@ enum vm_verdict vm_fault(struct vm_space *s, vaddr_t addr, uint32_t err, struct 
 void vm_region_fill(const struct vm_region *r, vaddr_t page, void *dst);
 
 /* PTE flags for a region's permissions. */
-uint32_t vm_prot_to_pte(uint32_t prot);
+static inline uint32_t vm_prot_to_pte(uint32_t prot)
+{
+	return ((prot & VM_WRITE) ? PTE_W : 0) | ((prot & VM_USER) ? PTE_U : 0);
+}
 /* "rw-u" style permission text (buf of at least 5 bytes). */
 const char *vm_prot_str(uint32_t prot, char *buf);
 /* Describe a fault's error code: "write to a present page from kernel mode". */

@@ -53,6 +53,7 @@
 #include "mm_types.h"
 #include "mm_alloc.h"
 #include "fmt.h"
+#include "mm_env.h"
 
 #define REPL_NO_SLOT 0xffffffffu
 #define REPL_NEVER 0xffffffffu /* "not referenced again" in a next-use table */
@@ -98,6 +99,10 @@ struct repl_ops {
 	 * whose REPLACE depends on the missing page (ARC) needs it; without
 	 * it such a policy learns the page only at page_in. */
 	void (*will_load)(void *state, uint64_t page);
+	/* Optional: select_victim and page_out of the slot it chose, in one
+	 * call (an eviction then costs one indirect call, not two). It must
+	 * decide and leave the state exactly as the two would. */
+	uint32_t (*take_victim)(void *state);
 };
 
 /* A policy instance: its ops and its state block. */
@@ -165,7 +170,11 @@ int repl_shadow_check(const void *state, struct mm_sink *err);
  * Keys are any uint64_t (page numbers); values any uint32_t but
  * REPL_MAP_NONE, which marks an empty cell. Deletion shifts the following
  * cluster back (no tombstones), so every operation is O(1) on average at
- * the load factor kept here (at most 1/2).
+ * the load factor kept here (at most 1/2). A key is hashed by folding its
+ * two halves into 32 bits and Fibonacci hashing them (multiply by 2^32/phi,
+ * keep the top bits): two 32-bit multiplies, where i386 would need three
+ * for a 64-bit product. Look-up, insertion and deletion are inline: the
+ * pool does one insertion and one deletion per fault.
  */
 #define REPL_MAP_NONE 0xffffffffu
 
@@ -173,19 +182,88 @@ struct repl_map {
 	uint64_t *keys;
 	uint32_t *vals;
 	uint32_t mask;  /* capacity - 1; capacity is a power of two */
+	uint32_t shift; /* 32 - log2(capacity): the hash's top bits index the table */
 	uint32_t count;
 	uint32_t limit; /* the most entries the map accepts */
+	uint32_t *cell_of; /* optional (repl_map_index): per value, the cell holding it */
+	uint32_t nvalues;  /* ... and how many values it has room for */
 };
 
 /* Bytes of memory a map of up to max_entries needs. */
 size_t repl_map_bytes(uint32_t max_entries);
 /* Lay a map out over mem (8-byte aligned, repl_map_bytes(max_entries)). */
 void repl_map_init(struct repl_map *m, void *mem, uint32_t max_entries);
-uint32_t repl_map_get(const struct repl_map *m, uint64_t key);
+
+/* Make m an indexed map: its values are below nvalues, at most one key
+ * holds each, and cell_of (nvalues entries, the caller's memory) is kept
+ * pointing at the cell of every value present, so repl_map_del_value
+ * finds an entry without hashing its key. The map must be empty. */
+void repl_map_index(struct repl_map *m, uint32_t *cell_of, uint32_t nvalues);
+
+/* The cell where key's probe sequence starts. */
+static inline uint32_t repl_map_home(const struct repl_map *m, uint64_t key)
+{
+	uint32_t h = (uint32_t)key + (uint32_t)(key >> 32) * 0x85EBCA6Bu;
+	return (h * 0x9E3779B9u) >> m->shift;
+}
+/* The cell holding key, or the empty cell ending its probe sequence. */
+static inline uint32_t repl_map_find(const struct repl_map *m, uint64_t key)
+{
+	uint32_t i = repl_map_home(m, key);
+	while (m->vals[i] != REPL_MAP_NONE && m->keys[i] != key) i = (i + 1) & m->mask;
+	return i;
+}
+static inline uint32_t repl_map_get(const struct repl_map *m, uint64_t key)
+{
+	return m->vals[repl_map_find(m, key)];
+}
 /* Insert or replace. Returns 0, or -MM_ENOSPC when full. */
-int repl_map_put(struct repl_map *m, uint64_t key, uint32_t val);
+static inline int repl_map_put(struct repl_map *m, uint64_t key, uint32_t val)
+{
+	MM_ASSERT(val != REPL_MAP_NONE, "map value %#x is reserved", val);
+	uint32_t i = repl_map_find(m, key);
+	if (m->vals[i] == REPL_MAP_NONE) {
+		if (m->count >= m->limit) return -MM_ENOSPC;
+		m->count++;
+		m->keys[i] = key;
+	}
+	m->vals[i] = val;
+	if (m->cell_of) {
+		MM_ASSERT(val < m->nvalues, "map: value %u beyond the index's %u", val, m->nvalues);
+		m->cell_of[val] = i;
+	}
+	return 0;
+}
+/* Empty the cell `hole` (it holds an entry) and pull back every later
+ * entry of its cluster that may live there. */
+void repl_map_del_cell(struct repl_map *m, uint32_t hole);
+static inline void repl_map_del_at(struct repl_map *m, uint32_t i)
+{
+	if (m->vals[(i + 1) & m->mask] == REPL_MAP_NONE) { /* the cluster ends here: nothing to pull back */
+		m->vals[i] = REPL_MAP_NONE;
+		m->count--;
+	} else {
+		repl_map_del_cell(m, i);
+	}
+}
 /* Returns true if key was present. */
-bool repl_map_del(struct repl_map *m, uint64_t key);
+static inline bool repl_map_del(struct repl_map *m, uint64_t key)
+{
+	uint32_t i = repl_map_find(m, key);
+	if (m->vals[i] == REPL_MAP_NONE) return false;
+	repl_map_del_at(m, i);
+	return true;
+}
+/* An indexed map's entry of value val, which is present, removed; its key
+ * is returned. */
+static inline uint64_t repl_map_del_value(struct repl_map *m, uint32_t val)
+{
+	uint32_t i = m->cell_of[val];
+	MM_ASSERT(i <= m->mask && m->vals[i] == val, "map: value %u is not in cell %u", val, i);
+	uint64_t key = m->keys[i];
+	repl_map_del_at(m, i);
+	return key;
+}
 /* Move the map into a bigger block from a (the old block, which must also
  * have come from a, is freed). Returns 0 or -MM_ENOMEM (map unchanged). */
 int repl_map_grow(struct repl_map *m, uint32_t max_entries, const struct mm_allocator *a);
@@ -217,9 +295,64 @@ static inline bool repl_dlist_has(const struct repl_dlist *l, uint32_t i)
 {
 	return l->prev[i] != REPL_LINK_OUT;
 }
-void repl_dlist_push_back(struct repl_dlist *l, uint32_t i);
-void repl_dlist_push_front(struct repl_dlist *l, uint32_t i);
-void repl_dlist_remove(struct repl_dlist *l, uint32_t i);
+/* Push and remove are inline: a policy's page_in and page_out are little
+ * more than one of them, on every fault. */
+static inline void repl_dlist_push_back(struct repl_dlist *l, uint32_t i)
+{
+	MM_ASSERT(!repl_dlist_has(l, i), "element %u is already on the list", i);
+	uint32_t t = l->tail;
+	l->prev[i] = t;
+	l->next[i] = REPL_NO_SLOT;
+	if (t != REPL_NO_SLOT) l->next[t] = i;
+	else l->head = i;
+	l->tail = i;
+	l->count++;
+}
+static inline void repl_dlist_push_front(struct repl_dlist *l, uint32_t i)
+{
+	MM_ASSERT(!repl_dlist_has(l, i), "element %u is already on the list", i);
+	uint32_t h = l->head;
+	l->next[i] = h;
+	l->prev[i] = REPL_NO_SLOT;
+	if (h != REPL_NO_SLOT) l->prev[h] = i;
+	else l->tail = i;
+	l->head = i;
+	l->count++;
+}
+static inline void repl_dlist_remove(struct repl_dlist *l, uint32_t i)
+{
+	MM_ASSERT(repl_dlist_has(l, i), "element %u is not on the list", i);
+	uint32_t p = l->prev[i], n = l->next[i];
+	if (p != REPL_NO_SLOT) l->next[p] = n;
+	else l->head = n;
+	if (n != REPL_NO_SLOT) l->prev[n] = p;
+	else l->tail = p;
+	l->next[i] = l->prev[i] = REPL_LINK_OUT;
+	l->count--;
+}
+/* Take the first (last) element off a list that is not empty. */
+static inline uint32_t repl_dlist_pop_front(struct repl_dlist *l)
+{
+	MM_ASSERT(l->count > 0, "pop from an empty list");
+	uint32_t i = l->head, n = l->next[i];
+	l->head = n;
+	if (n != REPL_NO_SLOT) l->prev[n] = REPL_NO_SLOT;
+	else l->tail = REPL_NO_SLOT;
+	l->next[i] = l->prev[i] = REPL_LINK_OUT;
+	l->count--;
+	return i;
+}
+static inline uint32_t repl_dlist_pop_back(struct repl_dlist *l)
+{
+	MM_ASSERT(l->count > 0, "pop from an empty list");
+	uint32_t i = l->tail, p = l->prev[i];
+	l->tail = p;
+	if (p != REPL_NO_SLOT) l->next[p] = REPL_NO_SLOT;
+	else l->head = REPL_NO_SLOT;
+	l->next[i] = l->prev[i] = REPL_LINK_OUT;
+	l->count--;
+	return i;
+}
 /* Links walk both ways, count is right, and every element marked on the
  * list (among the n) is reachable from head. 0 or -MM_EINVAL. */
 int repl_dlist_check(const struct repl_dlist *l, uint32_t n, const char *what,

@@ -21,40 +21,6 @@ void repl_dlist_init(struct repl_dlist *l, uint32_t *next, uint32_t *prev, uint3
 	for (uint32_t i = 0; i < n; i++) next[i] = prev[i] = REPL_LINK_OUT;
 }
 
-void repl_dlist_push_back(struct repl_dlist *l, uint32_t i)
-{
-	MM_ASSERT(!repl_dlist_has(l, i), "element %u is already on the list", i);
-	l->prev[i] = l->tail;
-	l->next[i] = REPL_NO_SLOT;
-	if (l->tail != REPL_NO_SLOT) l->next[l->tail] = i;
-	else l->head = i;
-	l->tail = i;
-	l->count++;
-}
-
-void repl_dlist_push_front(struct repl_dlist *l, uint32_t i)
-{
-	MM_ASSERT(!repl_dlist_has(l, i), "element %u is already on the list", i);
-	l->next[i] = l->head;
-	l->prev[i] = REPL_NO_SLOT;
-	if (l->head != REPL_NO_SLOT) l->prev[l->head] = i;
-	else l->tail = i;
-	l->head = i;
-	l->count++;
-}
-
-void repl_dlist_remove(struct repl_dlist *l, uint32_t i)
-{
-	MM_ASSERT(repl_dlist_has(l, i), "element %u is not on the list", i);
-	uint32_t p = l->prev[i], n = l->next[i];
-	if (p != REPL_NO_SLOT) l->next[p] = n;
-	else l->head = n;
-	if (n != REPL_NO_SLOT) l->prev[n] = p;
-	else l->tail = p;
-	l->next[i] = l->prev[i] = REPL_LINK_OUT;
-	l->count--;
-}
-
 int repl_dlist_check(const struct repl_dlist *l, uint32_t n, const char *what,
 		     struct mm_sink *err)
 {

@@ -78,6 +78,14 @@ static uint32_t fifo_select_victim(void *state)
 	return s->queue.head;
 }
 
+/* select_victim and page_out in one */
+static uint32_t fifo_take_victim(void *state)
+{
+	struct fifo *s = state;
+	MM_ASSERT(s->queue.count > 0, "fifo: victim wanted with none of %u resident", s->nframes);
+	return repl_dlist_pop_front(&s->queue);
+}
+
 static bool fifo_tracks(const void *state, uint32_t slot)
 {
 	const struct fifo *s = state;
@@ -102,6 +110,7 @@ const struct repl_ops repl_fifo_ops = {
 	.referenced = fifo_referenced,
 	.tick = fifo_tick,
 	.select_victim = fifo_select_victim,
+	.take_victim = fifo_take_victim,
 	.tracks = fifo_tracks,
 	.check = fifo_check,
 };

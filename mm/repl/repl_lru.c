@@ -79,6 +79,14 @@ static uint32_t lru_select_victim(void *state)
 	return s->order.tail;
 }
 
+/* select_victim and page_out in one */
+static uint32_t lru_take_victim(void *state)
+{
+	struct lru *s = state;
+	MM_ASSERT(s->order.count > 0, "lru: victim wanted with none of %u resident", s->nframes);
+	return repl_dlist_pop_back(&s->order);
+}
+
 static bool lru_tracks(const void *state, uint32_t slot)
 {
 	const struct lru *s = state;
@@ -103,6 +111,7 @@ const struct repl_ops repl_lru_ops = {
 	.referenced = lru_referenced,
 	.tick = lru_tick,
 	.select_victim = lru_select_victim,
+	.take_victim = lru_take_victim,
 	.tracks = lru_tracks,
 	.check = lru_check,
 };

@@ -3,9 +3,11 @@
  * trace tools and the policies that remember pages (LIRS, Duel).
  *
  * Algorithm: open addressing with linear probing over a power-of-two table
- * kept at most half full; keys are hashed by Fibonacci hashing (multiply by
- * 2^64/phi, keep the high bits); deletion shifts the rest of the cluster
- * back instead of leaving tombstones, so every operation is O(1) on average.
+ * kept at most half full; keys are folded to 32 bits and hashed by
+ * Fibonacci hashing (multiply by 2^32/phi, keep the high bits); deletion
+ * shifts the rest of the cluster back instead of leaving tombstones, so
+ * every operation is O(1) on average. Look-up, insertion and the common
+ * deletion are inline in repl.h.
  */
 #include "repl.h"
 #include "mmlib.h"
@@ -21,11 +23,6 @@ static uint32_t map_capacity(uint32_t max_entries)
 	return cap;
 }
 
-static uint32_t map_home(const struct repl_map *m, uint64_t key)
-{
-	return (uint32_t)((key * 0x9E3779B97F4A7C15ull) >> 32) & m->mask;
-}
-
 size_t repl_map_bytes(uint32_t max_entries)
 {
 	MM_ASSERT(max_entries <= MAP_MAX_ENTRIES, "map of %u entries", max_entries);
@@ -39,55 +36,38 @@ void repl_map_init(struct repl_map *m, void *mem, uint32_t max_entries)
 	m->keys = mem;
 	m->vals = (uint32_t *)(m->keys + cap);
 	m->mask = cap - 1;
+	m->shift = 32u - (uint32_t)__builtin_ctz(cap);
 	m->count = 0;
 	m->limit = max_entries;
+	m->cell_of = 0;
+	m->nvalues = 0;
 	mm_memset(m->vals, 0xff, cap * sizeof(uint32_t)); /* all REPL_MAP_NONE */
 }
 
-/* The cell holding key, or the empty cell ending its probe sequence. */
-static uint32_t map_find(const struct repl_map *m, uint64_t key)
+void repl_map_index(struct repl_map *m, uint32_t *cell_of, uint32_t nvalues)
 {
-	uint32_t i = map_home(m, key);
-	while (m->vals[i] != REPL_MAP_NONE && m->keys[i] != key) i = (i + 1) & m->mask;
-	return i;
+	MM_ASSERT(m->count == 0, "map: indexed with %u entries", m->count);
+	m->cell_of = cell_of;
+	m->nvalues = nvalues;
+	for (uint32_t v = 0; v < nvalues; v++) cell_of[v] = REPL_MAP_NONE;
 }
 
-uint32_t repl_map_get(const struct repl_map *m, uint64_t key)
+void repl_map_del_cell(struct repl_map *m, uint32_t hole)
 {
-	return m->vals[map_find(m, key)];
-}
-
-int repl_map_put(struct repl_map *m, uint64_t key, uint32_t val)
-{
-	MM_ASSERT(val != REPL_MAP_NONE, "map value %#x is reserved", val);
-	uint32_t i = map_find(m, key);
-	if (m->vals[i] == REPL_MAP_NONE) {
-		if (m->count >= m->limit) return -MM_ENOSPC;
-		m->count++;
-		m->keys[i] = key;
-	}
-	m->vals[i] = val;
-	return 0;
-}
-
-bool repl_map_del(struct repl_map *m, uint64_t key)
-{
-	uint32_t hole = map_find(m, key);
-	if (m->vals[hole] == REPL_MAP_NONE) return false;
 	m->vals[hole] = REPL_MAP_NONE;
 	m->count--;
 	/* Pull back every later entry of the cluster that may live in the hole:
 	 * one whose home is no further from it than the hole is. */
 	for (uint32_t j = (hole + 1) & m->mask; m->vals[j] != REPL_MAP_NONE; j = (j + 1) & m->mask) {
-		uint32_t home = map_home(m, m->keys[j]);
+		uint32_t home = repl_map_home(m, m->keys[j]);
 		if (((j - home) & m->mask) >= ((j - hole) & m->mask)) {
 			m->keys[hole] = m->keys[j];
 			m->vals[hole] = m->vals[j];
 			m->vals[j] = REPL_MAP_NONE;
+			if (m->cell_of) m->cell_of[m->vals[hole]] = hole;
 			hole = j;
 		}
 	}
-	return true;
 }
 
 int repl_map_grow(struct repl_map *m, uint32_t max_entries, const struct mm_allocator *a)
@@ -97,6 +77,8 @@ int repl_map_grow(struct repl_map *m, uint32_t max_entries, const struct mm_allo
 	if (!mem) return -MM_ENOMEM;
 	struct repl_map bigger;
 	repl_map_init(&bigger, mem, max_entries);
+	bigger.cell_of = m->cell_of; /* (every value moves: put sets its cell) */
+	bigger.nvalues = m->nvalues;
 	for (uint32_t i = 0; i <= m->mask; i++)
 		if (m->vals[i] != REPL_MAP_NONE) repl_map_put(&bigger, m->keys[i], m->vals[i]);
 	mm_free(a, m->keys);
@@ -110,9 +92,13 @@ int repl_map_check(const struct repl_map *m, struct mm_sink *err)
 	for (uint32_t i = 0; i <= m->mask; i++) {
 		if (m->vals[i] == REPL_MAP_NONE) continue;
 		n++;
-		if (map_find(m, m->keys[i]) != i)
+		if (repl_map_find(m, m->keys[i]) != i)
 			return mm_bad(err, "map: key %llu in cell %u is not reachable from its home %u",
-					(unsigned long long)m->keys[i], i, map_home(m, m->keys[i]));
+					(unsigned long long)m->keys[i], i, repl_map_home(m, m->keys[i]));
+		uint32_t v = m->vals[i];
+		if (m->cell_of && (v >= m->nvalues || m->cell_of[v] != i))
+			return mm_bad(err, "map: value %u of cell %u is not indexed there (index of %u values)", v, i,
+					m->nvalues);
 	}
 	if (n != m->count) return mm_bad(err, "map: %u entries but count says %u", n, m->count);
 	if (n > m->limit) return mm_bad(err, "map: %u entries over the limit %u", n, m->limit);

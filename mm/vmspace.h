@@ -191,7 +191,11 @@ void vm_region_fill(const struct vm_region *r, vaddr_t page, void *dst);
 /* PTE flags for a region's permissions. */
 static inline uint32_t vm_prot_to_pte(uint32_t prot)
 {
-	return ((prot & VM_WRITE) ? PTE_W : 0) | ((prot & VM_USER) ? PTE_U : 0);
+	/* x86 pages cannot forbid reads: a user region that allows no access
+	 * (PROT_NONE) maps its resident pages supervisor-only, so that every
+	 * user access faults and vm_fault refuses it */
+	bool user = (prot & VM_USER) && (prot & (VM_READ | VM_WRITE));
+	return ((prot & VM_WRITE) ? PTE_W : 0) | (user ? PTE_U : 0);
 }
 /* "rw-u" style permission text (buf of at least 5 bytes). */
 const char *vm_prot_str(uint32_t prot, char *buf);

@@ -24,11 +24,11 @@ static inline int rs_write(void *ctx, uint32_t slot, const void *buf)
 /* The host CPU: translate, fault if needed (twice at most: a swapped-out
  * shared page comes back read-only, then the write copies it), set A (and
  * D), access. */
-static inline enum vm_verdict cpu_access(struct vm_space *s, vaddr_t va, bool write, uint32_t *val)
+static inline enum vm_verdict cpu_access_as(struct vm_space *s, vaddr_t va, bool write, bool user, uint32_t *val)
 {
 	for (int tries = 0; tries < 3; tries++) {
 		pte_t *e = pgt_walk(&s->sys->frames, s->pd, va, false);
-		bool ok = e && (*e & PTE_P) && (!write || (*e & PTE_W));
+		bool ok = e && (*e & PTE_P) && (!write || (*e & PTE_W)) && (!user || (*e & PTE_U));
 		if (ok) {
 			*e |= PTE_A | (write ? PTE_D : 0);
 			uint32_t *p = mm_phys_to_virt(paddr_add(pte_paddr(*e), vaddr_page_offset(va)));
@@ -37,11 +37,17 @@ static inline enum vm_verdict cpu_access(struct vm_space *s, vaddr_t va, bool wr
 			return VM_RESOLVED;
 		}
 		struct vm_fault_info info;
-		uint32_t err = (write ? PF_W : 0) | ((e && (*e & PTE_P)) ? PF_P : 0);
+		uint32_t err = (write ? PF_W : 0) | (user ? PF_U : 0) | ((e && (*e & PTE_P)) ? PF_P : 0);
 		enum vm_verdict v = vm_fault(s, va, err, &info);
 		if (v != VM_RESOLVED) return v;
 	}
 	return VM_BAD_ACCESS;
+}
+
+/* An access from kernel mode (PTE_U not needed). */
+static inline enum vm_verdict cpu_access(struct vm_space *s, vaddr_t va, bool write, uint32_t *val)
+{
+	return cpu_access_as(s, va, write, false, val);
 }
 
 #endif

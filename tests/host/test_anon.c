@@ -186,6 +186,30 @@ HTEST(anon_nowrite_regions_stay_read_only)
 	EXPECT_EQ(fa.nallocated, 0);
 }
 
+HTEST(anon_no_access_region_hides_resident_pages)
+{
+	/* x86 cannot forbid reads of a present page: a region that allows no
+	 * access (PROT_NONE) keeps its resident pages supervisor-only, so a
+	 * user read faults and is refused; access given back, the page reads
+	 * as it was */
+	struct rig g;
+	ASSERT_EQ(rig_init(&g, 8, 8, "fifo"), 0);
+	struct vm_space *s = space(&g, 0);
+	uint32_t urw = VM_READ | VM_WRITE | VM_USER, v = 77;
+	ASSERT_EQ(vm_region_add(s, at(30, 0), 2, urw), 0);
+	ASSERT_EQ(cpu_access_as(s, at(30, 0), true, true, &v), VM_RESOLVED);
+	ASSERT_EQ(vm_range_protect(s, at(30, 0), 2, VM_USER), 0);
+	EXPECT_EQ(cpu_access_as(s, at(30, 0), false, true, &v), VM_BAD_ACCESS);
+	EXPECT_EQ(cpu_access_as(s, at(31, 0), false, true, &v), VM_BAD_ACCESS); /* never touched */
+	ASSERT_EQ(vm_range_protect(s, at(30, 0), 2, VM_READ | VM_USER), 0);
+	v = 0;
+	EXPECT_EQ(cpu_access_as(s, at(30, 0), false, true, &v), VM_RESOLVED);
+	EXPECT_EQ(v, 77u);
+	drop(&g, s);
+	rig_fini(&g);
+	EXPECT_EQ(fa.nallocated, 0);
+}
+
 HTEST(anon_stack_grows_down_to_its_limit)
 {
 	struct rig g;

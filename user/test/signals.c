@@ -48,6 +48,12 @@ static void check_user_paging(void)
 		fail("SIGSEGV handler: %d hits, signal %d, code %d, addr %p (page %p)", hits, last_sig, last_code,
 		     (void *)last_addr, page);
 	if (page[123] != 45) fail("the retried write did not land");
+	/* a present page made PROT_NONE: a read faults too (x86 cannot forbid
+	 * reads of a present page: the kernel maps it supervisor-only) */
+	if (mprotect(page, PAGE_SIZE, PROT_NONE)) fail("mprotect PROT_NONE of a present page");
+	char got = *(volatile char *)(page + 123);
+	if (hits != 2 || last_code != SEGV_ACCERR || last_addr != page + 123 || got != 45)
+		fail("a read of a present PROT_NONE page: %d hits (want 2), code %d, read %d", hits, last_code, got);
 	munmap(page, PAGE_SIZE);
 }
 

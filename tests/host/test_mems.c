@@ -1135,29 +1135,35 @@ HTEST(mems_bench_workload_against_list)
 	}
 }
 
-HTEST(mems_node_across_block_widths)
+/* One node of `pages` pages churned for `ops` calls: the live blocks go
+ * towards targets[k] for `period` calls each in turn (up to 64 live), sizes
+ * 1..small, one in eight 1..big. Each call against the list baseline, the
+ * index checked after every one, get compared at a random address. */
+struct churn {
+	uint32_t seed, pages;
+	int ops, period, ntargets;
+	const int *targets;
+	uint32_t small, big;
+};
+
+static void churn_one_node(const struct churn *c)
 {
-	/* One node whose segments rise and fall across 8, 16 and 32, where
-	 * first fit, the look-up of an offset and the moves of a split or a
-	 * merge switch between blocks of 8, 16 and 32 offsets: each call
-	 * against the list baseline, the index checked after every one. */
 	struct twin t;
 	twin_init(&t);
 	struct mm_rng r;
-	mm_rng_seed(&r, 81632);
-	ASSERT_EQ(mems_malloc(&t.m, 8 * 4096), 1000); /* one node of 8 pages */
-	ASSERT_EQ(mems_list_malloc(&t.l, 8 * 4096), 1000);
+	mm_rng_seed(&r, c->seed);
+	ASSERT_EQ(mems_malloc(&t.m, c->pages * 4096), 1000); /* the node */
+	ASSERT_EQ(mems_list_malloc(&t.l, c->pages * 4096), 1000);
 	ASSERT_EQ(mems_free(&t.m, 1000), 0);
 	ASSERT_EQ(mems_list_free(&t.l, 1000), 0);
-	static const int targets[] = { 2, 5, 9, 20, 7, 3, 14, 1 };
-	enum { MAXLIVE = 32 };
+	enum { MAXLIVE = 64 };
 	uint64_t live[MAXLIVE];
 	int nlive = 0;
-	for (int op = 0; op < 8000; op++) {
-		int target = targets[(op / 250) % 8];
+	for (int op = 0; op < c->ops; op++) {
+		int target = c->targets[(op / c->period) % c->ntargets];
 		bool grow = nlive < target ? mm_rng_below(&r, 4) != 0 : mm_rng_below(&r, 4) == 0;
 		if ((grow && nlive < MAXLIVE) || !nlive) {
-			size_t sz = 1 + mm_rng_below(&r, mm_rng_below(&r, 8) ? 400 : 1500);
+			size_t sz = 1 + mm_rng_below(&r, mm_rng_below(&r, 8) ? c->small : c->big);
 			uint64_t a = mems_malloc(&t.m, sz);
 			ASSERT_EQ(a, mems_list_malloc(&t.l, sz));
 			live[nlive++] = a;
@@ -1168,12 +1174,22 @@ HTEST(mems_node_across_block_widths)
 			live[k] = live[--nlive];
 		}
 		ASSERT_EQ(check_quiet(&t.m), 0);
-		uint64_t v = 1000 + mm_rng_below(&r, 8 * 4096);
+		uint64_t v = 1000 + mm_rng_below(&r, c->pages * 4096);
 		ASSERT_TRUE(mems_get(&t.m, v) == mems_list_get(&t.l, v));
-		if (op % 250 == 249) ASSERT_TRUE(twin_same(&t));
+		if (op % c->period == c->period - 1) ASSERT_TRUE(twin_same(&t));
 	}
 	ASSERT_TRUE(twin_same(&t));
 	twin_done(&t);
+}
+
+HTEST(mems_node_across_block_widths)
+{
+	/* Segments rising and falling across 8, 16 and 32, where first fit,
+	 * the look-up of an offset and the moves of a split or a merge switch
+	 * between blocks of 8, 16 and 32 offsets. */
+	static const int targets[] = { 2, 5, 9, 20, 7, 3, 14, 1 };
+	const struct churn c = { 81632, 8, 8000, 250, 8, targets, 400, 1500 };
+	churn_one_node(&c);
 }
 
 HTEST(mems_node_of_32_to_64_segments)
@@ -1181,42 +1197,10 @@ HTEST(mems_node_of_32_to_64_segments)
 	/* One node kept between about 25 and 80 segments, where first fit,
 	 * the look-up of an offset and the moves of a split or a merge work
 	 * on one block of offsets, then two, then (past 64, the arrays in a
-	 * block of their own) the walk and memmove, and back: each call
-	 * against the list baseline, the index checked after every one. */
-	struct twin t;
-	twin_init(&t);
-	struct mm_rng r;
-	mm_rng_seed(&r, 3264);
-	ASSERT_EQ(mems_malloc(&t.m, 16 * 4096), 1000); /* one node of 16 pages */
-	ASSERT_EQ(mems_list_malloc(&t.l, 16 * 4096), 1000);
-	ASSERT_EQ(mems_free(&t.m, 1000), 0);
-	ASSERT_EQ(mems_list_free(&t.l, 1000), 0);
-	enum { MAXLIVE = 64 };
-	uint64_t live[MAXLIVE];
-	int nlive = 0;
-	for (int op = 0; op < 6000; op++) {
-		/* grow towards 40 live blocks (about 80 segments), shrink
-		 * towards 12 (about 25), turn by turn */
-		int target = (op / 500) % 2 ? 12 : 40;
-		bool grow = nlive < target ? mm_rng_below(&r, 4) != 0 : mm_rng_below(&r, 4) == 0;
-		if ((grow && nlive < MAXLIVE) || !nlive) {
-			size_t sz = 1 + mm_rng_below(&r, mm_rng_below(&r, 8) ? 300 : 3000);
-			uint64_t a = mems_malloc(&t.m, sz);
-			ASSERT_EQ(a, mems_list_malloc(&t.l, sz));
-			live[nlive++] = a;
-		} else {
-			int k = (int)mm_rng_below(&r, (uint32_t)nlive);
-			ASSERT_EQ(mems_free(&t.m, live[k]), 0);
-			ASSERT_EQ(mems_list_free(&t.l, live[k]), 0);
-			live[k] = live[--nlive];
-		}
-		ASSERT_EQ(check_quiet(&t.m), 0);
-		uint64_t v = 1000 + mm_rng_below(&r, 16 * 4096);
-		ASSERT_TRUE(mems_get(&t.m, v) == mems_list_get(&t.l, v));
-		if (op % 500 == 499) ASSERT_TRUE(twin_same(&t));
-	}
-	ASSERT_TRUE(twin_same(&t));
-	twin_done(&t);
+	 * block of their own) the walk and memmove, and back. */
+	static const int targets[] = { 40, 12 };
+	const struct churn c = { 3264, 16, 6000, 500, 2, targets, 300, 3000 };
+	churn_one_node(&c);
 }
 
 HTEST(mems_first_fit_across_many_nodes)

@@ -611,10 +611,11 @@ static void place_victims(struct anon_pool *ap, struct victim *v, uint32_t n)
 static uint32_t write_victims(struct anon_pool *ap, struct victim *v, uint32_t n, int *err)
 {
 	const void *bufs[RECLAIM_MAX];
-	uint32_t writes = 0;
+	uint32_t writes = 0, going = 0; /* victims with a slot: those the device writes */
+	for (uint32_t i = 0; i < n; i++) going += v[i].swap != SWAP_NO_SLOT;
 	bool drop = ap->sync.io_begin != 0;
 	if (drop) {
-		ap->in_flight += n;
+		ap->in_flight += going;
 		ap->stats.unlocked_ios++;
 		ap->sync.io_begin(ap->sync.ctx);
 	}
@@ -632,7 +633,7 @@ static uint32_t write_victims(struct anon_pool *ap, struct victim *v, uint32_t n
 	}
 	if (drop) {
 		ap->sync.io_end(ap->sync.ctx);
-		ap->in_flight -= n;
+		ap->in_flight -= going;
 	}
 	return writes;
 }
@@ -833,7 +834,7 @@ void anon_print(struct anon_pool *ap, struct mm_sink *out)
 	pool_format_stats(&ap->pool, out);
 	const struct pool_stats *ps = &ap->pool.stats;
 	mm_format(out, " swapins=%llu\n", (unsigned long long)ps->swapins);
-	mm_format(out, "  evictions by faults=%llu ahead of need=%llu; in transit now: %u frames, %u I/Os\n",
+	mm_format(out, "  evictions by faults=%llu ahead of need=%llu\n  in transit now: %u frames, %u pages in I/O\n",
 		  (unsigned long long)(ps->evictions - ps->reclaims), (unsigned long long)ps->reclaims,
 		  ap->pool.nbusy, ap->in_flight);
 	mm_format(out, "  transit-waits=%llu busy-waits=%llu unlocked-ios=%llu cluster-writes=%llu (%llu pages)\n",

@@ -136,7 +136,7 @@ struct anon_pool {
 	uint32_t nspaces;           /* spaces attached */
 	uint32_t hold_lock;         /* > 0: device calls keep the lock (a copy's source
 	                               frame must not move meanwhile) */
-	uint32_t in_flight;         /* device calls in progress with the lock released */
+	uint32_t in_flight;         /* pages on their way to or from the device with the lock released */
 	const char *last_error;
 	struct anon_stats stats;
 };

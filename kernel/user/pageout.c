@@ -125,14 +125,13 @@ void pageout_print(struct mm_sink *out)
 	const struct pool_stats *ps = &po.ap->pool.stats;
 	mm_format(out, "page-out daemon: %s, watermarks low %u high %u, %u of %u frames free\n",
 		  po.enabled ? "on" : "off", po.low, po.high, free_frames(), po.ap->pool.cfg.nframes);
-	mm_format(out, "  woken %llu times (%llu by faults that let it run first), freed %llu frames\n"
-		  "  (%llu written in %llu clustered writes), %llu runs failed\n",
-		  (unsigned long long)po.wakeups, (unsigned long long)po.throttled, (unsigned long long)po.freed,
-		  (unsigned long long)po.ap->stats.cluster_pages, (unsigned long long)po.ap->stats.cluster_writes,
-		  (unsigned long long)po.failures);
-	mm_format(out, "  faults %llu, of which evicted for themselves %llu; in transit: %u frames, %u I/Os in flight\n",
-		  (unsigned long long)ps->faults, (unsigned long long)(ps->evictions - ps->reclaims),
-		  po.ap->pool.nbusy, po.ap->in_flight);
+	mm_format(out, "  woken %llu times; faults yielded to it %llu times; %llu runs failed\n",
+		  (unsigned long long)po.wakeups, (unsigned long long)po.throttled, (unsigned long long)po.failures);
+	mm_format(out, "  freed %llu frames (%llu written in %llu clustered writes)\n", (unsigned long long)po.freed,
+		  (unsigned long long)po.ap->stats.cluster_pages, (unsigned long long)po.ap->stats.cluster_writes);
+	mm_format(out, "  faults %llu, of which evicted for themselves %llu\n", (unsigned long long)ps->faults,
+		  (unsigned long long)(ps->evictions - ps->reclaims));
+	mm_format(out, "  in transit: %u frames, %u pages in device I/O\n", po.ap->pool.nbusy, po.ap->in_flight);
 }
 
 static int cmd_pageout(int argc, char **argv)

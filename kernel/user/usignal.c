@@ -1,7 +1,7 @@
 /*
  * usignal.c - signal actions, masks, delivery and return (see usignal.h),
  * and the system calls rt_sigaction, rt_sigprocmask, rt_sigpending,
- * rt_sigreturn and sigreturn.
+ * rt_sigreturn, sigreturn, rt_sigsuspend, pause and sigaltstack.
  *
  * Delivery builds, below the interrupted user stack pointer: the x87/SSE
  * state (fxsave's 512 bytes, 64-byte aligned), then the frame, placed so
@@ -12,6 +12,7 @@
  * call puts back (all but the segment registers, and only the flags a
  * program may change).
  */
+#include "io.h"
 #include "kernel.h"
 #include "mmlib.h"
 #include "syscall.h"
@@ -25,6 +26,9 @@
 #define SA_RESTORER 0x04000000u
 #define SA_NODEFER 0x40000000u
 #define SA_RESETHAND 0x80000000u
+#define SA_ONSTACK 0x08000000u
+#define SS_ONSTACK 1u
+#define MINSIGSTKSZ 2048u
 #define SIGSTOP 19
 #define SIGCHLD 17
 #define SIGCONT 18
@@ -55,6 +59,7 @@ void usig_fork(struct usig_state *child, const struct usig_state *parent)
 
 void usig_exec(struct usig_state *s)
 {
+	s->alt_sp = s->alt_size = 0;
 	for (int i = 0; i < USIG_MAX; i++)
 		if (s->act[i].handler != SIG_IGN) s->act[i] = (struct usig_action){ SIG_DFL, 0, 0, 0 };
 }
@@ -153,6 +158,34 @@ static int stack_room(uint32_t lo, uint32_t hi)
 	return uaccess_ok(lo, hi - lo, true);
 }
 
+/* Whether sp is on the alternate signal stack (its top counts: the
+ * stack pointer before a push). */
+static bool on_alt_stack(const struct usig_state *s, uint32_t sp)
+{
+	return s->alt_size && sp - s->alt_sp <= s->alt_size;
+}
+
+static uint32_t alt_flags(const struct usig_state *s, uint32_t sp)
+{
+	return !s->alt_size ? SS_DISABLE : on_alt_stack(s, sp) ? SS_ONSTACK : 0;
+}
+
+/* The stack a handler of a enters on: the alternate one for SA_ONSTACK,
+ * unless it runs there already; else where the process was. */
+static uint32_t handler_stack(const struct usig_state *s, const struct usig_action *a, uint32_t sp)
+{
+	if ((a->flags & SA_ONSTACK) && s->alt_size && !on_alt_stack(s, sp)) return s->alt_sp + s->alt_size;
+	return sp;
+}
+
+/* The mask a frame must restore: the one rt_sigsuspend replaced, if any. */
+static uint64_t mask_to_restore(struct usig_state *s)
+{
+	uint64_t m = s->has_saved ? s->saved : s->blocked;
+	s->has_saved = false;
+	return m;
+}
+
 /* Enter the handler of sig with info: push the state and the frame, set
  * the registers. false if the user stack cannot take them. */
 static bool enter_handler(struct trap_frame *tf, int sig, const struct usig_action *a,
@@ -164,8 +197,10 @@ static bool enter_handler(struct trap_frame *tf, int sig, const struct usig_acti
 	uint8_t *fx = (uint8_t *)(((uintptr_t)fxbuf + 15) & ~(uintptr_t)15);
 	bool rt = a->flags & SA_SIGINFO;
 	uint32_t size = rt ? sizeof(struct rt_sigframe32) : sizeof(struct sigframe32);
-	uint32_t sp = uf->user_esp, fxa = (sp - FPU_STATE_BYTES) & ~63u, fr = ((fxa - size) & ~15u) - 4;
+	uint32_t sp = handler_stack(&p->sig, a, uf->user_esp);
+	uint32_t fxa = (sp - FPU_STATE_BYTES) & ~63u, fr = ((fxa - size) & ~15u) - 4;
 	if (sp < 4096 || stack_room(fr, sp)) return false;
+	uint64_t old_mask = mask_to_restore(&p->sig);
 	fpu_save(fx);
 	if (copy_to_user(fxa, fx, FPU_STATE_BYTES)) return false;
 	uint32_t ret = (a->flags & SA_RESTORER) ? a->restorer : 0;
@@ -180,9 +215,11 @@ static bool enter_handler(struct trap_frame *tf, int sig, const struct usig_acti
 		f.info.code = in->code;
 		if (in->code > 0) f.info.word[0] = in->addr; /* a fault: si_addr */
 		else f.info.word[0] = (uint32_t)in->pid; /* a sender: si_pid, si_uid 0 */
-		f.uc.ss_flags = SS_DISABLE;
-		context_of(tf, fxa, p->sig.blocked, in->addr, &f.uc.mc);
-		f.uc.sigmask = p->sig.blocked;
+		f.uc.ss_sp = p->sig.alt_sp;
+		f.uc.ss_size = p->sig.alt_size;
+		f.uc.ss_flags = alt_flags(&p->sig, uf->user_esp);
+		context_of(tf, fxa, old_mask, in->addr, &f.uc.mc);
+		f.uc.sigmask = old_mask;
 		return_code(f.retcode, NR_RT_SIGRETURN, false);
 		f.pretcode = ret ? ret : fr + __builtin_offsetof(struct rt_sigframe32, retcode);
 		err = copy_to_user(fr, &f, sizeof f);
@@ -192,13 +229,16 @@ static bool enter_handler(struct trap_frame *tf, int sig, const struct usig_acti
 		struct sigframe32 f;
 		mm_memset(&f, 0, sizeof f);
 		f.sig = sig;
-		context_of(tf, fxa, p->sig.blocked, in->addr, &f.sc);
-		f.extramask = (uint32_t)(p->sig.blocked >> 32);
+		context_of(tf, fxa, old_mask, in->addr, &f.sc);
+		f.extramask = (uint32_t)(old_mask >> 32);
 		return_code(f.retcode, NR_SIGRETURN, true);
 		f.pretcode = ret ? ret : fr + __builtin_offsetof(struct sigframe32, retcode);
 		err = copy_to_user(fr, &f, sizeof f);
 	}
-	if (err) return false;
+	if (err) {
+		p->sig.blocked = old_mask; /* no handler's return will put it back */
+		return false;
+	}
 	tf->eax = (uint32_t)sig;
 	tf->eip = a->handler;
 	tf->eflags &= ~(0x100u | 0x400u); /* TF, DF: a handler starts as a function does */
@@ -365,3 +405,64 @@ static int32_t sys_sigreturn(struct sys_args *a)
 	return (int32_t)f.sc.eax;
 }
 SYSCALL(119, sigreturn, sys_sigreturn);
+
+/* Sleep until a signal's handler is to run (or a kill ends it): -EINTR. */
+static int32_t sleep_for_signal(struct uproc *p)
+{
+	uint32_t f = irq_save();
+	while (!uproc_interrupted(p)) wait_block(&p->children); /* uproc_kill wakes it */
+	irq_restore(f);
+	return -EINTR;
+}
+
+/* rt_sigsuspend(mask, size): wait with mask in place of the blocked
+ * signals; the handler's return puts the old mask back. */
+static int32_t sys_rt_sigsuspend(struct sys_args *a)
+{
+	struct uproc *p = uproc_current();
+	uint64_t m;
+	if (a->a[1] != 8) return -EINVAL;
+	if (copy_from_user(&m, a->a[0], sizeof m)) return -EFAULT;
+	p->sig.saved = p->sig.blocked;
+	p->sig.has_saved = true;
+	p->sig.blocked = m & ~unblockable;
+	int32_t rc = sleep_for_signal(p);
+	if (!usig_deliverable(p)) { /* a kill woke it: nothing to hand the mask to */
+		p->sig.blocked = p->sig.saved;
+		p->sig.has_saved = false;
+	}
+	return rc;
+}
+SYSCALL(179, rt_sigsuspend, sys_rt_sigsuspend);
+
+static int32_t sys_pause(struct sys_args *a)
+{
+	(void)a;
+	return sleep_for_signal(uproc_current());
+}
+SYSCALL(29, pause, sys_pause);
+
+/* sigaltstack(ss, old): a stack_t is { ss_sp, ss_flags, ss_size }. */
+static int32_t sys_sigaltstack(struct sys_args *a)
+{
+	struct usig_state *s = &uproc_current()->sig;
+	uint32_t sp = ((struct user_frame *)a->tf)->user_esp, ss[3];
+	if (a->a[1]) {
+		uint32_t old[3] = { s->alt_sp, alt_flags(s, sp), s->alt_size };
+		if (copy_to_user(a->a[1], old, sizeof old)) return -EFAULT;
+	}
+	if (!a->a[0]) return 0;
+	if (copy_from_user(ss, a->a[0], sizeof ss)) return -EFAULT;
+	if (on_alt_stack(s, sp)) return -EPERM; /* not while running on it */
+	if (ss[1] & ~SS_DISABLE) return -EINVAL;
+	if (ss[1] & SS_DISABLE) {
+		s->alt_sp = s->alt_size = 0;
+		return 0;
+	}
+	if (ss[2] < MINSIGSTKSZ) return -ENOMEM;
+	if (ss[0] + ss[2] < ss[0]) return -EINVAL;
+	s->alt_sp = ss[0];
+	s->alt_size = ss[2];
+	return 0;
+}
+SYSCALL(186, sigaltstack, sys_sigaltstack);

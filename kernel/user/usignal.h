@@ -13,8 +13,11 @@
  * and ucontext for SA_SIGINFO, struct sigframe otherwise, the x87/SSE
  * state beside it) on the user stack and enters the handler; its return
  * goes through the restorer (SA_RESTORER) or the frame's own code to
- * rt_sigreturn or sigreturn, which put everything back. fork copies the
- * actions and the mask; execve resets handlers to the default.
+ * rt_sigreturn or sigreturn, which put everything back. A handler with
+ * SA_ONSTACK runs on the stack sigaltstack gave, unless it is on it
+ * already. rt_sigsuspend and pause sleep until a handler has run. fork
+ * copies the actions, the mask and the alternate stack; execve resets
+ * handlers to the default and forgets the alternate stack.
  */
 #ifndef KERNEL_USIGNAL_H
 #define KERNEL_USIGNAL_H
@@ -43,6 +46,9 @@ struct usig_state {
 	struct usig_action act[USIG_MAX];
 	struct usig_info info[USIG_MAX];
 	uint64_t blocked, pending;
+	uint64_t saved;      /* rt_sigsuspend: the mask to restore after the handler */
+	bool has_saved;
+	uint32_t alt_sp, alt_size; /* sigaltstack (alt_size 0: none) */
 };
 
 struct uproc;

@@ -17,7 +17,7 @@ enum {
 	NR_dup = 41, NR_dup2 = 63, NR_llseek = 140, NR_pread64 = 180, NR_getcwd = 183,
 	NR_stat64 = 195, NR_fstat64 = 197, NR_getdents64 = 220, NR_fcntl64 = 221,
 	NR_openat = 295, NR_dup3 = 330, NR_rt_sigaction = 174, NR_rt_sigprocmask = 175,
-	NR_rt_sigpending = 176,
+	NR_rt_sigpending = 176, NR_rt_sigsuspend = 179, NR_pause = 29, NR_sigaltstack = 186,
 };
 
 static inline long sc0(long n)
@@ -187,6 +187,9 @@ int sigaction(int sig, const struct k_sigaction *act, struct k_sigaction *old)
 
 int sigprocmask(int how, const uint64_t *set, uint64_t *old) { return sc4(NR_rt_sigprocmask, how, L(set), L(old), 8); }
 int sigpending(uint64_t *set) { return sc2(NR_rt_sigpending, L(set), 8); }
+int sigsuspend(const uint64_t *mask) { return sc2(NR_rt_sigsuspend, L(mask), 8); }
+int pause(void) { return sc0(NR_pause); }
+int sigaltstack(const stack_t *ss, stack_t *old) { return sc2(NR_sigaltstack, L(ss), L(old)); }
 
 void *map_anon(size_t nbytes)
 {

@@ -108,6 +108,9 @@
 #define SA_SIGINFO 4ul
 #define SA_RESTORER 0x04000000ul
 #define SA_NODEFER 0x40000000ul
+#define SA_ONSTACK 0x08000000ul
+#define SS_ONSTACK 1
+#define SS_DISABLE 2
 #define SA_RESETHAND 0x80000000ul
 #define SIG_BLOCK 0
 #define SIG_UNBLOCK 1
@@ -165,6 +168,7 @@ typedef struct {
 		int pad[29];
 	};
 } siginfo_t;
+typedef struct { void *ss_sp; int ss_flags; size_t ss_size; } stack_t;
 /* The kernel's struct sigaction (rt_sigaction): handler, flags, restorer, mask. */
 struct k_sigaction {
 	void *handler;
@@ -226,6 +230,9 @@ int sigaction(int sig, const struct k_sigaction *act, struct k_sigaction *old);
 int sigaction_raw(int sig, const struct k_sigaction *act, struct k_sigaction *old);
 int sigprocmask(int how, const uint64_t *set, uint64_t *old); /* rt_sigprocmask */
 int sigpending(uint64_t *set);                                 /* rt_sigpending */
+int sigsuspend(const uint64_t *mask);                          /* rt_sigsuspend */
+int pause(void);
+int sigaltstack(const stack_t *ss, stack_t *old);
 
 /* A result of mmap2/mremap that is a negative errno, not an address. */
 static inline int is_err(const void *p) { return (unsigned long)p >= (unsigned long)-4095; }

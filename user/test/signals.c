@@ -11,7 +11,9 @@
  * frame: rt_sigreturn and sigreturn, with ulib's restorer and with the
  * frame's own code); fork keeps the handlers, execve resets them; a
  * divide error goes to its handler; a fault whose signal is blocked ends
- * the process.
+ * the process; sigsuspend and pause wait for a child's signal (the mask
+ * back after); a stack overflow's SIGSEGV runs on the sigaltstack stack,
+ * and without one ends the process.
  */
 #include "utest.h"
 
@@ -217,6 +219,81 @@ static void expect_exit(int status, int code, const char *what)
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != code) fail("%s: %s, not exit %d", what, status_text(status), code);
 }
 
+static int child_signals_parent(void *arg)
+{
+	sleep_ms(30);
+	return kill(getppid(), *(int *)arg) ? 1 : 0;
+}
+
+static void check_waiting(void)
+{
+	hits = 0;
+	install(SIGUSR1, on_usr, SA_SIGINFO, 0);
+	uint64_t usr1 = SIGBIT(SIGUSR1), none = 0, now = 0;
+	sigprocmask(SIG_BLOCK, &usr1, 0);
+	int sig = SIGUSR1, pid = fork();
+	if (pid == 0) exit_group(child_signals_parent(&sig));
+	int rc = sigsuspend(&none);
+	sigprocmask(SIG_BLOCK, 0, &now);
+	if (rc != -EINTR || hits != 1 || now != usr1) fail("sigsuspend: %d, %d hits, mask 0x%lx after", rc, hits, (unsigned long)now);
+	int status;
+	waitpid(pid, &status, 0);
+	sigprocmask(SIG_UNBLOCK, &usr1, 0);
+	install(SIGUSR2, on_usr, SA_SIGINFO, 0);
+	sig = SIGUSR2;
+	pid = fork();
+	if (pid == 0) exit_group(child_signals_parent(&sig));
+	rc = pause();
+	if (rc != -EINTR || hits != 2 || last_sig != SIGUSR2) fail("pause: %d, %d hits", rc, hits);
+	waitpid(pid, &status, 0);
+	install(SIGUSR1, SIG_DFL, 0, 0);
+	install(SIGUSR2, SIG_DFL, 0, 0);
+}
+
+static char *alt;
+#define ALT_SIZE (64 * 1024)
+
+static void on_overflow(int sig, siginfo_t *si, void *uc)
+{
+	char here;
+	stack_t now;
+	int on_alt = &here >= alt && &here < alt + ALT_SIZE;
+	exit_group(on_alt && sigaltstack(0, &now) == 0 && now.ss_flags == SS_ONSTACK ? 42 : 43);
+}
+
+static volatile int depth_limit = 1 << 30; /* past any stack */
+
+static int deep(int n)
+{
+	volatile char pad[1024];
+	pad[0] = (char)n;
+	if (n > depth_limit) return 0;
+	return deep(n + 1) + pad[0]; /* not a tail call */
+}
+
+static int child_overflows(void *arg)
+{
+	if (arg) {
+		alt = map_anon(ALT_SIZE);
+		stack_t ss = { alt, 0, ALT_SIZE };
+		if (is_err(alt) || sigaltstack(&ss, 0)) return 2;
+		install(SIGSEGV, on_overflow, SA_SIGINFO | SA_ONSTACK, 0);
+	} else {
+		install(SIGSEGV, on_overflow, SA_SIGINFO, 0); /* on the full stack: no room */
+	}
+	return deep(0);
+}
+
+static void check_alt_stack(void)
+{
+	stack_t tiny = { (void *)0x1000, 0, 100 }, old;
+	if (sigaltstack(&tiny, 0) != -ENOMEM) fail("a 100-byte alternate stack was not -ENOMEM");
+	if (sigaltstack(0, &old) || old.ss_flags != SS_DISABLE) fail("no alternate stack is SS_DISABLE");
+	expect_exit(run_child(child_overflows, (void *)1), 42, "a stack overflow's handler on the alternate stack");
+	expect_signal(run_child(child_overflows, 0), SIGSEGV, "a stack overflow's handler with no stack to run on");
+}
+
+
 int main(int argc, char **argv)
 {
 	if (argc == 2 && !strcmp(argv[1], "after-exec")) { /* a handler would keep it alive */
@@ -239,5 +316,7 @@ int main(int argc, char **argv)
 	expect_exit(run_child(child_execs, 0), 0, "handlers after execve");
 	expect_exit(run_child(child_divides, 0), 7, "a divide error's handler");
 	expect_signal(run_child(child_blocked_fault, 0), SIGSEGV, "a fault with its signal blocked");
+	check_waiting();
+	check_alt_stack();
 	pass();
 }

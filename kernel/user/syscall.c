@@ -23,8 +23,11 @@ static int32_t unknown(uint32_t nr)
 {
 	syscalls_unknown++;
 	struct uproc *p = uproc_current();
+	static bool out_of_range_logged;
 	if (nr >= NR_MAX) {
-		klog("syscall %u (out of range) from process %d: ENOSYS\n", nr, p ? p->pid : 0);
+		if (!out_of_range_logged) /* once, as for each known number: a fuzzer makes many */
+			klog("syscall %u (out of range; logged once) from process %d: ENOSYS\n", nr, p ? p->pid : 0);
+		out_of_range_logged = true;
 	} else if (!(logged[nr / 8] & (1u << (nr % 8)))) {
 		logged[nr / 8] |= (uint8_t)(1u << (nr % 8));
 		klog("syscall %u is not offered (first call by process %d): ENOSYS\n", nr, p ? p->pid : 0);

@@ -8,6 +8,7 @@
 #include "mmlib.h"
 #include "vmpool.h"
 #include "pool_fault.h"
+#include "check.h"
 
 static struct vm_space *key_space(const struct vmpool *vp, uint64_t key)
 {
@@ -116,6 +117,18 @@ static unsigned be_harvest(void *ctx, uint32_t slot)
 	return ((bits & PTE_A) ? POOL_ACCESSED : 0) | ((bits & PTE_D) ? POOL_DIRTY : 0);
 }
 
+/* The slot holding the page of key: its PTE is present and maps a frame
+ * of the pool whose slot remembers that PTE (else REPL_NO_SLOT). */
+static uint32_t be_lookup(void *ctx, uint64_t key)
+{
+	struct vmpool *vp = ctx;
+	struct vm_space *s = key_space(vp, key);
+	pte_t *e = s ? pgt_find(s->pd, key_va(key)) : 0;
+	if (!e || !(*e & PTE_P)) return REPL_NO_SLOT;
+	uint32_t slot = repl_map_get(&vp->frame_slot, pfn_u32(paddr_to_pfn(pte_paddr(*e))));
+	return slot != REPL_MAP_NONE && vp->slots[slot].pte == e ? slot : REPL_NO_SLOT;
+}
+
 /* Validate, then commit: the page table the new page needs is made before
  * the pool may evict anything, so a fault that fails for want of it leaves
  * every page where it was. A PTE not present is a page not resident (the
@@ -133,8 +146,9 @@ static int pager_fault(void *ctx, struct vm_space *s, const struct vm_region *r,
 	if (*vp->fault_pte & PTE_P) return -MM_EEXIST; /* resident: nothing to bring in */
 	vp->fault_region = r;
 	vp->fault_key = vmpool_key(vp, s, va);
-	/* pool_fault_absent, with this file's evict and load as direct calls */
-	int rc = pool_fault_absent_ops(&vp->pool, vp->fault_key, write, be_evict, be_load, vp);
+	/* pool_fault_absent, with this file's evict and load as direct calls
+	 * and no page map (be_lookup answers for it) */
+	int rc = pool_fault_absent_ops(&vp->pool, vp->fault_key, write, be_evict, be_load, false, vp);
 	vp->fault_region = 0;
 	return rc < 0 ? rc : 0;
 }
@@ -144,19 +158,19 @@ static void pager_release(void *ctx, struct vm_space *s, vaddr_t va)
 	struct vmpool *vp = ctx;
 	pte_t *e = pgt_walk(&vp->sys->frames, s->pd, va, false);
 	pte_t pte = *e;
-	*e = 0;
-	if (pte & PTE_P) mm_tlb_flush_page(va);
 	uint32_t sw = SWAP_NO_SLOT;
-	if (pte & PTE_P) {
+	if (pte & PTE_P) { /* (released while the PTE still finds its slot) */
 		int slot = pool_lookup(&vp->pool, vmpool_key(vp, s, va));
 		MM_ASSERT(slot >= 0, "present page 0x%08x is not in the pool", vaddr_u32(va));
 		sw = vp->slots[slot].swap;
+		pool_release(&vp->pool, vmpool_key(vp, s, va));
 		vp->slots[slot].swap = SWAP_NO_SLOT;
 		vp->slots[slot].pte = 0;
-		pool_release(&vp->pool, vmpool_key(vp, s, va));
 	} else if (pte_is_swapped(pte)) {
 		sw = pte_swap_slot(pte);
 	}
+	*e = 0;
+	if (pte & PTE_P) mm_tlb_flush_page(va);
 	if (sw != SWAP_NO_SLOT) swap_free(vp->swap, sw);
 }
 
@@ -166,12 +180,15 @@ int vmpool_init(struct vmpool *vp, const struct vm_sys *sys, struct swap_area *s
 	mm_memset(vp, 0, sizeof(*vp));
 	vp->sys = sys;
 	vp->swap = sw;
-	struct pool_backend be = { be_evict, be_load, be_harvest, 0, vp };
+	struct pool_backend be = { .evict = be_evict, .load = be_load, .harvest = be_harvest, .ctx = vp,
+				   .lookup = be_lookup };
 	int err = pool_init(&vp->pool, cfg, &be, &sys->alloc);
 	if (err) return err;
 	uint32_t n = cfg->nframes;
 	vp->slots = mm_alloc(&sys->alloc, n * sizeof(struct vmpool_slot));
-	if (!vp->slots) goto out_of_memory;
+	vp->frame_slot_mem = mm_alloc(&sys->alloc, repl_map_bytes(n));
+	if (!vp->slots || !vp->frame_slot_mem) goto out_of_memory;
+	repl_map_init(&vp->frame_slot, vp->frame_slot_mem, n);
 	for (uint32_t i = 0; i < n; i++) {
 		vp->slots[i].swap = SWAP_NO_SLOT;
 		vp->slots[i].pte = 0;
@@ -181,9 +198,12 @@ int vmpool_init(struct vmpool *vp, const struct vm_sys *sys, struct swap_area *s
 			goto out_of_memory;
 		}
 		vp->slots[i].kva = mm_phys_to_virt(vp->slots[i].frame);
+		err = repl_map_put(&vp->frame_slot, pfn_u32(paddr_to_pfn(vp->slots[i].frame)), i);
+		MM_ASSERT(err == 0, "vmpool: frame table full at slot %u of %u", i, n);
 	}
 	return 0;
 out_of_memory:
+	mm_free(&sys->alloc, vp->frame_slot_mem);
 	mm_free(&sys->alloc, vp->slots);
 	pool_fini(&vp->pool);
 	return -MM_ENOMEM;
@@ -194,6 +214,7 @@ void vmpool_fini(struct vmpool *vp)
 	for (uint32_t i = 0; i < VMPOOL_MAX_SPACES; i++)
 		MM_ASSERT(!vp->spaces[i], "pool finished with space %u attached", i);
 	for (uint32_t i = 0; i < vp->pool.cfg.nframes; i++) vp->sys->frames.free(vp->sys->frames.ctx, vp->slots[i].frame);
+	mm_free(&vp->sys->alloc, vp->frame_slot_mem);
 	mm_free(&vp->sys->alloc, vp->slots);
 	pool_fini(&vp->pool);
 }
@@ -226,9 +247,27 @@ int vmpool_access_done(struct vmpool *vp, const struct vm_space *s, vaddr_t va)
 	return rc;
 }
 
+/* Every slot's frame finds that slot in the frame table, and nothing else is in it. */
+static int check_frame_slots(const struct vmpool *vp, struct mm_sink *err)
+{
+	uint32_t n = vp->pool.cfg.nframes;
+	int rc = repl_map_check(&vp->frame_slot, err);
+	if (rc) return rc;
+	if (vp->frame_slot.count != n)
+		return mm_bad(err, "vmpool: frame table holds %u frames of %u", vp->frame_slot.count, n);
+	for (uint32_t slot = 0; slot < n; slot++) {
+		pfn_t pfn = paddr_to_pfn(vp->slots[slot].frame);
+		if (repl_map_get(&vp->frame_slot, pfn_u32(pfn)) != slot)
+			return mm_bad(err, "vmpool: frame 0x%x of slot %u is not found as its", pfn_u32(pfn), slot);
+	}
+	return 0;
+}
+
 int vmpool_check(const struct vmpool *vp, struct mm_sink *err)
 {
-	int rc = pool_check(&vp->pool, err);
+	int rc = check_frame_slots(vp, err);
+	if (rc) return rc;
+	rc = pool_check(&vp->pool, err);
 	if (rc) return rc;
 	for (uint32_t slot = 0; slot < vp->pool.cfg.nframes; slot++) {
 		if (!pool_slot_used(&vp->pool, slot)) continue;

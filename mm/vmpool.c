@@ -61,9 +61,18 @@ POOL_INLINE int write_back(struct vmpool *vp, struct vmpool_slot *sl)
 	return 0;
 }
 
-POOL_INLINE int be_evict(void *ctx, uint32_t slot, uint64_t key)
+/* The fault in progress: the ctx of the evict and load that pager_fault
+ * compiles into its fault sequence (on its stack, so its fields need not
+ * live in memory at all). */
+struct vmpool_fault {
+	struct vmpool *vp;
+	const struct vm_region *region; /* the faulting page's region, */
+	uint64_t key;                   /* its key */
+	pte_t *pte;                     /* and its PTE */
+};
+
+POOL_INLINE int evict_page(struct vmpool *vp, uint32_t slot, uint64_t key)
 {
-	struct vmpool *vp = ctx;
 	struct vmpool_slot *sl = &vp->slots[slot];
 	pte_t *e = sl->pte;
 	MM_ASSERT(e && (*e & PTE_P), "evicting page %llx of slot %u: not present",
@@ -83,15 +92,24 @@ POOL_INLINE int be_evict(void *ctx, uint32_t slot, uint64_t key)
 	return write ? 1 : 0;
 }
 
+static int be_evict(void *ctx, uint32_t slot, uint64_t key) { return evict_page(ctx, slot, key); }
+
+POOL_INLINE int fault_evict(void *ctx, uint32_t slot, uint64_t key)
+{
+	return evict_page(((struct vmpool_fault *)ctx)->vp, slot, key);
+}
+
 /* Loads happen only inside pager_fault, which found the region and the
  * PTE (making its page table): both come from the fault in progress. */
-POOL_INLINE int be_load(void *ctx, uint32_t slot, uint64_t key, bool is_write)
+POOL_INLINE int fault_load(void *ctx, uint32_t slot, uint64_t key, bool is_write)
 {
-	struct vmpool *vp = ctx;
-	const struct vm_region *r = vp->fault_region;
-	MM_ASSERT(r && key == vp->fault_key, "loading page %llx outside a fault", (unsigned long long)key);
+	const struct vmpool_fault *f = ctx;
+	struct vmpool *vp = f->vp;
+	const struct vm_region *r = f->region;
+	MM_ASSERT(key == f->key, "loading page %llx in the fault of %llx", (unsigned long long)key,
+		  (unsigned long long)f->key);
 	struct vmpool_slot *sl = &vp->slots[slot];
-	pte_t *e = vp->fault_pte;
+	pte_t *e = f->pte;
 	pte_t pte = *e;
 	uint32_t sw = SWAP_NO_SLOT;
 	if (pte_is_swapped(pte)) {
@@ -107,6 +125,13 @@ POOL_INLINE int be_load(void *ctx, uint32_t slot, uint64_t key, bool is_write)
 	sl->pte = e;
 	*e = pte_make(sl->frame, vm_prot_to_pte(r->prot) | PTE_P);
 	return sw != SWAP_NO_SLOT;
+}
+
+/* The backend's load, for pool.c's own fault entries: a vmpool's pages come
+ * in only through its pager (vm_fault), which knows their region and PTE. */
+static int be_load(void *ctx, uint32_t slot, uint64_t key, bool is_write)
+{
+	mm_panic(__FILE__, __LINE__, "vmpool: page %llx loaded outside its pager's fault", (unsigned long long)key);
 }
 
 static unsigned be_harvest(void *ctx, uint32_t slot)
@@ -137,19 +162,17 @@ static int pager_fault(void *ctx, struct vm_space *s, const struct vm_region *r,
 {
 	struct vmpool *vp = ctx;
 	vp->last_error = 0;
-	vp->fault_pte = pgt_find(s->pd, va); /* (a swapped page's table is there) */
-	if (!vp->fault_pte) vp->fault_pte = pgt_walk(&vp->sys->frames, s->pd, va, true);
-	if (!vp->fault_pte) {
+	struct vmpool_fault f = { vp, r, 0, pgt_find(s->pd, va) }; /* (a swapped page's table is there) */
+	if (!f.pte) f.pte = pgt_walk(&vp->sys->frames, s->pd, va, true);
+	if (!f.pte) {
 		vp->last_error = "out of memory for a page table";
 		return -MM_ENOMEM;
 	}
-	if (*vp->fault_pte & PTE_P) return -MM_EEXIST; /* resident: nothing to bring in */
-	vp->fault_region = r;
-	vp->fault_key = vmpool_key(vp, s, va);
+	if (*f.pte & PTE_P) return -MM_EEXIST; /* resident: nothing to bring in */
+	f.key = vmpool_key(vp, s, va);
 	/* pool_fault_absent, with this file's evict and load as direct calls
 	 * and no page map (be_lookup answers for it) */
-	int rc = pool_fault_absent_ops(&vp->pool, vp->fault_key, write, be_evict, be_load, false, vp);
-	vp->fault_region = 0;
+	int rc = pool_fault_absent_ops(&vp->pool, f.key, write, fault_evict, fault_load, false, &f);
 	return rc < 0 ? rc : 0;
 }
 

@@ -56,9 +56,6 @@ struct vmpool {
 	void *frame_slot_mem;
 	struct vm_space *spaces[VMPOOL_MAX_SPACES];
 	const char *last_error;      /* why the last fault failed */
-	const struct vm_region *fault_region; /* the fault in progress: its region, */
-	uint64_t fault_key;                   /* its page */
-	pte_t *fault_pte;                     /* and that page's PTE */
 };
 
 /* Take cfg->nframes frames from sys and set up the pool and its policy.

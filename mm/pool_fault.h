@@ -94,7 +94,7 @@ static inline int pool_no_victim(const struct pool *p) { return p->nbusy ? -MM_E
 POOL_INLINE void pool_count_eviction(struct pool *p, int wrote)
 {
 	p->stats.evictions++;
-	p->stats.writebacks += wrote ? 1u : 0u;
+	if (wrote) p->stats.writebacks++;
 }
 
 /* Make room for a fault: the policy's victim, evicted (pool_evict_begin
@@ -139,7 +139,7 @@ POOL_INLINE int pool_fault_absent_ops(struct pool *p, uint64_t page, bool is_wri
 		pool_set_free(p, slot);
 		return read;
 	}
-	p->stats.swapins += read ? 1u : 0u;
+	if (read) p->stats.swapins++;
 	pool_settle(p, slot, page, is_write, own_map);
 	p->fresh_slot = slot;
 	p->stats.faults++;

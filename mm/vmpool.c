@@ -148,7 +148,7 @@ static uint32_t be_lookup(void *ctx, uint64_t key)
 {
 	struct vmpool *vp = ctx;
 	struct vm_space *s = key_space(vp, key);
-	pte_t *e = s ? pgt_find(s->pd, key_va(key)) : 0;
+	pte_t *e = s ? pgt_find_in(s->pd_kva, key_va(key)) : 0;
 	if (!e || !(*e & PTE_P)) return REPL_NO_SLOT;
 	uint32_t slot = repl_map_get(&vp->frame_slot, pfn_u32(paddr_to_pfn(pte_paddr(*e))));
 	return slot != REPL_MAP_NONE && vp->slots[slot].pte == e ? slot : REPL_NO_SLOT;
@@ -162,7 +162,7 @@ static int pager_fault(void *ctx, struct vm_space *s, const struct vm_region *r,
 {
 	struct vmpool *vp = ctx;
 	vp->last_error = 0;
-	struct vmpool_fault f = { vp, r, 0, pgt_find(s->pd, va) }; /* (a swapped page's table is there) */
+	struct vmpool_fault f = { vp, r, 0, pgt_find_in(s->pd_kva, va) }; /* (a swapped page's table is there) */
 	if (!f.pte) f.pte = pgt_walk(&vp->sys->frames, s->pd, va, true);
 	if (!f.pte) {
 		vp->last_error = "out of memory for a page table";

@@ -106,8 +106,8 @@ POOL_INLINE int pool_evict_victim_ops(struct pool *p, pool_evict_fn *evict, bool
 	uint64_t victim;
 	uint32_t v = pool_take_victim(p, &victim, own_map);
 	int wrote = evict(ctx, v, victim);
-	if (wrote < 0) {
-		pool_settle(p, v, victim, false, own_map);
+	if (wrote < 0) { /* (its page, read again: a busy slot keeps it) */
+		pool_settle(p, v, p->slot_page[v], false, own_map);
 		return wrote;
 	}
 	pool_count_eviction(p, wrote);

@@ -75,8 +75,8 @@ POOL_INLINE int evict_page(struct vmpool *vp, uint32_t slot, uint64_t key)
 {
 	struct vmpool_slot *sl = &vp->slots[slot];
 	pte_t *e = sl->pte;
-	MM_ASSERT(e && (*e & PTE_P), "evicting page %llx of slot %u: not present",
-		  (unsigned long long)key, slot);
+	vaddr_t va = key_va(key);
+	MM_ASSERT(e && (*e & PTE_P), "evicting page 0x%08x of slot %u: not present", vaddr_u32(va), slot);
 	pte_t pte = *e;
 	MM_ASSERT(paddr_eq(pte_paddr(pte), sl->frame), "slot %u maps frame 0x%x, PTE says 0x%x", slot,
 		  paddr_u32(sl->frame), paddr_u32(pte_paddr(pte)));
@@ -88,7 +88,7 @@ POOL_INLINE int evict_page(struct vmpool *vp, uint32_t slot, uint64_t key)
 	*e = pte_make_swapped(sl->swap);
 	sl->swap = SWAP_NO_SLOT;
 	sl->pte = 0;
-	mm_tlb_flush_page(key_va(key));
+	mm_tlb_flush_page(va);
 	return write ? 1 : 0;
 }
 

@@ -704,7 +704,7 @@ int anon_init(struct anon_pool *ap, const struct vm_sys *sys, struct swap_area *
 	ap->sys = sys;
 	ap->swap = sw;
 	ap->next_num = 1;
-	struct pool_backend be = { be_evict, be_load, be_harvest, 0, ap };
+	struct pool_backend be = { be_evict, be_load, be_harvest, 0, ap, 0 }; /* (no lookup: the pool keeps its map) */
 	int err = pool_init(&ap->pool, cfg, &be, &sys->alloc);
 	if (err) return err;
 	uint32_t n = cfg->nframes;

@@ -74,12 +74,17 @@ pte_t *pgt_walk(const struct frame_source *fr, paddr_t pd, vaddr_t va, bool crea
 /* pgt_walk without create, inline (a fault's look-up of a PTE whose table
  * is usually there): the PTE slot for va, or NULL when there is no table or
  * va is mapped by a 4 MiB PDE. */
-static inline pte_t *pgt_find(paddr_t pd, vaddr_t va)
+static inline pte_t *pgt_find_in(const pte_t *dir, vaddr_t va)
 {
-	const pte_t *dir = mm_phys_to_virt(paddr_page_down(pd));
 	pte_t pde = dir[pgt_dir_index(va)];
 	if ((pde & (PTE_P | PTE_PS)) != PTE_P) return 0;
 	return (pte_t *)mm_phys_to_virt(pte_paddr(pde)) + pgt_table_index(va);
+}
+/* pgt_find_in the directory at pd. (pgt_find_in takes the directory where
+ * the kernel reaches it: a vm_space keeps that, saving a translation.) */
+static inline pte_t *pgt_find(paddr_t pd, vaddr_t va)
+{
+	return pgt_find_in(mm_phys_to_virt(paddr_page_down(pd)), va);
 }
 
 /* Map va -> pa with flags (PTE_P is added). -MM_EEXIST if va is present,

@@ -8,7 +8,8 @@
  * Resident pages are found through an open-addressing page -> slot hash
  * (repl_map) sized for N entries, so a lookup is O(1) on average; the map
  * is indexed by slot, so an eviction removes its victim's entry without
- * hashing the page again. A slot
+ * hashing the page again. A backend that knows which slot holds a page
+ * (pool_backend.lookup) answers instead, and the pool keeps no map. A slot
  * is free, used (resident, known to the policy and the hash) or busy: its
  * page is in transit (being written out or read in) and nobody else may
  * take the slot, while the policy and the hash no longer (or not yet)
@@ -46,8 +47,9 @@ int pool_init(struct pool *p, const struct pool_config *cfg,
 	size_t end = 0;
 	size_t pages = mm_take(&end, (size_t)n * sizeof(uint64_t));
 	size_t used = mm_take(&end, n);
-	size_t map = mm_take(&end, repl_map_bytes(n));
-	size_t cells = mm_take(&end, (size_t)n * sizeof(uint32_t));
+	bool own_map = !backend->lookup;
+	size_t map = mm_take(&end, own_map ? repl_map_bytes(n) : 0);
+	size_t cells = mm_take(&end, own_map ? (size_t)n * sizeof(uint32_t) : 0);
 	char *mem = mm_alloc(a, end);
 	if (!mem) return -MM_ENOMEM;
 	int err = repl_create(&p->policy, cfg->policy, n, cfg->seed, a);
@@ -59,8 +61,11 @@ int pool_init(struct pool *p, const struct pool_config *cfg,
 	p->slot_page = (uint64_t *)(mem + pages);
 	p->slot_used = (uint8_t *)(mem + used);
 	mm_memset(p->slot_used, 0, n);
-	repl_map_init(&p->map, mem + map, n);
-	repl_map_index(&p->map, (uint32_t *)(mem + cells), n);
+	p->own_map = own_map;
+	if (own_map) {
+		repl_map_init(&p->map, mem + map, n);
+		repl_map_index(&p->map, (uint32_t *)(mem + cells), n);
+	}
 	p->fresh_slot = REPL_NO_SLOT;
 	p->tick_left = cfg->tick_every;
 	update_hooks(p);
@@ -116,10 +121,23 @@ void pool_drop_future(struct pool *p)
 	p->owned_future = NULL;
 }
 
+/* The used slot holding page, or REPL_NO_SLOT: from the map, or from the
+ * backend (whose answer must be a used slot with that page). */
+static uint32_t find_slot(const struct pool *p, uint64_t page)
+{
+	if (p->own_map) {
+		uint32_t slot = repl_map_get(&p->map, page);
+		return slot == REPL_MAP_NONE ? REPL_NO_SLOT : slot;
+	}
+	uint32_t slot = p->backend.lookup(p->backend.ctx, page);
+	bool held = slot < p->cfg.nframes && p->slot_used[slot] == SLOT_USED && p->slot_page[slot] == page;
+	return held ? slot : REPL_NO_SLOT;
+}
+
 int pool_lookup(const struct pool *p, uint64_t page)
 {
-	uint32_t slot = repl_map_get(&p->map, page);
-	return slot == REPL_MAP_NONE ? -MM_ENOENT : (int)slot;
+	uint32_t slot = find_slot(p, page);
+	return slot == REPL_NO_SLOT ? -MM_ENOENT : (int)slot;
 }
 
 uint64_t pool_slot_page(const struct pool *p, uint32_t slot)
@@ -136,14 +154,14 @@ bool pool_slot_used(const struct pool *p, uint32_t slot)
 int pool_evict_begin(struct pool *p, uint64_t *page)
 {
 	if (p->nresident == 0) return pool_no_victim(p);
-	return (int)pool_take_victim(p, page);
+	return (int)pool_take_victim(p, page, p->own_map);
 }
 
 void pool_evict_end(struct pool *p, uint32_t slot, uint64_t page, int wrote, bool keep_slot)
 {
 	MM_ASSERT(slot < p->cfg.nframes && p->slot_used[slot] == SLOT_BUSY, "pool: slot %u is not being evicted", slot);
 	if (wrote < 0) { /* the page stays: back as if just loaded */
-		pool_settle(p, slot, page, false);
+		pool_settle(p, slot, page, false, p->own_map);
 		return;
 	}
 	pool_count_eviction(p, wrote);
@@ -155,19 +173,20 @@ void pool_evict_end(struct pool *p, uint32_t slot, uint64_t page, int wrote, boo
 
 int pool_fault(struct pool *p, uint64_t page, bool is_write)
 {
-	if (repl_map_get(&p->map, page) != REPL_MAP_NONE) return -MM_EEXIST;
+	if (find_slot(p, page) != REPL_NO_SLOT) return -MM_EEXIST;
 	return pool_fault_absent(p, page, is_write);
 }
 
 int pool_fault_absent(struct pool *p, uint64_t page, bool is_write)
 {
-	return pool_fault_absent_ops(p, page, is_write, p->backend.evict, p->backend.load, p->backend.ctx);
+	return pool_fault_absent_ops(p, page, is_write, p->backend.evict, p->backend.load, p->own_map,
+				     p->backend.ctx);
 }
 
 int pool_access_done(struct pool *p, uint64_t page)
 {
-	uint32_t slot = repl_map_get(&p->map, page);
-	if (slot == REPL_MAP_NONE) return -MM_ENOENT;
+	uint32_t slot = find_slot(p, page);
+	if (slot == REPL_NO_SLOT) return -MM_ENOENT;
 	bool fresh = slot == p->fresh_slot;
 	if (!fresh && !pool_future_ready(p)) return -MM_EINVAL;
 	unsigned ad = p->backend.harvest(p->backend.ctx, slot);
@@ -234,10 +253,10 @@ int pool_set_policy(struct pool *p, const struct repl_ops *ops)
 
 int pool_release(struct pool *p, uint64_t page)
 {
-	uint32_t slot = repl_map_get(&p->map, page);
-	if (slot == REPL_MAP_NONE) return -MM_ENOENT;
+	uint32_t slot = find_slot(p, page);
+	if (slot == REPL_NO_SLOT) return -MM_ENOENT;
 	if (slot == p->fresh_slot) p->fresh_slot = REPL_NO_SLOT;
-	repl_map_del(&p->map, page);
+	if (p->own_map) repl_map_del(&p->map, page);
 	p->nresident--;
 	pool_set_free(p, slot);
 	p->policy.ops->page_out(p->policy.state, slot);
@@ -247,7 +266,7 @@ int pool_release(struct pool *p, uint64_t page)
 int pool_check(const struct pool *p, struct mm_sink *err)
 {
 	uint32_t n = p->cfg.nframes, used = 0, busy = 0;
-	int e = repl_map_check(&p->map, err);
+	int e = p->own_map ? repl_map_check(&p->map, err) : 0;
 	if (e) return e;
 	for (uint32_t s = 0; s < n; s++) {
 		uint8_t st = p->slot_used[s];
@@ -261,13 +280,15 @@ int pool_check(const struct pool *p, struct mm_sink *err)
 		busy += st == SLOT_BUSY;
 		if (st != SLOT_USED) continue;
 		used++;
-		if (repl_map_get(&p->map, p->slot_page[s]) != s)
-			return mm_bad(err, "pool: page %llu of slot %u not mapped to it",
-					(unsigned long long)p->slot_page[s], s);
+		if (find_slot(p, p->slot_page[s]) != s)
+			return mm_bad(err, "pool: page %llu of slot %u not %s to it",
+					(unsigned long long)p->slot_page[s], s,
+					p->own_map ? "mapped" : "looked up by the backend");
 	}
-	if (used != p->nresident || used != p->map.count || busy != p->nbusy)
+	uint32_t mapped = p->own_map ? p->map.count : used;
+	if (used != p->nresident || used != mapped || busy != p->nbusy)
 		return mm_bad(err, "pool: %u used slots, count %u, map %u; %u busy, count %u", used, p->nresident,
-				p->map.count, busy, p->nbusy);
+				mapped, busy, p->nbusy);
 	if (p->stats.writebacks > p->stats.evictions || p->stats.reclaims > p->stats.evictions)
 		return mm_bad(err, "pool: %llu writebacks, %llu reclaims but %llu evictions",
 				(unsigned long long)p->stats.writebacks, (unsigned long long)p->stats.reclaims,

@@ -2,7 +2,8 @@
  * pool.h - a frame pool: the replacement MECHANISM that drives a policy.
  *
  * A pool is N frame slots (0..N-1) given to one workload, a replacement
- * policy instance (mm/repl/repl.h), a page -> slot hash and statistics. It does
+ * policy instance (mm/repl/repl.h), a page -> slot hash (unless its backend
+ * answers that look-up itself: pool_backend.lookup) and statistics. It does
  * not know what a frame or a page table is: it acts on the machine through a
  * struct pool_backend. The kernel's backend works on real PTEs and a swap
  * device; the host's (mm/sim/pool_soft.h) emulates A/D bits and a swap set. As
@@ -146,6 +147,12 @@ struct pool_backend {
 	 * access to the page in slot sets A, and D if is_write. */
 	void (*touch)(void *ctx, uint32_t slot, bool is_write);
 	void *ctx;
+	/* Optional: the slot whose page is page, or REPL_NO_SLOT, from the
+	 * backend's own records (a vmpool reads the page's PTE). A pool whose
+	 * backend has it keeps no page -> slot hash: a fault neither inserts
+	 * nor deletes, and pool_check asks the backend about every used slot.
+	 * It may answer a busy slot; the pool takes only used ones. */
+	uint32_t (*lookup)(void *ctx, uint64_t page);
 };
 
 struct pool_stats {
@@ -177,7 +184,8 @@ struct pool {
 	uint32_t nresident;   /* used slots */
 	uint32_t nbusy;       /* busy slots */
 	uint32_t free_hint;   /* no free slot below this one */
-	struct repl_map map;  /* page -> slot of the resident pages */
+	bool own_map;         /* the backend has no lookup: the pool keeps map */
+	struct repl_map map;  /* page -> slot of the resident pages (own_map) */
 	uint32_t fresh_slot;  /* slot loaded by the reference in progress */
 	uint32_t tick_left;   /* references until the next automatic tick */
 	bool has_future;

@@ -46,31 +46,39 @@ POOL_INLINE void pool_set_free(struct pool *p, uint32_t slot)
 	if (slot < p->free_hint) p->free_hint = slot;
 }
 
-/* A busy slot gets its page: resident from now on. */
-POOL_INLINE void pool_settle(struct pool *p, uint32_t slot, uint64_t page, bool is_write)
+/* A busy slot gets its page: resident from now on. own_map: p->own_map
+ * (a constant where a pager compiles the sequence for its own backend). A
+ * backend with lookup needs no record here: its owner's check that the page
+ * is absent (a PTE not present) stands for the map's, and pool_check asks
+ * the backend. */
+POOL_INLINE void pool_settle(struct pool *p, uint32_t slot, uint64_t page, bool is_write, bool own_map)
 {
 	p->slot_page[slot] = page;
 	p->slot_used[slot] = SLOT_USED;
 	p->nbusy--;
 	p->nresident++;
-	uint32_t known = p->map.count;
-	int err = repl_map_put(&p->map, page, slot);
-	MM_ASSERT(err == 0, "pool: page map full with %u of %u resident", p->nresident, p->cfg.nframes);
-	MM_ASSERT(p->map.count == known + 1, "pool: page %llx was resident already (slot %u)",
-		  (unsigned long long)page, slot);
+	if (own_map) {
+		uint32_t known = p->map.count;
+		int err = repl_map_put(&p->map, page, slot);
+		MM_ASSERT(err == 0, "pool: page map full with %u of %u resident", p->nresident, p->cfg.nframes);
+		MM_ASSERT(p->map.count == known + 1, "pool: page %llx was resident already (slot %u)",
+			  (unsigned long long)page, slot);
+	}
 	p->policy.ops->page_in(p->policy.state, slot, page, is_write);
 }
 
 /* Step 1 of an eviction, some slot being resident: the policy's victim
- * leaves the policy and the hash, and its slot is busy. */
-POOL_INLINE uint32_t pool_take_victim(struct pool *p, uint64_t *page)
+ * leaves the policy and the hash (if the pool keeps one), and its slot is
+ * busy. */
+POOL_INLINE uint32_t pool_take_victim(struct pool *p, uint64_t *page, bool own_map)
 {
 	const struct repl_ops *ops = p->policy.ops;
 	bool taken = ops->take_victim; /* (select_victim and page_out in one) */
 	uint32_t v = taken ? ops->take_victim(p->policy.state) : ops->select_victim(p->policy.state);
 	MM_ASSERT(v < p->cfg.nframes && p->slot_used[v] == SLOT_USED, "pool: policy %s chose slot %u, not resident",
 		  ops->name, v);
-	*page = repl_map_del_value(&p->map, v); /* (the slot's page: pool_check holds them equal) */
+	/* (the slot's page: pool_check holds them equal) */
+	*page = own_map ? repl_map_del_value(&p->map, v) : p->slot_page[v];
 	p->slot_used[v] = SLOT_BUSY;
 	p->nresident--;
 	p->nbusy++;
@@ -86,20 +94,20 @@ static inline int pool_no_victim(const struct pool *p) { return p->nbusy ? -MM_E
 POOL_INLINE void pool_count_eviction(struct pool *p, int wrote)
 {
 	p->stats.evictions++;
-	p->stats.writebacks += wrote ? 1u : 0u;
+	if (wrote) p->stats.writebacks++;
 }
 
 /* Make room for a fault: the policy's victim, evicted (pool_evict_begin
  * and pool_evict_end with the slot kept, in one). Returns its slot, still
  * busy, or a negative error (the victim then stays resident). */
-POOL_INLINE int pool_evict_victim_ops(struct pool *p, pool_evict_fn *evict, void *ctx)
+POOL_INLINE int pool_evict_victim_ops(struct pool *p, pool_evict_fn *evict, bool own_map, void *ctx)
 {
 	if (p->nresident == 0) return pool_no_victim(p);
 	uint64_t victim;
-	uint32_t v = pool_take_victim(p, &victim);
+	uint32_t v = pool_take_victim(p, &victim, own_map);
 	int wrote = evict(ctx, v, victim);
-	if (wrote < 0) {
-		pool_settle(p, v, victim, false);
+	if (wrote < 0) { /* (its page, read again: a busy slot keeps it) */
+		pool_settle(p, v, p->slot_page[v], false, own_map);
 		return wrote;
 	}
 	pool_count_eviction(p, wrote);
@@ -107,9 +115,10 @@ POOL_INLINE int pool_evict_victim_ops(struct pool *p, pool_evict_fn *evict, void
 }
 
 /* pool_fault_absent with the backend's evict and load given (the pool's
- * own, or the same functions named directly by the backend). */
+ * own, or the same functions named directly by the backend), and own_map
+ * (p->own_map, or false from a backend that has lookup). */
 POOL_INLINE int pool_fault_absent_ops(struct pool *p, uint64_t page, bool is_write, pool_evict_fn *evict,
-				      pool_load_fn *load, void *ctx)
+				      pool_load_fn *load, bool own_map, void *ctx)
 {
 	if (p->fault_hooks) {
 		if (!pool_future_ready(p)) return -MM_EINVAL;
@@ -117,7 +126,7 @@ POOL_INLINE int pool_fault_absent_ops(struct pool *p, uint64_t page, bool is_wri
 	}
 	uint32_t slot = pool_lowest_free_slot(p);
 	if (slot == REPL_NO_SLOT) {
-		int v = pool_evict_victim_ops(p, evict, ctx);
+		int v = pool_evict_victim_ops(p, evict, own_map, ctx);
 		if (v < 0) return v;
 		slot = (uint32_t)v;
 	} else {
@@ -130,8 +139,8 @@ POOL_INLINE int pool_fault_absent_ops(struct pool *p, uint64_t page, bool is_wri
 		pool_set_free(p, slot);
 		return read;
 	}
-	p->stats.swapins += read ? 1u : 0u;
-	pool_settle(p, slot, page, is_write);
+	if (read) p->stats.swapins++;
+	pool_settle(p, slot, page, is_write, own_map);
 	p->fresh_slot = slot;
 	p->stats.faults++;
 	return (int)slot;

@@ -8,6 +8,7 @@
 #include "mmlib.h"
 #include "vmpool.h"
 #include "pool_fault.h"
+#include "check.h"
 
 static struct vm_space *key_space(const struct vmpool *vp, uint64_t key)
 {
@@ -60,13 +61,22 @@ POOL_INLINE int write_back(struct vmpool *vp, struct vmpool_slot *sl)
 	return 0;
 }
 
-POOL_INLINE int be_evict(void *ctx, uint32_t slot, uint64_t key)
+/* The fault in progress: the ctx of the evict and load that pager_fault
+ * compiles into its fault sequence (on its stack, so its fields need not
+ * live in memory at all). */
+struct vmpool_fault {
+	struct vmpool *vp;
+	const struct vm_region *region; /* the faulting page's region, */
+	uint64_t key;                   /* its key */
+	pte_t *pte;                     /* and its PTE */
+};
+
+POOL_INLINE int evict_page(struct vmpool *vp, uint32_t slot, uint64_t key)
 {
-	struct vmpool *vp = ctx;
 	struct vmpool_slot *sl = &vp->slots[slot];
 	pte_t *e = sl->pte;
-	MM_ASSERT(e && (*e & PTE_P), "evicting page %llx of slot %u: not present",
-		  (unsigned long long)key, slot);
+	vaddr_t va = key_va(key);
+	MM_ASSERT(e && (*e & PTE_P), "evicting page 0x%08x of slot %u: not present", vaddr_u32(va), slot);
 	pte_t pte = *e;
 	MM_ASSERT(paddr_eq(pte_paddr(pte), sl->frame), "slot %u maps frame 0x%x, PTE says 0x%x", slot,
 		  paddr_u32(sl->frame), paddr_u32(pte_paddr(pte)));
@@ -78,19 +88,28 @@ POOL_INLINE int be_evict(void *ctx, uint32_t slot, uint64_t key)
 	*e = pte_make_swapped(sl->swap);
 	sl->swap = SWAP_NO_SLOT;
 	sl->pte = 0;
-	mm_tlb_flush_page(key_va(key));
+	mm_tlb_flush_page(va);
 	return write ? 1 : 0;
+}
+
+static int be_evict(void *ctx, uint32_t slot, uint64_t key) { return evict_page(ctx, slot, key); }
+
+POOL_INLINE int fault_evict(void *ctx, uint32_t slot, uint64_t key)
+{
+	return evict_page(((struct vmpool_fault *)ctx)->vp, slot, key);
 }
 
 /* Loads happen only inside pager_fault, which found the region and the
  * PTE (making its page table): both come from the fault in progress. */
-POOL_INLINE int be_load(void *ctx, uint32_t slot, uint64_t key, bool is_write)
+POOL_INLINE int fault_load(void *ctx, uint32_t slot, uint64_t key, bool is_write)
 {
-	struct vmpool *vp = ctx;
-	const struct vm_region *r = vp->fault_region;
-	MM_ASSERT(r && key == vp->fault_key, "loading page %llx outside a fault", (unsigned long long)key);
+	const struct vmpool_fault *f = ctx;
+	struct vmpool *vp = f->vp;
+	const struct vm_region *r = f->region;
+	MM_ASSERT(key == f->key, "loading page %llx in the fault of %llx", (unsigned long long)key,
+		  (unsigned long long)f->key);
 	struct vmpool_slot *sl = &vp->slots[slot];
-	pte_t *e = vp->fault_pte;
+	pte_t *e = f->pte;
 	pte_t pte = *e;
 	uint32_t sw = SWAP_NO_SLOT;
 	if (pte_is_swapped(pte)) {
@@ -108,12 +127,31 @@ POOL_INLINE int be_load(void *ctx, uint32_t slot, uint64_t key, bool is_write)
 	return sw != SWAP_NO_SLOT;
 }
 
+/* The backend's load, for pool.c's own fault entries: a vmpool's pages come
+ * in only through its pager (vm_fault), which knows their region and PTE. */
+static int be_load(void *ctx, uint32_t slot, uint64_t key, bool is_write)
+{
+	mm_panic(__FILE__, __LINE__, "vmpool: page %llx loaded outside its pager's fault", (unsigned long long)key);
+}
+
 static unsigned be_harvest(void *ctx, uint32_t slot)
 {
 	struct vmpool *vp = ctx;
 	uint64_t key = pool_slot_page(&vp->pool, slot);
 	uint32_t bits = pte_harvest(vp->slots[slot].pte, key_va(key), false);
 	return ((bits & PTE_A) ? POOL_ACCESSED : 0) | ((bits & PTE_D) ? POOL_DIRTY : 0);
+}
+
+/* The slot holding the page of key: its PTE is present and maps a frame
+ * of the pool whose slot remembers that PTE (else REPL_NO_SLOT). */
+static uint32_t be_lookup(void *ctx, uint64_t key)
+{
+	struct vmpool *vp = ctx;
+	struct vm_space *s = key_space(vp, key);
+	pte_t *e = s ? pgt_find_in(s->pd_kva, key_va(key)) : 0;
+	if (!e || !(*e & PTE_P)) return REPL_NO_SLOT;
+	uint32_t slot = repl_map_get(&vp->frame_slot, pfn_u32(paddr_to_pfn(pte_paddr(*e))));
+	return slot != REPL_MAP_NONE && vp->slots[slot].pte == e ? slot : REPL_NO_SLOT;
 }
 
 /* Validate, then commit: the page table the new page needs is made before
@@ -124,18 +162,17 @@ static int pager_fault(void *ctx, struct vm_space *s, const struct vm_region *r,
 {
 	struct vmpool *vp = ctx;
 	vp->last_error = 0;
-	vp->fault_pte = pgt_find(s->pd, va); /* (a swapped page's table is there) */
-	if (!vp->fault_pte) vp->fault_pte = pgt_walk(&vp->sys->frames, s->pd, va, true);
-	if (!vp->fault_pte) {
+	struct vmpool_fault f = { vp, r, 0, pgt_find_in(s->pd_kva, va) }; /* (a swapped page's table is there) */
+	if (!f.pte) f.pte = pgt_walk(&vp->sys->frames, s->pd, va, true);
+	if (!f.pte) {
 		vp->last_error = "out of memory for a page table";
 		return -MM_ENOMEM;
 	}
-	if (*vp->fault_pte & PTE_P) return -MM_EEXIST; /* resident: nothing to bring in */
-	vp->fault_region = r;
-	vp->fault_key = vmpool_key(vp, s, va);
-	/* pool_fault_absent, with this file's evict and load as direct calls */
-	int rc = pool_fault_absent_ops(&vp->pool, vp->fault_key, write, be_evict, be_load, vp);
-	vp->fault_region = 0;
+	if (*f.pte & PTE_P) return -MM_EEXIST; /* resident: nothing to bring in */
+	f.key = vmpool_key(vp, s, va);
+	/* pool_fault_absent, with this file's evict and load as direct calls
+	 * and no page map (be_lookup answers for it) */
+	int rc = pool_fault_absent_ops(&vp->pool, f.key, write, fault_evict, fault_load, false, &f);
 	return rc < 0 ? rc : 0;
 }
 
@@ -144,19 +181,19 @@ static void pager_release(void *ctx, struct vm_space *s, vaddr_t va)
 	struct vmpool *vp = ctx;
 	pte_t *e = pgt_walk(&vp->sys->frames, s->pd, va, false);
 	pte_t pte = *e;
-	*e = 0;
-	if (pte & PTE_P) mm_tlb_flush_page(va);
 	uint32_t sw = SWAP_NO_SLOT;
-	if (pte & PTE_P) {
+	if (pte & PTE_P) { /* (released while the PTE still finds its slot) */
 		int slot = pool_lookup(&vp->pool, vmpool_key(vp, s, va));
 		MM_ASSERT(slot >= 0, "present page 0x%08x is not in the pool", vaddr_u32(va));
 		sw = vp->slots[slot].swap;
+		pool_release(&vp->pool, vmpool_key(vp, s, va));
 		vp->slots[slot].swap = SWAP_NO_SLOT;
 		vp->slots[slot].pte = 0;
-		pool_release(&vp->pool, vmpool_key(vp, s, va));
 	} else if (pte_is_swapped(pte)) {
 		sw = pte_swap_slot(pte);
 	}
+	*e = 0;
+	if (pte & PTE_P) mm_tlb_flush_page(va);
 	if (sw != SWAP_NO_SLOT) swap_free(vp->swap, sw);
 }
 
@@ -166,12 +203,15 @@ int vmpool_init(struct vmpool *vp, const struct vm_sys *sys, struct swap_area *s
 	mm_memset(vp, 0, sizeof(*vp));
 	vp->sys = sys;
 	vp->swap = sw;
-	struct pool_backend be = { be_evict, be_load, be_harvest, 0, vp };
+	struct pool_backend be = { .evict = be_evict, .load = be_load, .harvest = be_harvest, .ctx = vp,
+				   .lookup = be_lookup };
 	int err = pool_init(&vp->pool, cfg, &be, &sys->alloc);
 	if (err) return err;
 	uint32_t n = cfg->nframes;
 	vp->slots = mm_alloc(&sys->alloc, n * sizeof(struct vmpool_slot));
-	if (!vp->slots) goto out_of_memory;
+	vp->frame_slot_mem = mm_alloc(&sys->alloc, repl_map_bytes(n));
+	if (!vp->slots || !vp->frame_slot_mem) goto out_of_memory;
+	repl_map_init(&vp->frame_slot, vp->frame_slot_mem, n);
 	for (uint32_t i = 0; i < n; i++) {
 		vp->slots[i].swap = SWAP_NO_SLOT;
 		vp->slots[i].pte = 0;
@@ -181,9 +221,12 @@ int vmpool_init(struct vmpool *vp, const struct vm_sys *sys, struct swap_area *s
 			goto out_of_memory;
 		}
 		vp->slots[i].kva = mm_phys_to_virt(vp->slots[i].frame);
+		err = repl_map_put(&vp->frame_slot, pfn_u32(paddr_to_pfn(vp->slots[i].frame)), i);
+		MM_ASSERT(err == 0, "vmpool: frame table full at slot %u of %u", i, n);
 	}
 	return 0;
 out_of_memory:
+	mm_free(&sys->alloc, vp->frame_slot_mem);
 	mm_free(&sys->alloc, vp->slots);
 	pool_fini(&vp->pool);
 	return -MM_ENOMEM;
@@ -194,6 +237,7 @@ void vmpool_fini(struct vmpool *vp)
 	for (uint32_t i = 0; i < VMPOOL_MAX_SPACES; i++)
 		MM_ASSERT(!vp->spaces[i], "pool finished with space %u attached", i);
 	for (uint32_t i = 0; i < vp->pool.cfg.nframes; i++) vp->sys->frames.free(vp->sys->frames.ctx, vp->slots[i].frame);
+	mm_free(&vp->sys->alloc, vp->frame_slot_mem);
 	mm_free(&vp->sys->alloc, vp->slots);
 	pool_fini(&vp->pool);
 }
@@ -226,9 +270,27 @@ int vmpool_access_done(struct vmpool *vp, const struct vm_space *s, vaddr_t va)
 	return rc;
 }
 
+/* Every slot's frame finds that slot in the frame table, and nothing else is in it. */
+static int check_frame_slots(const struct vmpool *vp, struct mm_sink *err)
+{
+	uint32_t n = vp->pool.cfg.nframes;
+	int rc = repl_map_check(&vp->frame_slot, err);
+	if (rc) return rc;
+	if (vp->frame_slot.count != n)
+		return mm_bad(err, "vmpool: frame table holds %u frames of %u", vp->frame_slot.count, n);
+	for (uint32_t slot = 0; slot < n; slot++) {
+		pfn_t pfn = paddr_to_pfn(vp->slots[slot].frame);
+		if (repl_map_get(&vp->frame_slot, pfn_u32(pfn)) != slot)
+			return mm_bad(err, "vmpool: frame 0x%x of slot %u is not found as its", pfn_u32(pfn), slot);
+	}
+	return 0;
+}
+
 int vmpool_check(const struct vmpool *vp, struct mm_sink *err)
 {
-	int rc = pool_check(&vp->pool, err);
+	int rc = check_frame_slots(vp, err);
+	if (rc) return rc;
+	rc = pool_check(&vp->pool, err);
 	if (rc) return rc;
 	for (uint32_t slot = 0; slot < vp->pool.cfg.nframes; slot++) {
 		if (!pool_slot_used(&vp->pool, slot)) continue;

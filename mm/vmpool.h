@@ -22,6 +22,10 @@
  *   load:   swap copy -> read it into the slot's frame; else zero the frame.
  *           PTE <- frame | region permissions | P (A and D clear).
  *   harvest: read A and D of the PTE, clear A (invlpg).
+ *   lookup: the page's PTE, if present, maps a frame of the pool, and the
+ *           frame's slot (a table made with the frames) remembers that PTE:
+ *           so the pool keeps no page -> slot map of its own, and a fault
+ *           neither inserts nor deletes in one.
  */
 #ifndef MM_VMPOOL_H
 #define MM_VMPOOL_H
@@ -48,11 +52,10 @@ struct vmpool {
 	const struct vm_sys *sys;
 	struct swap_area *swap;
 	struct vmpool_slot *slots;   /* per pool slot (one array: a fault indexes it once) */
+	struct repl_map frame_slot;  /* frame number -> pool slot, fixed at init */
+	void *frame_slot_mem;
 	struct vm_space *spaces[VMPOOL_MAX_SPACES];
 	const char *last_error;      /* why the last fault failed */
-	const struct vm_region *fault_region; /* the fault in progress: its region, */
-	uint64_t fault_key;                   /* its page */
-	pte_t *fault_pte;                     /* and that page's PTE */
 };
 
 /* Take cfg->nframes frames from sys and set up the pool and its policy.
@@ -82,8 +85,8 @@ struct vm_space *vmpool_slot_owner(const struct vmpool *vp, uint32_t slot, vaddr
 int vmpool_access_done(struct vmpool *vp, const struct vm_space *s, vaddr_t va);
 
 /* Pool, swap map and page tables agree: every resident page is present,
- * maps its slot's frame and is the PTE its slot remembers; every swap copy
- * a slot remembers is in use. */
+ * maps its slot's frame and is the PTE its slot remembers; every frame is
+ * found as its slot's; every swap copy a slot remembers is in use. */
 int vmpool_check(const struct vmpool *vp, struct mm_sink *err);
 void vmpool_print(const struct vmpool *vp, struct mm_sink *out);
 

@@ -20,6 +20,7 @@ struct vm_space *vm_space_create(const struct vm_sys *sys)
 		mm_free(&sys->alloc, s);
 		return 0;
 	}
+	s->pd_kva = mm_phys_to_virt(s->pd);
 	return s;
 }
 

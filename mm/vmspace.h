@@ -106,6 +106,7 @@ struct vm_stats {
 struct vm_space {
 	const struct vm_sys *sys;
 	paddr_t pd;
+	const pte_t *pd_kva;       /* ... where the kernel reaches it (pgt_find_in) */
 	struct vm_region *regions; /* sorted by start, disjoint */
 	uint32_t nregions;
 	struct vm_pager pager;     /* .fault NULL: default zero-fill */

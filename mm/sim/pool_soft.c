@@ -100,7 +100,7 @@ static void soft_touch(void *ctx, uint32_t slot, bool is_write)
 
 struct pool_backend pool_soft_backend(struct pool_soft *s)
 {
-	struct pool_backend b = { soft_evict, soft_load, soft_harvest, soft_touch, s };
+	struct pool_backend b = { soft_evict, soft_load, soft_harvest, soft_touch, s, 0 };
 	return b;
 }
 

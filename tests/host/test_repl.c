@@ -254,7 +254,7 @@ static struct pool_backend model_init(struct model_be *m, uint32_t n)
 	pool_soft_init(&m->soft, n, &host_malloc);
 	m->inner = pool_soft_backend(&m->soft);
 	m->digest = 1469598103934665603ull;
-	struct pool_backend b = { model_evict, model_load, model_harvest, model_touch, m };
+	struct pool_backend b = { model_evict, model_load, model_harvest, model_touch, m, 0 };
 	return b;
 }
 

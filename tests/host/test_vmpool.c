@@ -251,3 +251,29 @@ HTEST(vmpool_no_page_table_evicts_nothing)
 	EXPECT_EQ(vmpool_check(&g.vp, NULL), 0);
 	rig_fini(&g);
 }
+
+/* The pool keeps no page map of its own: a look-up reads the page's PTE
+ * (present, mapping a pool frame whose slot remembers that PTE), and the
+ * check catches a PTE that no longer finds its slot. */
+HTEST(vmpool_lookup_reads_the_pte)
+{
+	struct rig g;
+	ASSERT_EQ(rig_init(&g, 2, 16, "fifo", 4), 0);
+	EXPECT_FALSE(g.vp.pool.own_map);
+	uint32_t v = 1;
+	ASSERT_EQ(cpu_access(g.s, BASE, true, &v), VM_RESOLVED);
+	ASSERT_EQ(cpu_access(g.s, at(1, 0), true, &v), VM_RESOLVED);
+	uint64_t k0 = vmpool_key(&g.vp, g.s, BASE), k1 = vmpool_key(&g.vp, g.s, at(1, 0));
+	EXPECT_EQ(pool_lookup(&g.vp.pool, k0), 0);
+	EXPECT_EQ(pool_lookup(&g.vp.pool, k1), 1);
+	EXPECT_EQ(pool_lookup(&g.vp.pool, vmpool_key(&g.vp, g.s, at(2, 0))), -MM_ENOENT);
+	EXPECT_EQ(pool_fault(&g.vp.pool, k0, false), -MM_EEXIST);
+	EXPECT_EQ(vmpool_check(&g.vp, NULL), 0);
+	pte_t *e = g.vp.slots[0].pte, saved = *e;
+	*e = pte_make(g.vp.slots[1].frame, PTE_P | PTE_W | PTE_U); /* page 0 now maps slot 1's frame */
+	EXPECT_EQ(pool_lookup(&g.vp.pool, k0), -MM_ENOENT);
+	EXPECT_NE(pool_check(&g.vp.pool, NULL), 0);
+	*e = saved;
+	EXPECT_EQ(vmpool_check(&g.vp, NULL), 0);
+	rig_fini(&g);
+}

@@ -144,7 +144,7 @@ static void set_map_pte(struct anon_pool *ap, const struct anon_page *pg, const 
 	const struct vm_region *r = vm_region_find(m->s, m->va);
 	MM_ASSERT(r, "mapping 0x%08x of space %u has no region", vaddr_u32(m->va), m->s->id);
 	uint32_t f = vm_prot_to_pte(r->prot);
-	if (pg->nmap > 1) f &= ~PTE_W;
+	if (pg->nmap > 1 && !(r->flags & VM_SHARED)) f &= ~PTE_W; /* copy-on-write */
 	pte_t *e = pte_of(ap, m->s, m->va, false);
 	pte_t d = (dirty ? PTE_D : 0) | (keep_dirty ? (*e & PTE_D) : 0);
 	*e = pte_make(fr, f | PTE_P) | d;
@@ -433,6 +433,11 @@ static int pager_write_fault(void *ctx, struct vm_space *s, const struct vm_regi
 	if (!e || !(*e & PTE_P) || (*e & PTE_W))
 		return 0; /* changed while we waited for the lock: the access is tried again */
 	uint32_t num = num_of_pte(ap, *e);
+	if (r->flags & VM_SHARED) { /* writable again after an mprotect: never a copy */
+		*e |= PTE_W;
+		mm_tlb_flush_page(va);
+		return 0;
+	}
 	if (page_of(ap, num)->nmap == 1) {
 		*e |= PTE_W;
 		mm_tlb_flush_page(va);
@@ -452,9 +457,12 @@ static int pager_share(void *ctx, struct vm_space *dst, struct vm_space *src, va
 	uint32_t num = num_of_pte(ap, *se);
 	*m = (struct anon_rmap){ dst, va, 0 };
 	link_map(page_of(ap, num), m);
+	const struct vm_region *r = vm_region_find(src, va); /* (src is the caller's: fork) */
 	if (*se & PTE_P) {
-		*se &= ~PTE_W;
-		mm_tlb_flush_page(va);
+		if (!(r->flags & VM_SHARED)) { /* copy-on-write from now on */
+			*se &= ~PTE_W;
+			mm_tlb_flush_page(va);
+		}
 		*de = *se & ~(PTE_A | PTE_D);
 	} else {
 		*de = *se;
@@ -769,6 +777,16 @@ const struct anon_page *anon_page_at(const struct anon_pool *ap, const struct vm
 
 /* ---- checks and reports -------------------------------------------------- */
 
+/* Whether mapping m is in a VM_SHARED region (writable while shared). */
+static bool map_is_shared(const struct anon_pool *ap, const struct anon_rmap *m)
+{
+	uint32_t st = enter((struct anon_pool *)ap);
+	const struct vm_region *r = vm_region_find(m->s, m->va);
+	bool shared = r && (r->flags & VM_SHARED);
+	leave((struct anon_pool *)ap, st);
+	return shared;
+}
+
 static int check_page(const struct anon_pool *ap, uint32_t num, struct mm_sink *err)
 {
 	const struct anon_page *pg = ap->pages[num];
@@ -777,7 +795,7 @@ static int check_page(const struct anon_pool *ap, uint32_t num, struct mm_sink *
 		pte_t *e = pte_of(ap, m->s, m->va, false);
 		pte_t want = pg->slot == REPL_NO_SLOT ? pte_make_swapped(num) : pte_make(ap->frames[pg->slot], 0);
 		bool ok = e && (pg->slot == REPL_NO_SLOT ? *e == want : (*e & (PTE_ADDR_MASK | PTE_P)) == (want | PTE_P));
-		if (ok && pg->nmap > 1 && (*e & PTE_W)) ok = false;
+		if (ok && pg->nmap > 1 && (*e & PTE_W) && !map_is_shared(ap, m)) ok = false;
 		if (!ok) {
 			if (err) mm_format(err, "anon: page %u: PTE of 0x%08x in space %u is 0x%08x\n", num,
 					   vaddr_u32(m->va), m->s->id, e ? *e : 0);

@@ -415,7 +415,8 @@ void vm_range_discard(struct vm_space *s, vaddr_t start, uint32_t npages)
 {
 	for (uint32_t i = 0; i < npages; i++) {
 		vaddr_t va = vaddr_add(start, i * PAGE_SIZE);
-		if (vm_region_find(s, va)) release_page(s, va);
+		const struct vm_region *r = vm_region_find(s, va);
+		if (r && !(r->flags & VM_SHARED)) release_page(s, va); /* shared memory keeps its data */
 	}
 }
 
@@ -468,11 +469,27 @@ int vm_region_move(struct vm_space *s, vaddr_t from, vaddr_t to)
 	return vm_region_remove(s, from); /* nothing is left in it to release */
 }
 
+/* Bring in every page of shared region r of s that is not there yet, so
+ * that a fork shares them all (a page first touched after the fork would
+ * otherwise be each process's own). */
+static int populate(struct vm_space *s, const struct vm_region *r)
+{
+	for (uint32_t i = 0; i < r->npages; i++) {
+		vaddr_t va = vaddr_add(r->start, i * PAGE_SIZE);
+		pte_t *e = pgt_walk(&s->sys->frames, s->pd, va, false);
+		if (e && *e) continue;
+		int err = s->pager.fault(s->pager.ctx, s, r, va, false);
+		if (err) return err;
+	}
+	return 0;
+}
+
 int vm_space_fork(struct vm_space *dst, struct vm_space *src)
 {
 	if (dst->regions || !src->pager.share || dst->pager.ctx != src->pager.ctx) return -MM_EINVAL;
 	for (struct vm_region *r = src->regions; r; r = r->next) {
-		int err = vm_region_add_desc(dst, r);
+		int err = (r->flags & VM_SHARED) ? populate(src, r) : 0;
+		if (!err) err = vm_region_add_desc(dst, r);
 		for (uint32_t i = 0; i < r->npages && !err; i++) {
 			vaddr_t va = vaddr_add(r->start, i * PAGE_SIZE);
 			pte_t *e = pgt_walk(&src->sys->frames, src->pd, va, false);

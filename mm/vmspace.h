@@ -35,6 +35,8 @@
 /* Region flags. */
 #define VM_GROWSDOWN 0x1u /* a stack: a fault just below it extends it down */
 #define VM_NOWRITE 0x2u   /* never writable (a shared mapping of a read-only file) */
+#define VM_SHARED 0x4u    /* shared anonymous memory: fork shares its pages writable (no
+                             copy-on-write); every page exists before a fork shares it */
 #define VM_STACK_MAX_PAGES 2048u /* how far a stack may grow: 8 MiB */
 
 enum vm_kind {
@@ -74,7 +76,8 @@ struct vm_pager {
 	 * maps it. 0 or -MM_ENOMEM / -MM_ENOSPC / -MM_EIO. With this op,
 	 * vm_region_protect never makes a present page writable itself. */
 	int (*write_fault)(void *ctx, struct vm_space *s, const struct vm_region *r, vaddr_t va);
-	/* Optional: give dst, at va, a share of src's page there (fork). The
+	/* Optional: give dst, at va, a share of src's page there (fork; in a
+	 * VM_SHARED region writable in both, else copy-on-write). The
 	 * page table of dst must be made here. 0 or -MM_ENOMEM. */
 	int (*share)(void *ctx, struct vm_space *dst, struct vm_space *src, vaddr_t va);
 	/* Optional: the page at from in s moves to to (whose PTE is empty, its

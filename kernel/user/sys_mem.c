@@ -1,7 +1,8 @@
 /*
  * sys_mem.c - system calls about a process's memory: brk, mmap2 and the
- * old mmap (anonymous private mappings, and mappings of a boot module
- * opened by descriptor: private, or shared and never writable), munmap,
+ * old mmap (anonymous mappings, private or shared with the children a fork
+ * makes, and mappings of a boot module opened by descriptor: private, or
+ * shared and never writable), munmap,
  * mprotect, madvise
  * (MADV_DONTNEED) and mremap. Each is a change of the address space's
  * regions (mm/vmspace.c), which validate first and change nothing when
@@ -114,9 +115,9 @@ static int32_t do_mmap(uint32_t addr, uint32_t len, uint32_t prot, uint32_t flag
 	if (!len || len > USER_STACK_TOP || (addr & (PAGE_SIZE - 1))) return -EINVAL;
 	uint32_t npages = page_up(len) / PAGE_SIZE, type = flags & (MAP_SHARED | MAP_PRIVATE);
 	bool anon = flags & MAP_ANONYMOUS;
-	/* private mappings; shared ones only of a file nobody can write */
-	if (type != MAP_PRIVATE && (anon || type != MAP_SHARED)) return -EINVAL;
+	if (type != MAP_PRIVATE && type != MAP_SHARED) return -EINVAL;
 	struct vm_region d = { .npages = npages, .prot = vm_prot(prot), .kind = VM_ANON };
+	if (anon && type == MAP_SHARED) d.flags |= VM_SHARED; /* shared with the children to come */
 	if (!anon) {
 		int32_t err = file_region(fd, pgoff, npages, type == MAP_SHARED && (prot & PROT_WRITE), &d);
 		if (err) return err;

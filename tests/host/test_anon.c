@@ -210,6 +210,52 @@ HTEST(anon_no_access_region_hides_resident_pages)
 	EXPECT_EQ(fa.nallocated, 0);
 }
 
+HTEST(anon_shared_region_is_shared_after_fork)
+{
+	/* MAP_SHARED|MAP_ANONYMOUS: after fork a write by either is seen by
+	 * the other, for a page touched before the fork and one never touched
+	 * (fork brings it in first), through swap (a pool of 4 frames for 12
+	 * pages), and after an mprotect read-only and back; a private region
+	 * beside it stays copy-on-write; MADV_DONTNEED keeps shared data. */
+	struct rig g;
+	ASSERT_EQ(rig_init(&g, 4, 64, "lru"), 0);
+	struct vm_space *p = space(&g, 0), *c = space(&g, 0);
+	struct vm_region d = { .start = BASE, .npages = 8, .prot = RW, .flags = VM_SHARED };
+	ASSERT_EQ(vm_region_add_desc(p, &d), 0);
+	ASSERT_EQ(vm_region_add(p, at(8, 0), 4, RW), 0); /* private */
+	ASSERT_EQ(put(p, 0, 100), VM_RESOLVED);
+	ASSERT_EQ(put(p, 8, 108), VM_RESOLVED);
+	ASSERT_EQ(vm_space_fork(c, p), 0);
+	EXPECT_EQ(anon_check(&g.ap, NULL), 0);
+	ASSERT_EQ(put(c, 0, 200), VM_RESOLVED); /* touched before the fork */
+	EXPECT_EQ(get(p, 0), 200u);
+	ASSERT_EQ(put(p, 5, 105), VM_RESOLVED); /* never touched before it */
+	EXPECT_EQ(get(c, 5), 105u);
+	ASSERT_EQ(put(c, 8, 208), VM_RESOLVED); /* private: the child's copy */
+	EXPECT_EQ(get(p, 8), 108u);
+	for (uint32_t i = 0; i < 8; i++) ASSERT_EQ(put(i % 2 ? p : c, i, 1000 + i), VM_RESOLVED);
+	for (uint32_t i = 8; i < 12; i++) ASSERT_EQ(put(p, i, 2000 + i), VM_RESOLVED); /* pressure */
+	for (uint32_t i = 0; i < 8; i++) {
+		EXPECT_EQ(get(p, i), 1000 + i);
+		EXPECT_EQ(get(c, i), 1000 + i);
+	}
+	EXPECT_EQ(anon_check(&g.ap, NULL), 0);
+	ASSERT_EQ(vm_range_protect(c, at(3, 0), 1, VM_READ), 0);
+	ASSERT_EQ(vm_range_protect(c, at(3, 0), 1, RW), 0);
+	ASSERT_EQ(put(c, 3, 333), VM_RESOLVED); /* no copy: still the page both map */
+	EXPECT_EQ(get(p, 3), 333u);
+	vm_range_discard(p, at(3, 0), 1);
+	EXPECT_EQ(get(p, 3), 333u);
+	EXPECT_EQ(anon_check(&g.ap, NULL), 0);
+	drop(&g, c);
+	EXPECT_EQ(get(p, 3), 333u); /* the other's end leaves the pages */
+	EXPECT_EQ(anon_check(&g.ap, NULL), 0);
+	drop(&g, p);
+	EXPECT_EQ(g.ap.live, 0);
+	rig_fini(&g);
+	EXPECT_EQ(fa.nallocated, 0);
+}
+
 HTEST(anon_stack_grows_down_to_its_limit)
 {
 	struct rig g;

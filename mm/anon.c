@@ -447,7 +447,7 @@ static int pager_write_fault(void *ctx, struct vm_space *s, const struct vm_regi
 	return copy_page(ap, s, va, num, e);
 }
 
-static int pager_share(void *ctx, struct vm_space *dst, struct vm_space *src, vaddr_t va)
+static int pager_share(void *ctx, struct vm_space *dst, struct vm_space *src, const struct vm_region *r, vaddr_t va)
 {
 	struct anon_pool *ap = ctx;
 	pte_t *se = pte_of(ap, src, va, false);
@@ -457,7 +457,6 @@ static int pager_share(void *ctx, struct vm_space *dst, struct vm_space *src, va
 	uint32_t num = num_of_pte(ap, *se);
 	*m = (struct anon_rmap){ dst, va, 0 };
 	link_map(page_of(ap, num), m);
-	const struct vm_region *r = vm_region_find(src, va); /* (src is the caller's: fork) */
 	if (*se & PTE_P) {
 		if (!(r->flags & VM_SHARED)) { /* copy-on-write from now on */
 			*se &= ~PTE_W;
@@ -523,10 +522,10 @@ static int op_write_fault(void *ctx, struct vm_space *s, const struct vm_region 
 	return err;
 }
 
-static int op_share(void *ctx, struct vm_space *dst, struct vm_space *src, vaddr_t va)
+static int op_share(void *ctx, struct vm_space *dst, struct vm_space *src, const struct vm_region *r, vaddr_t va)
 {
 	lock(ctx);
-	int err = pager_share(ctx, dst, src, va);
+	int err = pager_share(ctx, dst, src, r, va);
 	unlock(ctx);
 	return err;
 }

@@ -496,7 +496,7 @@ int vm_space_fork(struct vm_space *dst, struct vm_space *src)
 			if (!e) /* no page table: nothing until the next 4 MiB */
 				i += PGT_ENTRIES - 1 - pgt_table_index(va);
 			else if (*e)
-				err = src->pager.share(src->pager.ctx, dst, src, va);
+				err = src->pager.share(src->pager.ctx, dst, src, r, va);
 		}
 		if (err) return err;
 	}

@@ -77,9 +77,9 @@ struct vm_pager {
 	 * vm_region_protect never makes a present page writable itself. */
 	int (*write_fault)(void *ctx, struct vm_space *s, const struct vm_region *r, vaddr_t va);
 	/* Optional: give dst, at va, a share of src's page there (fork; in a
-	 * VM_SHARED region writable in both, else copy-on-write). The
+	 * VM_SHARED region r writable in both, else copy-on-write). The
 	 * page table of dst must be made here. 0 or -MM_ENOMEM. */
-	int (*share)(void *ctx, struct vm_space *dst, struct vm_space *src, vaddr_t va);
+	int (*share)(void *ctx, struct vm_space *dst, struct vm_space *src, const struct vm_region *r, vaddr_t va);
 	/* Optional: the page at from in s moves to to (whose PTE is empty, its
 	 * page table made). */
 	void (*move)(void *ctx, struct vm_space *s, vaddr_t from, vaddr_t to);

@@ -45,10 +45,9 @@ static void syscall_trap(struct trap_frame *tf)
 	uint32_t nr = tf->eax;
 	struct sys_args a = { tf, { tf->ebx, tf->ecx, tf->edx, tf->esi, tf->edi, tf->ebp } };
 	const struct sys_call *c = nr < NR_MAX ? table[nr] : 0;
-	const char *name = c ? c->name : "(unknown)";
-	ucheck("the entry of system call", name);
+	if (ucheck_on) ucheck_now("the entry of system call", c ? c->name : "(unknown)");
 	tf->eax = (uint32_t)(c ? c->fn(&a) : unknown(nr));
-	ucheck("the end of system call", name);
+	if (ucheck_on) ucheck_now("the end of system call", c ? c->name : "(unknown)");
 }
 
 static void syscall_boot(void)

@@ -175,7 +175,7 @@ static void user_leave(struct trap_frame *tf)
 {
 	struct uproc *p = uproc_current();
 	if (!p) return;
-	if (!p->kill_sig) usig_deliver(tf); /* may doom it */
+	if (!p->kill_sig && usig_waiting(&p->sig)) usig_deliver(tf); /* may doom it */
 	if (!p->kill_sig) return;
 	if (!p->why[0]) mm_snprintf(p->why, sizeof p->why, "signal %d", p->kill_sig);
 	uproc_exit(p->kill_sig);

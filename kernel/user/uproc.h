@@ -60,7 +60,7 @@ struct uproc {
 
 /* Whether a sleep of p in a system call must end (-EINTR): a kill, or a
  * signal for its handler. */
-static inline bool uproc_interrupted(const struct uproc *p) { return p->kill_sig || usig_deliverable(p); }
+static inline bool uproc_interrupted(const struct uproc *p) { return p->kill_sig || usig_waiting(&p->sig); }
 
 /* The running process (NULL on a kernel thread). */
 struct uproc *uproc_current(void);

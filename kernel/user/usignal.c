@@ -75,7 +75,7 @@ bool usig_send(struct uproc *p, int sig, int from_pid)
 	return false;
 }
 
-bool usig_deliverable(const struct uproc *p) { return (p->sig.pending & ~p->sig.blocked) != 0; }
+bool usig_deliverable(const struct uproc *p) { return usig_waiting(&p->sig); }
 
 /* ---- the frames (Linux's i386 layout) ---- */
 

@@ -17,9 +17,6 @@
 #define PATH_LEN 256
 #define AT_FDCWD (-100)
 #define AT_EMPTY_PATH 0x1000u
-#define O_TRUNC 01000u
-#define O_ACCMODE 3u
-#define O_CLOEXEC 02000000u
 #define W_OK 2u
 #define S_IFCHR 0020000u
 #define S_IFDIR 0040000u
@@ -178,7 +175,7 @@ static int32_t open_at(int32_t dirfd, uint32_t upath, uint32_t flags)
 	char path[PATH_LEN];
 	int32_t err = get_path(path, upath);
 	if (err || (err = dir_ok(dirfd, path))) return err;
-	if (flags & O_TRUNC) flags |= 1u; /* a truncation writes (O_WRONLY) */
+	if (flags & O_TRUNC) flags |= O_WRONLY; /* a truncation writes */
 	struct ufile *f = ufile_open(path, flags & ~O_CLOEXEC, &err);
 	return f ? ufd_install(fds(), f, 0, flags & O_CLOEXEC) : err;
 }

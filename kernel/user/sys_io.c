@@ -15,9 +15,6 @@
 #include "uproc.h"
 
 #define CHUNK 512
-#define O_ACCMODE 3u
-#define O_WRONLY 1u
-#define O_CLOEXEC 02000000u
 #define TCGETS 0x5401u
 #define TCSETS 0x5402u
 #define TCSETSW 0x5403u
@@ -113,7 +110,7 @@ static int32_t put_user_bytes(uint32_t buf, uint32_t n)
 	return (int32_t)n;
 }
 
-/* The open file of fd if it is the console (the one writable kind). */
+/* 0 if fd may be written (the console, the one writable kind), else -EBADF. */
 static int32_t writable(uint32_t fd)
 {
 	struct ufile *f = ufd_get(fds(), (int32_t)fd);

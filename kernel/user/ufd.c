@@ -10,11 +10,6 @@
 #include "uerrno.h"
 #include "ufd.h"
 
-#define O_ACCMODE 3u
-#define O_CREAT 0100u
-#define O_EXCL 0200u
-#define O_DIRECTORY 0200000u
-
 /* The console's open file: shared by every process, never freed. */
 static struct ufile console = { UF_CONSOLE, 1, 2 /* O_RDWR */, 0, { 0, 0, 0 } };
 

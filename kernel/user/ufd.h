@@ -20,6 +20,16 @@
 
 #define UFD_MAX 64 /* descriptors a process may hold (RLIMIT_NOFILE) */
 
+/* Linux's open flags (asm-generic/fcntl.h), as open, fcntl and F_GETFL
+ * speak them. */
+#define O_ACCMODE 3u
+#define O_WRONLY 1u
+#define O_CREAT 0100u
+#define O_EXCL 0200u
+#define O_TRUNC 01000u
+#define O_DIRECTORY 0200000u
+#define O_CLOEXEC 02000000u
+
 enum ufile_kind { UF_CONSOLE, UF_MODULE, UF_ROOT };
 
 struct ufile {

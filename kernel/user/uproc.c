@@ -181,6 +181,13 @@ static void user_leave(struct trap_frame *tf)
 	uproc_exit(p->kill_sig);
 }
 
+void uproc_doom(struct uproc *p, int sig, const char *why)
+{
+	if (p->kill_sig) return;
+	p->kill_sig = sig;
+	mm_snprintf(p->why, sizeof p->why, "%s (signal %d)", why, sig);
+}
+
 /* Wake p wherever it sleeps in the kernel, so it sees its kill. */
 void uproc_stdin_wake(void);
 int uproc_kill(int pid, int sig, const char *why)
@@ -189,10 +196,8 @@ int uproc_kill(int pid, int sig, const char *why)
 	if (!p || p->state != UP_RUNNING) return -ESRCH;
 	uint32_t f = irq_save();
 	struct uproc *me = uproc_current();
-	if (!p->kill_sig && usig_send(p, sig, me ? me->pid : 0)) { /* else ignored, or for a handler */
-		p->kill_sig = sig;
-		mm_snprintf(p->why, sizeof p->why, "%s (signal %d)", why, sig);
-	}
+	if (!p->kill_sig && usig_send(p, sig, me ? me->pid : 0)) /* else ignored, or for a handler */
+		uproc_doom(p, sig, why);
 	wait_wake_all(&p->children);
 	uproc_stdin_wake();
 	irq_restore(f);

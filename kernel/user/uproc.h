@@ -80,6 +80,9 @@ int uproc_fork(struct trap_frame *tf);
 
 /* End the current process with a wait status (never returns). */
 void uproc_exit(int status) __attribute__((noreturn));
+/* Mark p to end with signal sig, saying why, when it next leaves the
+ * kernel (a kill already waiting stays). */
+void uproc_doom(struct uproc *p, int sig, const char *why);
 /* Ask p to end with signal sig (it ends when it next leaves the kernel or
  * wakes); why says by whom, for the report. 0 or -ESRCH. */
 int uproc_kill(int pid, int sig, const char *why);

@@ -75,7 +75,6 @@ bool usig_send(struct uproc *p, int sig, int from_pid)
 	return false;
 }
 
-bool usig_deliverable(const struct uproc *p) { return usig_waiting(&p->sig); }
 
 /* ---- the frames (Linux's i386 layout) ---- */
 
@@ -248,14 +247,6 @@ static bool enter_handler(struct trap_frame *tf, int sig, const struct usig_acti
 	return true;
 }
 
-/* End the running process with sig, saying why (on its way out to ring 3). */
-static void doom(struct uproc *p, int sig, const char *why)
-{
-	if (p->kill_sig) return;
-	p->kill_sig = sig;
-	mm_snprintf(p->why, sizeof p->why, "%s (signal %d)", why, sig);
-}
-
 void usig_deliver(struct trap_frame *tf)
 {
 	struct uproc *p = uproc_current();
@@ -266,19 +257,18 @@ void usig_deliver(struct trap_frame *tf)
 	p->sig.pending &= ~bit(sig);
 	struct usig_action a = p->sig.act[sig - 1];
 	if (a.handler == SIG_IGN || (a.handler == SIG_DFL && default_ignored(sig))) return;
-	if (a.handler == SIG_DFL) doom(p, sig, "signal");
-	else if (!enter_handler(tf, sig, &a, &p->sig.info[sig - 1])) doom(p, SIGSEGV, "no room on the stack for a signal frame");
+	if (a.handler == SIG_DFL) uproc_doom(p, sig, "a signal whose action is the default");
+	else if (!enter_handler(tf, sig, &a, &p->sig.info[sig - 1])) uproc_doom(p, SIGSEGV, "no room on the stack for a signal frame");
 }
 
 /* si_code of a fault: for a page fault SEGV_ACCERR when addr is in a
  * region (which forbids the access), SEGV_MAPERR when it is in none. */
 static int32_t fault_code(int sig, unsigned vector, uint32_t addr)
 {
-	const struct vm_space *s = uproc_current()->space;
 	switch (sig) {
 	case SIGSEGV:
 		if (vector != TRAP_PF) return 0x80; /* SI_KERNEL: a protection fault */
-		return vm_region_find(s, vaddr_make(addr)) ? 2 : 1;
+		return vm_region_find(uproc_current()->space, vaddr_make(addr)) ? 2 : 1;
 	case SIGFPE: return vector == 0 ? 1 /* FPE_INTDIV */ : 0x80;
 	case SIGILL: return 2;  /* ILL_ILLOPN */
 	case SIGTRAP: return 1; /* TRAP_BRKPT */
@@ -382,7 +372,7 @@ static bool restore(struct trap_frame *tf, const struct sigcontext32 *sc)
  * (A system call returns what becomes eax: the interrupted eax.) */
 static int32_t bad_frame(struct trap_frame *tf)
 {
-	doom(uproc_current(), SIGSEGV, "bad signal frame");
+	uproc_doom(uproc_current(), SIGSEGV, "bad signal frame");
 	return (int32_t)tf->eax;
 }
 
@@ -427,7 +417,7 @@ static int32_t sys_rt_sigsuspend(struct sys_args *a)
 	p->sig.has_saved = true;
 	p->sig.blocked = m & ~unblockable;
 	int32_t rc = sleep_for_signal(p);
-	if (!usig_deliverable(p)) { /* a kill woke it: nothing to hand the mask to */
+	if (!usig_waiting(&p->sig)) { /* a kill woke it: nothing to hand the mask to */
 		p->sig.blocked = p->sig.saved;
 		p->sig.has_saved = false;
 	}

@@ -64,10 +64,8 @@ void usig_exec(struct usig_state *s);
  * way (the caller kills it), false if it was dropped (ignored) or made
  * pending for p's handler. */
 bool usig_send(struct uproc *p, int sig, int from_pid);
-/* Whether a signal waits that p's handlers will take (sleeps end for it). */
-bool usig_deliverable(const struct uproc *p);
-/* The same of a process's signal state, inline: the way to ring 3 asks it
- * at every return. */
+/* Whether a signal waits that can be delivered (sleeps end for it): inline,
+ * as the way to ring 3 asks it at every return. */
 static inline bool usig_waiting(const struct usig_state *s) { return (s->pending & ~s->blocked) != 0; }
 /* On the way back to ring 3 of the running process: enter the handler of
  * its lowest deliverable signal, if any. */

@@ -14,6 +14,10 @@
 
 SHELL := /bin/bash
 BUILD := build
+# No "Entering directory" lines, also when run as make -C DIR: the scripts
+# that `make test` runs call make themselves and read what it prints
+# (print-mm-inc, print-run-args), and they inherit this.
+MAKEFLAGS += --no-print-directory
 
 CROSS ?= $(shell if command -v i686-elf-gcc >/dev/null 2>&1; then echo i686-elf-; \
 	elif command -v i686-linux-gnu-gcc >/dev/null 2>&1; then echo i686-linux-gnu-; fi)

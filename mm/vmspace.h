@@ -163,7 +163,8 @@ int vm_range_unmap(struct vm_space *s, vaddr_t start, uint32_t npages);
  * VM_NOWRITE region; -MM_ENOMEM: nothing changed. */
 int vm_range_protect(struct vm_space *s, vaddr_t start, uint32_t npages, uint32_t prot);
 /* Forget the pages of the range (they read back as they first did: zero,
- * or the file's bytes) while the regions stay (madvise DONTNEED). */
+ * or the file's bytes) while the regions stay (madvise DONTNEED); the
+ * pages of VM_SHARED regions stay, as shared memory keeps its data. */
 void vm_range_discard(struct vm_space *s, vaddr_t start, uint32_t npages);
 /* Grow or shrink the region that starts at start to npages (brk, mremap in
  * place). 0, -MM_ENOENT, -MM_EEXIST (growing would overlap), -MM_EINVAL. */
@@ -172,8 +173,10 @@ int vm_region_resize(struct vm_space *s, vaddr_t start, uint32_t npages);
  * all; needs the pager's move op. 0, -MM_EINVAL, -MM_EEXIST, -MM_ENOMEM. */
 int vm_region_move(struct vm_space *s, vaddr_t from, vaddr_t to);
 /* Copy src's regions into the empty space dst, sharing every page through
- * the pager (which both must use). On error dst keeps what was copied so
- * far: the caller destroys it. 0, -MM_ENOMEM or -MM_EINVAL. */
+ * the pager (which both must use); the missing pages of VM_SHARED regions
+ * are brought into src first, so that all are shared. On error dst keeps
+ * what was copied so far: the caller destroys it. 0, -MM_ENOMEM or
+ * -MM_EINVAL. */
 int vm_space_fork(struct vm_space *dst, struct vm_space *src);
 /* Present pages and pages held elsewhere (swapped) in s. */
 void vm_space_count(const struct vm_space *s, uint32_t *present, uint32_t *swapped);
